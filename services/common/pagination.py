@@ -1,0 +1,39 @@
+"""Opaque cursors for newest-first lists: base64url of the last row's sort key."""
+
+import base64
+import binascii
+from typing import Annotated
+
+from fastapi import Query
+
+from services.common.errors import Unprocessable
+
+
+class BadCursor(Unprocessable):
+    slug, title = "bad-cursor", "The cursor is not one this service issued"
+
+
+def encode_cursor(key: str | int) -> str:
+    return base64.urlsafe_b64encode(str(key).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise BadCursor() from exc
+
+
+def decode_int_cursor(cursor: str | None) -> int | None:
+    raw = decode_cursor(cursor)
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise BadCursor()
+    return int(raw)
+
+
+Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")]
+Limit = Annotated[int, Query(ge=1, le=500)]

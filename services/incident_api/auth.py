@@ -1,0 +1,96 @@
+"""Who is calling: bearer token -> principal, and the scope checks every route declares.
+
+Principals (DESIGN §4): a party (its category decides whether it is a supplier or an operator),
+a service `svc:<name>`, or an `admin` bootstrap token whose subject is neither. Scopes that only
+services may use (`events:read`, `sla:write`) are refused on a party's token whatever it claims.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from services.common.db import SessionDep
+from services.common.errors import Forbidden, MissingScope, Unauthorized
+from services.incident_api.parties.models import Party
+from shared.schemas import PartyCategory
+from shared.tokens import ADMIN_SCOPE, SERVICE_ONLY_SCOPES, InvalidToken, TokenVerifier
+from shared.identifiers import is_party_id, is_service_principal
+
+
+class Kind(StrEnum):
+    supplier = "supplier"
+    operator = "operator"
+    service = "service"
+    admin = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    kind: Kind
+    scopes: frozenset[str]
+    party: Party | None = None
+
+    @property
+    def party_id(self) -> str | None:
+        return self.party.party_id if self.party else None
+
+    @property
+    def is_operator(self) -> bool:
+        return self.kind is Kind.operator
+
+
+_bearer = HTTPBearer(auto_error=False, description="A JWT issued for this deployment")
+
+
+async def authenticate(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("Send Authorization: Bearer <token>.")
+    verifier: TokenVerifier = request.app.state.verifier
+    try:
+        claims = verifier.verify(credentials.credentials)
+    except InvalidToken as exc:
+        raise Unauthorized("The bearer token is not valid here.") from exc
+    subject = claims.subject
+    if is_party_id(subject):
+        party = await session.get(Party, subject)
+        if party is None or not party.active:
+            raise Forbidden("The token's party is not registered or is inactive.")
+        kind = Kind.operator if party.category == PartyCategory.operator else Kind.supplier
+        return Principal(subject, kind, claims.scopes - SERVICE_ONLY_SCOPES, party)
+    if is_service_principal(subject):
+        return Principal(subject, Kind.service, claims.scopes)
+    if ADMIN_SCOPE in claims.scopes:
+        return Principal(subject, Kind.admin, frozenset({ADMIN_SCOPE}))
+    raise Unauthorized("The token's subject is neither a party, a service nor an admin.")
+
+
+def require(
+    scope: str, *kinds: Kind, admin: bool = False
+) -> Callable[..., Awaitable[Principal]]:
+    """A dependency: the caller holds `scope` (or `admin`, where allowed) and is of `kinds`."""
+    allowed = set(kinds) | ({Kind.admin} if admin else set())
+
+    async def dependency(
+        principal: Annotated[Principal, Depends(authenticate)],
+    ) -> Principal:
+        if principal.kind is Kind.admin and admin:
+            return principal
+        if scope not in principal.scopes:
+            raise MissingScope(f"This call needs the {scope!r} scope.", required_scope=scope)
+        if principal.kind not in allowed:
+            raise Forbidden(f"A {principal.kind} principal may not make this call.")
+        return principal
+
+    return dependency
+
+
+PARTIES = (Kind.supplier, Kind.operator)

@@ -1,0 +1,38 @@
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.incident_api.auth import Kind, Principal, require
+from services.incident_api.events.service import read_feed
+from services.incident_api.runtime import RuntimeDep
+from services.common.db import SessionFactoryDep
+from shared.schemas import EventPage
+
+router = APIRouter(prefix="/v1/events", tags=["events"])
+
+Reader = Annotated[Principal, Depends(require("events:read", Kind.service))]
+
+
+@router.get("", response_model=EventPage)
+async def feed(
+    sessions: SessionFactoryDep,
+    rt: RuntimeDep,
+    _principal: Reader,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    wait: Annotated[float, Query(ge=0, le=30)] = 0,
+) -> EventPage:
+    """Events after `after`, in `seq` order. With `wait`, long-polls until one arrives.
+
+    No database connection is held while waiting: each look opens and closes its own session.
+    """
+    deadline = asyncio.get_running_loop().time() + wait
+    while True:
+        armed = rt.signal.arm()
+        async with sessions() as session:
+            items = await read_feed(session, after, limit)
+        remaining = deadline - asyncio.get_running_loop().time()
+        if items or remaining <= 0:
+            return EventPage(items=items, next_after=items[-1].seq if items else after)
+        await rt.signal.wait(armed, remaining)

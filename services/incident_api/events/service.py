@@ -1,0 +1,63 @@
+"""Writing to the outbox and reading the feed.
+
+Ordering guarantee: a reader that has seen `seq = n` never later sees a new event with a smaller
+seq. On PostgreSQL a sequence hands out numbers at insert time, not commit time, so two writers
+could commit out of order (seq 8 visible, seq 7 still in flight) and a reader at `after=8` would
+skip 7 for ever. Every transaction that appends events therefore first takes one transaction-level
+advisory lock, held until it commits or rolls back: seq values are handed out and committed in the
+same order. Writers append their events as the last step of their transaction, so the lock is
+held only for the insert and the commit. SQLite needs nothing: BEGIN IMMEDIATE serialises every
+writer already.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.common.db import after_commit
+from services.incident_api.events.models import EventRecord
+from services.incident_api.events.signal import FeedSignal
+from shared.schemas import Event, EventType
+
+# An arbitrary 64-bit key naming "the event feed" among advisory locks.
+FEED_LOCK_KEY = 0x551_0001
+
+
+async def append_event(
+    session: AsyncSession,
+    signal: FeedSignal,
+    type_: EventType,
+    data: dict[str, Any],
+    *,
+    occurred_at: datetime,
+    incident_id: str | None = None,
+) -> EventRecord:
+    conn = await session.connection()
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:  # re-entrant: taking it again in the same transaction costs one round trip
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})
+    record = EventRecord(
+        type=type_.value, occurred_at=occurred_at, incident_id=incident_id, data=data
+    )
+    session.add(record)
+    await session.flush()
+    if postgres:  # wakes long-polls on the other replicas, delivered at commit
+        await conn.execute(text("SELECT pg_notify('ssi_events', :seq)"), {"seq": str(record.seq)})
+    after_commit(session, signal.notify)
+    return record
+
+
+async def read_feed(session: AsyncSession, after: int, limit: int) -> list[Event]:
+    rows = await session.exec(
+        select(EventRecord)
+        .where(col(EventRecord.seq) > after)
+        .order_by(col(EventRecord.seq))
+        .limit(limit)
+    )
+    return [
+        Event(seq=r.seq or 0, type=EventType(r.type), occurred_at=r.occurred_at, data=r.data)
+        for r in rows
+    ]

@@ -1,0 +1,44 @@
+"""`CurrentIncident`: the incident named in the path, if the caller may see it (else 404)."""
+
+from typing import Annotated
+
+from fastapi import Depends, Path
+
+from services.incident_api.auth import Kind, Principal
+from services.common.db import SessionDep
+from services.incident_api.incidents.errors import IncidentNotFound
+from services.incident_api.incidents.models import Incident
+from sqlmodel import select
+
+
+def may_see(principal: Principal, incident: Incident) -> bool:
+    if principal.kind in (Kind.operator, Kind.service):
+        return True
+    return principal.party_id in (incident.requesting_party_id, incident.addressed_party_id)
+
+
+async def load_visible(session: SessionDep, principal: Principal, incident_id: str) -> Incident:
+    incident = (await session.exec(select(Incident).where(Incident.id == incident_id))).first()
+    if incident is None or not may_see(principal, incident):
+        raise IncidentNotFound()
+    return incident
+
+
+IncidentId = Annotated[str, Path(max_length=64, description="The incident's id")]
+
+
+def incident_for(principal_dependency: object) -> object:
+    """A dependency loading the path's incident for the principal `principal_dependency` returns.
+
+    FastAPI caches a dependency per request, so a route that also asks for the same principal
+    dependency gets the same principal, authenticated once.
+    """
+
+    async def dependency(
+        session: SessionDep,
+        incident_id: IncidentId,
+        principal: Annotated[Principal, Depends(principal_dependency)],  # type: ignore[arg-type]
+    ) -> Incident:
+        return await load_visible(session, principal, incident_id)
+
+    return dependency

@@ -1,0 +1,580 @@
+"""The incident lifecycle (DESIGN §4). Every transition is a conditional update on `version`.
+
+Order of refusals for a call on an incident: not visible -> 404 (the route's dependency), wrong
+role -> 403, wrong state -> 409 naming the current status.
+"""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.incident_api.auth import Principal
+from services.incident_api.crypto import Sealed
+from services.incident_api.devices.models import Device
+from services.incident_api.events.service import append_event
+from services.incident_api.incidents import errors
+from services.incident_api.incidents.models import (
+    HistoryEntry,
+    IdempotencyRecord,
+    Incident,
+    InstallCodeRecord,
+    SlaEventRecord,
+)
+from services.incident_api.incidents.schemas import (
+    IncidentCreate,
+    ReaddressBody,
+    ResponseCreate,
+    SlaEventCreate,
+)
+from services.incident_api.metrics import INCIDENTS_RAISED
+from services.incident_api.parties.models import Party
+from services.incident_api.runtime import Runtime
+from shared.calendar import POLICIES
+from shared.schemas import (
+    OPEN_STATUSES,
+    EventType,
+    IncidentEventData,
+    IncidentStatus,
+    Outcome,
+    PartyCategory,
+    SlaEventKind,
+    SlaState,
+    SmiStatus,
+)
+
+SUPPLIERS = frozenset({PartyCategory.large_supplier, PartyCategory.small_supplier})
+ELIGIBLE = frozenset({SmiStatus.installed_not_commissioned, SmiStatus.whitelisted})
+S = IncidentStatus
+
+
+def request_hash(body: IncidentCreate) -> str:
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def find_idempotent(
+    session: AsyncSession, rt: Runtime, party_id: str, key: str, body: IncidentCreate
+) -> Incident | None:
+    record = await session.get(IdempotencyRecord, (party_id, key))
+    ttl = timedelta(hours=rt.settings.idempotency_ttl_hours)
+    if record is None or record.created_at + ttl <= rt.clock.now():
+        return None
+    if record.request_hash != request_hash(body):
+        raise errors.IdempotencyMismatch("Send a new Idempotency-Key for a different request.")
+    return (await session.exec(select(Incident).where(Incident.id == record.incident_id))).one()
+
+
+async def raise_incident(
+    session: AsyncSession,
+    rt: Runtime,
+    principal: Principal,
+    body: IncidentCreate,
+    idempotency_key: str | None = None,
+) -> Incident:
+    requester = principal.party
+    assert requester is not None
+    if requester.category not in SUPPLIERS:
+        raise errors.NotASupplier()
+    device = await session.get(Device, body.device_id)
+    addressee_id, unverified = await _route(session, requester.party_id, device, body)
+    open_dup = (
+        await session.exec(
+            select(Incident).where(
+                Incident.device_id == body.device_id,
+                Incident.requesting_party_id == requester.party_id,
+                col(Incident.status).in_(OPEN_STATUSES),
+            )
+        )
+    ).first()
+    if open_dup is not None:
+        raise errors.DuplicateOpenIncident(
+            f"Incident {open_dup.id} is still open.", incident_id=open_dup.id
+        )
+
+    now = rt.clock.now()
+    incident = Incident(
+        id=str(uuid.uuid4()),
+        device_id=body.device_id,
+        device_type=device.device_type if device else None,
+        requesting_party_id=requester.party_id,
+        addressed_party_id=addressee_id,
+        unverified=unverified,
+        status=S.raised,
+        note=body.note,
+        group_ref=body.group_ref,
+        raised_at=now,
+        updated_at=now,
+        **_start_clock(rt, now),
+    )
+    session.add(incident)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent raise won the open-incident unique index
+        raise errors.DuplicateOpenIncident("Another request raised it a moment ago.") from exc
+    if idempotency_key is not None:
+        await _remember_key(session, requester.party_id, idempotency_key, body, incident.id, now)
+    await _audit(session, incident, principal, "raised", None, S.raised, now)
+    await _announce(session, rt, incident, EventType.incident_raised, now)
+    INCIDENTS_RAISED.inc()
+    return incident
+
+
+async def _route(
+    session: AsyncSession, requester_id: str, device: Device | None, body: IncidentCreate
+) -> tuple[str, bool]:
+    """The checks of DESIGN §4 in order; returns (addressee, unverified)."""
+    if device is not None:
+        registered = device.registered_supplier_party_id
+        if registered is not None and registered != requester_id:
+            raise errors.NotRegisteredSupplier()
+        if device.installing_party_id == requester_id:
+            raise errors.RequesterIsInstaller("Your party installed this Device.")
+        if device.smi_status not in ELIGIBLE:
+            raise errors.DeviceNotEligible(
+                f"The Device's SMI status is {device.smi_status.value}; it must be "
+                "installed_not_commissioned or whitelisted.",
+                smi_status=device.smi_status.value,
+            )
+    if device is not None and device.installing_party_id is not None:
+        if body.addressed_party_id not in (None, device.installing_party_id):
+            raise errors.UnknownParty(
+                "addressed_party_id differs from the inventory's installing party; omit it."
+            )
+        addressee, unverified = device.installing_party_id, False
+    elif body.addressed_party_id is None:
+        raise errors.AddresseeRequired()
+    else:
+        addressee, unverified = body.addressed_party_id, True
+    await _check_addressee(session, addressee, requester_id)
+    return addressee, unverified
+
+
+async def _check_addressee(session: AsyncSession, party_id: str, requester_id: str) -> None:
+    party = await session.get(Party, party_id)
+    if party is None or not party.active or party.category == PartyCategory.operator:
+        raise errors.UnknownParty(f"{party_id} is not an active supplier party.")
+    if party_id == requester_id:
+        raise errors.RequesterIsInstaller("An incident cannot be addressed to its requester.")
+
+
+async def _remember_key(
+    session: AsyncSession,
+    party_id: str,
+    key: str,
+    body: IncidentCreate,
+    incident_id: str,
+    now: datetime,
+) -> None:
+    existing = await session.get(IdempotencyRecord, (party_id, key))
+    if existing is not None:  # expired: the key may be used afresh
+        await session.delete(existing)
+        await session.flush()
+    session.add(
+        IdempotencyRecord(
+            party_id=party_id,
+            key=key,
+            request_hash=request_hash(body),
+            incident_id=incident_id,
+            created_at=now,
+        )
+    )
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise errors.IdempotencyInProgress() from exc
+
+
+def _start_clock(rt: Runtime, now: datetime, clock: int = 1) -> dict[str, Any]:
+    policy = rt.settings.default_policy
+    deadlines = rt.calendar.clock(
+        now, POLICIES[policy], rt.settings.warn_remaining_working_days
+    )
+    return {
+        "clock": clock,
+        "policy": policy,
+        "clock_started_at": now,
+        "due_at": deadlines.due_at,
+        "warning_at": [w.isoformat() for w in deadlines.warnings],
+        "breach_recorded": False,
+        "warning_recorded": False,
+        "sla_outcome": None,
+    }
+
+
+# -- transitions ------------------------------------------------------------------------------
+
+
+def _require_role(principal: Principal, incident: Incident, *, requester: bool) -> None:
+    party = principal.party_id
+    ok = party == (incident.requesting_party_id if requester else incident.addressed_party_id)
+    if not ok:
+        role = "requester" if requester else "addressee"
+        raise errors.WrongRole(f"Only the incident's {role} may do this.")
+
+
+def _require_state(
+    incident: Incident, allowed: Collection[IncidentStatus], outcome: Outcome | None = None
+) -> None:
+    if incident.status not in allowed or (outcome is not None and incident.outcome != outcome):
+        shown = incident.status.value + (f" ({incident.outcome.value})" if incident.outcome else "")
+        raise errors.InvalidTransition(
+            f"The incident is {shown}.", current_status=incident.status.value
+        )
+
+
+async def _apply(
+    session: AsyncSession, incident: Incident, allowed: Collection[IncidentStatus], **values: Any
+) -> None:
+    """Compare-and-set on (status, version): a concurrent change turns into a clean 409."""
+    result = await session.exec(
+        update(Incident)
+        .where(
+            col(Incident.pk) == incident.pk,
+            col(Incident.version) == incident.version,
+            col(Incident.status).in_(allowed),
+        )
+        .values(version=incident.version + 1, **values)
+    )
+    if result.rowcount != 1:
+        await session.refresh(incident)
+        _require_state(incident, ())
+    await session.refresh(incident)
+
+
+async def acknowledge(
+    session: AsyncSession, rt: Runtime, principal: Principal, incident: Incident
+) -> Incident:
+    _require_role(principal, incident, requester=False)
+    _require_state(incident, {S.raised})
+    now = rt.clock.now()
+    await _apply(
+        session, incident, {S.raised}, status=S.acknowledged, acknowledged_at=now, updated_at=now
+    )
+    await _audit(session, incident, principal, "acknowledged", S.raised, S.acknowledged, now)
+    await _announce(session, rt, incident, EventType.incident_acknowledged, now)
+    return incident
+
+
+async def respond(
+    session: AsyncSession, rt: Runtime, principal: Principal, incident: Incident, body: ResponseCreate
+) -> Incident:
+    _require_role(principal, incident, requester=False)
+    _require_state(incident, OPEN_STATUSES)
+    if body.suggested_party_id is not None:
+        suggested = await session.get(Party, body.suggested_party_id)
+        if suggested is None or body.suggested_party_id == principal.party_id:
+            raise errors.UnknownParty("suggested_party_id must be another registered party.")
+    now = rt.clock.now()
+    before = incident.status
+    met = now < incident.due_at and not incident.breach_recorded
+    code_state = "held" if body.install_code is not None else incident.code_state
+    await _apply(
+        session,
+        incident,
+        OPEN_STATUSES,
+        status=S.resolved,
+        outcome=body.outcome,
+        reason=body.reason,
+        suggested_party_id=body.suggested_party_id,
+        resolved_at=now,
+        updated_at=now,
+        sla_outcome=SlaState.met if met else SlaState.missed,
+        code_state=code_state,
+    )
+    if body.install_code is not None:
+        sealed = rt.keyring.seal(body.install_code.bytes, incident.id, incident.clock)
+        await session.merge(
+            InstallCodeRecord(
+                incident_pk=incident.pk,
+                clock=incident.clock,
+                key_id=sealed.key_id,
+                nonce=sealed.nonce,
+                ciphertext=sealed.ciphertext,
+                created_at=now,
+            )
+        )
+    details = {"outcome": body.outcome.value, "suggested_party_id": body.suggested_party_id}
+    if body.reason:
+        details["reason"] = body.reason
+    await _audit(session, incident, principal, "resolved", before, S.resolved, now, details)
+    await _announce(session, rt, incident, EventType.incident_resolved, now)
+    return incident
+
+
+async def close(
+    session: AsyncSession,
+    rt: Runtime,
+    principal: Principal,
+    incident: Incident,
+    note: str | None,
+) -> Incident:
+    _require_role(principal, incident, requester=True)
+    _require_state(incident, {S.resolved})
+    now = rt.clock.now()
+    await _destroy_code(session, incident)
+    await _apply(session, incident, {S.resolved}, status=S.closed, closed_at=now, updated_at=now,
+                 close_reason="closed", code_state=_destroyed(incident))
+    await _audit(session, incident, principal, "closed", S.resolved, S.closed, now,
+                 {"note": note} if note else {})
+    await _announce(session, rt, incident, EventType.incident_closed, now)
+    return incident
+
+
+async def cancel(
+    session: AsyncSession,
+    rt: Runtime,
+    principal: Principal,
+    incident: Incident,
+    reason: str | None,
+) -> Incident:
+    _require_role(principal, incident, requester=True)
+    _require_state(incident, OPEN_STATUSES)
+    now = rt.clock.now()
+    before = incident.status
+    await _apply(session, incident, OPEN_STATUSES, status=S.cancelled, cancelled_at=now,
+                 updated_at=now)
+    await _audit(session, incident, principal, "cancelled", before, S.cancelled, now,
+                 {"reason": reason} if reason else {})
+    await _announce(session, rt, incident, EventType.incident_cancelled, now)
+    return incident
+
+
+async def reopen(
+    session: AsyncSession, rt: Runtime, principal: Principal, incident: Incident, reason: str
+) -> Incident:
+    _require_role(principal, incident, requester=True)
+    _require_state(incident, {S.resolved}, Outcome.install_code_provided)
+    if incident.reopen_count >= rt.settings.max_reopens:
+        raise errors.ReopenLimit(f"At most {rt.settings.max_reopens} reopens.")
+    now = rt.clock.now()
+    await _destroy_code(session, incident)
+    await _apply(
+        session,
+        incident,
+        {S.resolved},
+        status=S.raised,
+        outcome=None,
+        reason=None,
+        resolved_at=None,
+        acknowledged_at=None,
+        reopened_at=now,
+        updated_at=now,
+        reopen_count=incident.reopen_count + 1,
+        code_state=_destroyed(incident),
+        **_start_clock(rt, now, incident.clock + 1),
+    )
+    await _audit(session, incident, principal, "reopened", S.resolved, S.raised, now,
+                 {"reason": reason})
+    await _announce(session, rt, incident, EventType.incident_reopened, now)
+    return incident
+
+
+async def readdress(
+    session: AsyncSession,
+    rt: Runtime,
+    principal: Principal,
+    incident: Incident,
+    body: ReaddressBody,
+) -> Incident:
+    if not principal.is_operator:
+        _require_role(principal, incident, requester=True)
+    _require_state(incident, {S.resolved}, Outcome.not_installing_supplier)
+    await _check_addressee(session, body.addressed_party_id, incident.requesting_party_id)
+    now = rt.clock.now()
+    previous = incident.addressed_party_id
+    await _apply(
+        session,
+        incident,
+        {S.resolved},
+        status=S.raised,
+        addressed_party_id=body.addressed_party_id,
+        outcome=None,
+        reason=None,
+        suggested_party_id=None,
+        resolved_at=None,
+        acknowledged_at=None,
+        readdressed_at=now,
+        updated_at=now,
+        **_start_clock(rt, now, incident.clock + 1),
+    )
+    await _audit(session, incident, principal, "readdressed", S.resolved, S.raised, now,
+                 {"from": previous, "to": body.addressed_party_id})
+    await _announce(session, rt, incident, EventType.incident_readdressed, now,
+                    previous_addressed_party_id=previous)
+    return incident
+
+
+# -- install codes ----------------------------------------------------------------------------
+
+
+def _destroyed(incident: Incident) -> str:
+    return "destroyed" if incident.code_state == "held" else incident.code_state
+
+
+async def _destroy_code(session: AsyncSession, incident: Incident) -> None:
+    await session.exec(
+        delete(InstallCodeRecord).where(col(InstallCodeRecord.incident_pk) == incident.pk)
+    )
+
+
+async def reveal(
+    session: AsyncSession, rt: Runtime, principal: Principal, incident: Incident
+) -> str:
+    _require_role(principal, incident, requester=True)
+    if incident.code_state == "destroyed" and incident.status != S.resolved:
+        raise errors.InstallCodeDestroyed()
+    record = await session.get(InstallCodeRecord, incident.pk)
+    if record is None:
+        if incident.code_state == "destroyed":
+            raise errors.InstallCodeDestroyed()
+        raise errors.NoInstallCode(f"The incident is {incident.status.value}.")
+    sealed = Sealed(record.key_id, record.nonce, record.ciphertext)
+    code = rt.keyring.open(sealed, incident.id, record.clock).hex().upper()
+    await _audit(session, incident, principal, "install_code.revealed", None, None,
+                 rt.clock.now())
+    return code
+
+
+# -- SLA events -------------------------------------------------------------------------------
+
+SLA_EVENT_TYPES = {
+    SlaEventKind.warning: EventType.incident_sla_warning,
+    SlaEventKind.breach: EventType.incident_sla_breached,
+    SlaEventKind.escalation: EventType.incident_sla_escalated,
+}
+
+
+async def record_sla_event(
+    session: AsyncSession, rt: Runtime, principal: Principal, incident: Incident, body: SlaEventCreate
+) -> tuple[SlaEventRecord, bool]:
+    """Idempotent on (clock, kind, ordinal); returns (record, created)."""
+    existing = (
+        await session.exec(
+            select(SlaEventRecord).where(
+                SlaEventRecord.incident_pk == incident.pk,
+                SlaEventRecord.clock == body.clock,
+                SlaEventRecord.kind == body.kind,
+                SlaEventRecord.ordinal == body.ordinal,
+            )
+        )
+    ).first()
+    if existing is not None:
+        return existing, False
+    if body.clock != incident.clock or incident.status not in OPEN_STATUSES:
+        raise errors.ClockEnded(
+            f"Clock {body.clock} has ended; the incident is {incident.status.value} "
+            f"on clock {incident.clock}.",
+            current_status=incident.status.value,
+            current_clock=incident.clock,
+        )
+    now = rt.clock.now()
+    record = SlaEventRecord(
+        incident_pk=incident.pk or 0,
+        clock=body.clock,
+        kind=body.kind,
+        ordinal=body.ordinal,
+        occurred_at=body.occurred_at,
+        recorded_at=now,
+    )
+    session.add(record)
+    flag = {SlaEventKind.warning: "warning_recorded"}.get(body.kind, "breach_recorded")
+    await _apply(session, incident, OPEN_STATUSES, **{flag: True})
+    await _audit(session, incident, principal, f"sla.{body.kind.value}", None, None, now,
+                 {"clock": body.clock, "ordinal": body.ordinal})
+    await _announce(session, rt, incident, SLA_EVENT_TYPES[body.kind], now,
+                    sla_kind=body.kind, sla_ordinal=body.ordinal)
+    return record, True
+
+
+# -- retention --------------------------------------------------------------------------------
+
+
+async def expire_resolved(session: AsyncSession, rt: Runtime) -> int:
+    """Close resolved incidents nobody closed within the retention period; destroy their codes."""
+    now = rt.clock.now()
+    cutoff = now - timedelta(days=rt.settings.retention_days)
+    stale = await session.exec(
+        select(Incident)
+        .where(Incident.status == S.resolved, col(Incident.resolved_at) <= cutoff)
+        .limit(500)
+    )
+    count = 0
+    for incident in stale.all():
+        await _destroy_code(session, incident)
+        await _apply(session, incident, {S.resolved}, status=S.closed, closed_at=now,
+                     updated_at=now, close_reason="expired", code_state=_destroyed(incident))
+        await _audit(session, incident, None, "closed", S.resolved, S.closed, now,
+                     {"close_reason": "expired"})
+        await _announce(session, rt, incident, EventType.incident_closed, now)
+        count += 1
+    return count
+
+
+# -- audit and events -------------------------------------------------------------------------
+
+
+async def _audit(
+    session: AsyncSession,
+    incident: Incident,
+    principal: Principal | None,
+    action: str,
+    from_status: IncidentStatus | None,
+    to_status: IncidentStatus | None,
+    at: datetime,
+    details: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        HistoryEntry(
+            incident_pk=incident.pk or 0,
+            at=at,
+            actor=principal.subject if principal else "system",
+            action=action,
+            from_status=from_status.value if from_status else None,
+            to_status=to_status.value if to_status else None,
+            clock=incident.clock,
+            details=details or {},
+        )
+    )
+
+
+def event_data(incident: Incident, **extra: Any) -> dict[str, Any]:
+    return IncidentEventData(
+        incident_id=incident.id,
+        reference=incident.reference,
+        version=incident.version,
+        device_id=incident.device_id,
+        requesting_party_id=incident.requesting_party_id,
+        addressed_party_id=incident.addressed_party_id,
+        status=incident.status,
+        outcome=incident.outcome,
+        clock=incident.clock,
+        policy=incident.policy,
+        due_at=incident.due_at,
+        warning_at=[datetime.fromisoformat(w) for w in incident.warning_at],
+        links={"incident": f"/v1/incidents/{incident.id}"},
+        **extra,
+    ).model_dump(mode="json", exclude_none=True)
+
+
+async def _announce(
+    session: AsyncSession,
+    rt: Runtime,
+    incident: Incident,
+    type_: EventType,
+    now: datetime,
+    **extra: Any,
+) -> None:
+    # Last step of every transaction: the feed lock is held from here to the commit.
+    await session.flush()
+    await append_event(
+        session, rt.signal, type_, event_data(incident, **extra),
+        occurred_at=now, incident_id=incident.id,
+    )

@@ -1,0 +1,6 @@
+from alembic import context
+
+from services.common.migrations import run_env
+from services.incident_api.models import metadata
+
+run_env(context, metadata)

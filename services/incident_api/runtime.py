@@ -1,0 +1,32 @@
+"""What a request needs beyond its session: time, calendar, key ring, feed signal, settings.
+
+Built once in the app's lifespan; tests build their own with a FrozenClock.
+"""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.common.clock import Clock
+from services.incident_api.crypto import KeyRing
+from services.incident_api.events.signal import FeedSignal
+from services.incident_api.settings import Settings
+from shared.calendar import WorkingDayCalendar
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock
+    calendar: WorkingDayCalendar
+    keyring: KeyRing
+    signal: FeedSignal
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
