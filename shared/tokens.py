@@ -57,7 +57,7 @@ def mint_dev_token(
     ttl_seconds: int = 3600,
     now: float | None = None,
 ) -> str:
-    """An HS256 token for development and tests; production tokens come from an identity provider."""
+    """An HS256 token for development and tests; production tokens come from an IdP."""
     issued = int(time.time() if now is None else now)
     claims = {
         "sub": subject,
@@ -90,9 +90,7 @@ class TokenVerifier:
         self._issuer = issuer
         self._secret = hs256_secret
         # Only asymmetric keys: an "oct" key in a JWKS would let HS256 in through the back door.
-        self._keys = {
-            str(k.get("kid", "")): dict(k) for k in jwks if k.get("kty") in {"RSA", "EC"}
-        }
+        self._keys = {str(k.get("kid", "")): dict(k) for k in jwks if k.get("kty") in {"RSA", "EC"}}
         if hs256_secret is None and not self._keys:
             raise ValueError("a token verifier needs an HS256 secret or at least one JWKS key")
 

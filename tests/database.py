@@ -57,7 +57,7 @@ async def empty_tables(engine: AsyncEngine, metadata: MetaData) -> None:
             await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         else:
             for name in reversed(names):
-                await conn.execute(text(f'DELETE FROM "{name}"'))
+                await conn.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608 - our table names
             has_sequence = await conn.scalar(
                 text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_sequence'")
             )

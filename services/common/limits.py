@@ -48,14 +48,28 @@ class BodyLimitMiddleware:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            await self._refuse(scope, receive, send, 413, "payload-too-large",
-                               "Request body too large", f"The limit here is {limit} bytes.")
+            await self._refuse(
+                scope,
+                receive,
+                send,
+                413,
+                "payload-too-large",
+                "Request body too large",
+                f"The limit here is {limit} bytes.",
+            )
             return
         media = headers.get("content-type", "").split(";")[0].strip().lower()
         has_body = length not in (None, "0") or "transfer-encoding" in headers
         if has_body and not large and not (media in JSON_TYPES or media.endswith("+json")):
-            await self._refuse(scope, receive, send, 415, "unsupported-media-type",
-                               "Unsupported content type", "Send application/json.")
+            await self._refuse(
+                scope,
+                receive,
+                send,
+                415,
+                "unsupported-media-type",
+                "Unsupported content type",
+                "Send application/json.",
+            )
             return
 
         received = 0

@@ -35,5 +35,7 @@ def decode_int_cursor(cursor: str | None) -> int | None:
     return int(raw)
 
 
-Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")]
+Cursor = Annotated[
+    str | None, Query(max_length=200, description="next_cursor of the previous page")
+]
 Limit = Annotated[int, Query(ge=1, le=500)]

@@ -16,9 +16,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from services.common.db import SessionDep
 from services.common.errors import Forbidden, MissingScope, Unauthorized
 from services.incident_api.parties.models import Party
+from shared.identifiers import is_party_id, is_service_principal
 from shared.schemas import PartyCategory
 from shared.tokens import ADMIN_SCOPE, SERVICE_ONLY_SCOPES, InvalidToken, TokenVerifier
-from shared.identifiers import is_party_id, is_service_principal
 
 
 class Kind(StrEnum):
@@ -73,9 +73,7 @@ async def authenticate(
     raise Unauthorized("The token's subject is neither a party, a service nor an admin.")
 
 
-def require(
-    scope: str, *kinds: Kind, admin: bool = False
-) -> Callable[..., Awaitable[Principal]]:
+def require(scope: str, *kinds: Kind, admin: bool = False) -> Callable[..., Awaitable[Principal]]:
     """A dependency: the caller holds `scope` (or `admin`, where allowed) and is of `kinds`."""
     allowed = set(kinds) | ({Kind.admin} if admin else set())
 

@@ -1,4 +1,4 @@
-"""The incident API's settings: `INCIDENT_API_*`, beside the `SSI_*` settings both services share."""
+"""The incident API's settings: `INCIDENT_API_*`, beside the shared `SSI_*` ones."""
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -11,7 +11,7 @@ class Settings(BaseSettings):
 
     common: CommonSettings = Field(default_factory=CommonSettings)
     database_url: str | None = None
-    """PostgreSQL (`postgresql+asyncpg://...`) in production; SQLite under SSI_DATA_DIR by default."""
+    """PostgreSQL (`postgresql+asyncpg://...`) in production; SQLite under SSI_DATA_DIR if unset."""
     default_policy: str = "mp121"
     warn_remaining_working_days: list[int] = [2, 1]
     retention_days: int = 30

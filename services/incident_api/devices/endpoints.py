@@ -2,12 +2,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from services.incident_api.auth import PARTIES, Kind, Principal, require
 from services.common.db import SessionDep
+from services.common.errors import NotFound, UnsupportedMediaType
+from services.incident_api.auth import PARTIES, Kind, Principal, require
 from services.incident_api.devices import service
 from services.incident_api.devices.models import Device
 from services.incident_api.devices.schemas import DeviceRead, DeviceWrite, ImportResult
-from services.common.errors import NotFound, UnsupportedMediaType
 from services.incident_api.runtime import RuntimeDep
 from shared.identifiers import DeviceId
 
@@ -38,13 +38,14 @@ async def put_device(
 
 
 @router.get("/{device_id}", response_model=DeviceRead)
-async def get_device(device_id: DeviceIdPath, session: SessionDep, principal: PartyReader) -> Device:
+async def get_device(
+    device_id: DeviceIdPath, session: SessionDep, principal: PartyReader
+) -> Device:
     """Visible to operators and to the Device's installing and registered suppliers."""
     device = await session.get(Device, device_id)
     visible = principal.kind in (Kind.operator, Kind.admin) or (
         device is not None
-        and principal.party_id
-        in (device.installing_party_id, device.registered_supplier_party_id)
+        and principal.party_id in (device.installing_party_id, device.registered_supplier_party_id)
     )
     if device is None or not visible:
         raise DeviceNotFound()

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.common.errors import Unprocessable
 from services.incident_api.auth import Principal
 from services.incident_api.devices.models import Device
 from services.incident_api.devices.schemas import (
@@ -24,7 +25,6 @@ from services.incident_api.devices.schemas import (
     ImportResult,
     RowError,
 )
-from services.common.errors import Unprocessable
 from services.incident_api.incidents.models import HistoryEntry, Incident
 from shared.schemas import OPEN_STATUSES
 
@@ -82,9 +82,7 @@ async def _audit_open_incidents(
         return
     before = {
         d.device_id: d
-        for d in (
-            await session.exec(select(Device).where(col(Device.device_id).in_(rows)))
-        ).all()
+        for d in (await session.exec(select(Device).where(col(Device.device_id).in_(rows)))).all()
     }
     for incident in incidents:
         new, old = rows[incident.device_id], before.get(incident.device_id)

@@ -3,10 +3,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from services.common.db import SessionFactoryDep
 from services.incident_api.auth import Kind, Principal, require
 from services.incident_api.events.service import read_feed
 from services.incident_api.runtime import RuntimeDep
-from services.common.db import SessionFactoryDep
 from shared.schemas import EventPage
 
 router = APIRouter(prefix="/v1/events", tags=["events"])

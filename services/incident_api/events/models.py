@@ -1,12 +1,11 @@
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, Column, Integer
 from sqlmodel import Field
 
-from services.incident_api.tables import Table
-
 from services.common.db import utc_column
+from services.incident_api.tables import Table
 
 
 class EventRecord(Table, table=True):
@@ -14,7 +13,7 @@ class EventRecord(Table, table=True):
 
     __tablename__ = "events"
     # Never reuse a seq, even of a deleted row: readers remember the last one they saw.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
 
     seq: int | None = Field(
         default=None,

@@ -31,9 +31,9 @@ class FeedSignal:
         return self._event
 
     @staticmethod
-    async def wait(armed: asyncio.Event, timeout: float) -> None:
+    async def wait(armed: asyncio.Event, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(armed.wait(), min(timeout, RECHECK_SECONDS))
+            await asyncio.wait_for(armed.wait(), min(seconds, RECHECK_SECONDS))
 
     async def listen_postgres(self, dsn: str) -> None:
         import asyncpg

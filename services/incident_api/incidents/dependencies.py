@@ -3,12 +3,12 @@
 from typing import Annotated
 
 from fastapi import Depends, Path
+from sqlmodel import select
 
-from services.incident_api.auth import Kind, Principal
 from services.common.db import SessionDep
+from services.incident_api.auth import Kind, Principal
 from services.incident_api.incidents.errors import IncidentNotFound
 from services.incident_api.incidents.models import Incident
-from sqlmodel import select
 
 
 def may_see(principal: Principal, incident: Incident) -> bool:
@@ -37,7 +37,7 @@ def incident_for(principal_dependency: object) -> object:
     async def dependency(
         session: SessionDep,
         incident_id: IncidentId,
-        principal: Annotated[Principal, Depends(principal_dependency)],  # type: ignore[arg-type]
+        principal: Annotated[Principal, Depends(principal_dependency)],
     ) -> Incident:
         return await load_visible(session, principal, incident_id)
 

@@ -5,8 +5,9 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import col, or_, select
 
-from services.incident_api.auth import PARTIES, Kind, Principal, require
 from services.common.db import SessionDep
+from services.common.pagination import Cursor, Limit, decode_int_cursor, encode_cursor
+from services.incident_api.auth import PARTIES, Kind, Principal, require
 from services.incident_api.incidents import service
 from services.incident_api.incidents.dependencies import incident_for
 from services.incident_api.incidents.models import HistoryEntry, Incident
@@ -27,7 +28,6 @@ from services.incident_api.incidents.schemas import (
 )
 from services.incident_api.incidents.views import incident_view, sla_state
 from services.incident_api.metrics import INSTALL_CODE_REVEALS
-from services.common.pagination import Cursor, Limit, decode_int_cursor, encode_cursor
 from services.incident_api.parties.models import Party
 from services.incident_api.runtime import Runtime, RuntimeDep
 from shared.identifiers import DeviceId
@@ -136,7 +136,9 @@ async def list_incidents(
             break
         query = query.where(col(Incident.pk) < last_pk)
     more = len(items) == limit and last_pk is not None
-    return IncidentList(items=items, next_cursor=encode_cursor(last_pk) if more else None)
+    return IncidentList(
+        items=items, next_cursor=encode_cursor(last_pk) if more and last_pk else None
+    )
 
 
 @router.get("/{incident_id}", response_model=IncidentRead)

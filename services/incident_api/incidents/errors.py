@@ -22,7 +22,10 @@ class RequesterIsInstaller(Unprocessable):
 
 
 class DeviceNotEligible(Conflict):
-    slug, title = "device-not-eligible", "The Device's SMI status does not allow an install-code request"
+    slug, title = (
+        "device-not-eligible",
+        "The Device's SMI status does not allow an install-code request",
+    )
 
 
 class DuplicateOpenIncident(Conflict):
@@ -30,7 +33,10 @@ class DuplicateOpenIncident(Conflict):
 
 
 class AddresseeRequired(Unprocessable):
-    slug, title = "addressee-required", "Name addressed_party_id: the inventory does not know the installer"
+    slug, title = (
+        "addressee-required",
+        "Name addressed_party_id: the inventory does not know the installer",
+    )
 
 
 class UnknownParty(Unprocessable):
@@ -54,11 +60,17 @@ class NoInstallCode(Conflict):
 
 
 class IdempotencyMismatch(Unprocessable):
-    slug, title = "idempotency-key-reused", "This Idempotency-Key was used with another request body"
+    slug, title = (
+        "idempotency-key-reused",
+        "This Idempotency-Key was used with another request body",
+    )
 
 
 class IdempotencyInProgress(Conflict):
-    slug, title = "idempotency-key-in-progress", "A request with this Idempotency-Key is in progress"
+    slug, title = (
+        "idempotency-key-in-progress",
+        "A request with this Idempotency-Key is in progress",
+    )
 
 
 class ClockEnded(Conflict):

@@ -4,9 +4,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field
 
-from services.incident_api.tables import Table
-
 from services.common.db import enum_column, utc_column
+from services.incident_api.tables import Table
 from shared.schemas import DeviceType, IncidentStatus, Outcome, SlaEventKind, SlaState
 
 _OPEN = text("status IN ('raised', 'acknowledged')")
@@ -86,7 +85,7 @@ class HistoryEntry(Table, table=True):
 
 
 class InstallCodeRecord(Table, table=True):
-    """The one install code an incident holds, AES-GCM encrypted; the row is deleted to destroy it."""
+    """An incident's install code, AES-GCM encrypted. Destroying it deletes the row."""
 
     __tablename__ = "install_codes"
 

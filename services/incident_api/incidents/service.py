@@ -194,9 +194,7 @@ async def _remember_key(
 
 def _start_clock(rt: Runtime, now: datetime, clock: int = 1) -> dict[str, Any]:
     policy = rt.settings.default_policy
-    deadlines = rt.calendar.clock(
-        now, POLICIES[policy], rt.settings.warn_remaining_working_days
-    )
+    deadlines = rt.calendar.clock(now, POLICIES[policy], rt.settings.warn_remaining_working_days)
     return {
         "clock": clock,
         "policy": policy,
@@ -264,7 +262,11 @@ async def acknowledge(
 
 
 async def respond(
-    session: AsyncSession, rt: Runtime, principal: Principal, incident: Incident, body: ResponseCreate
+    session: AsyncSession,
+    rt: Runtime,
+    principal: Principal,
+    incident: Incident,
+    body: ResponseCreate,
 ) -> Incident:
     _require_role(principal, incident, requester=False)
     _require_state(incident, OPEN_STATUSES)
@@ -293,7 +295,7 @@ async def respond(
         sealed = rt.keyring.seal(body.install_code.bytes, incident.id, incident.clock)
         await session.merge(
             InstallCodeRecord(
-                incident_pk=incident.pk,
+                incident_pk=incident.pk or 0,
                 clock=incident.clock,
                 key_id=sealed.key_id,
                 nonce=sealed.nonce,
@@ -320,10 +322,26 @@ async def close(
     _require_state(incident, {S.resolved})
     now = rt.clock.now()
     await _destroy_code(session, incident)
-    await _apply(session, incident, {S.resolved}, status=S.closed, closed_at=now, updated_at=now,
-                 close_reason="closed", code_state=_destroyed(incident))
-    await _audit(session, incident, principal, "closed", S.resolved, S.closed, now,
-                 {"note": note} if note else {})
+    await _apply(
+        session,
+        incident,
+        {S.resolved},
+        status=S.closed,
+        closed_at=now,
+        updated_at=now,
+        close_reason="closed",
+        code_state=_destroyed(incident),
+    )
+    await _audit(
+        session,
+        incident,
+        principal,
+        "closed",
+        S.resolved,
+        S.closed,
+        now,
+        {"note": note} if note else {},
+    )
     await _announce(session, rt, incident, EventType.incident_closed, now)
     return incident
 
@@ -339,10 +357,19 @@ async def cancel(
     _require_state(incident, OPEN_STATUSES)
     now = rt.clock.now()
     before = incident.status
-    await _apply(session, incident, OPEN_STATUSES, status=S.cancelled, cancelled_at=now,
-                 updated_at=now)
-    await _audit(session, incident, principal, "cancelled", before, S.cancelled, now,
-                 {"reason": reason} if reason else {})
+    await _apply(
+        session, incident, OPEN_STATUSES, status=S.cancelled, cancelled_at=now, updated_at=now
+    )
+    await _audit(
+        session,
+        incident,
+        principal,
+        "cancelled",
+        before,
+        S.cancelled,
+        now,
+        {"reason": reason} if reason else {},
+    )
     await _announce(session, rt, incident, EventType.incident_cancelled, now)
     return incident
 
@@ -371,8 +398,9 @@ async def reopen(
         code_state=_destroyed(incident),
         **_start_clock(rt, now, incident.clock + 1),
     )
-    await _audit(session, incident, principal, "reopened", S.resolved, S.raised, now,
-                 {"reason": reason})
+    await _audit(
+        session, incident, principal, "reopened", S.resolved, S.raised, now, {"reason": reason}
+    )
     await _announce(session, rt, incident, EventType.incident_reopened, now)
     return incident
 
@@ -405,10 +433,24 @@ async def readdress(
         updated_at=now,
         **_start_clock(rt, now, incident.clock + 1),
     )
-    await _audit(session, incident, principal, "readdressed", S.resolved, S.raised, now,
-                 {"from": previous, "to": body.addressed_party_id})
-    await _announce(session, rt, incident, EventType.incident_readdressed, now,
-                    previous_addressed_party_id=previous)
+    await _audit(
+        session,
+        incident,
+        principal,
+        "readdressed",
+        S.resolved,
+        S.raised,
+        now,
+        {"from": previous, "to": body.addressed_party_id},
+    )
+    await _announce(
+        session,
+        rt,
+        incident,
+        EventType.incident_readdressed,
+        now,
+        previous_addressed_party_id=previous,
+    )
     return incident
 
 
@@ -438,8 +480,7 @@ async def reveal(
         raise errors.NoInstallCode(f"The incident is {incident.status.value}.")
     sealed = Sealed(record.key_id, record.nonce, record.ciphertext)
     code = rt.keyring.open(sealed, incident.id, record.clock).hex().upper()
-    await _audit(session, incident, principal, "install_code.revealed", None, None,
-                 rt.clock.now())
+    await _audit(session, incident, principal, "install_code.revealed", None, None, rt.clock.now())
     return code
 
 
@@ -453,7 +494,11 @@ SLA_EVENT_TYPES = {
 
 
 async def record_sla_event(
-    session: AsyncSession, rt: Runtime, principal: Principal, incident: Incident, body: SlaEventCreate
+    session: AsyncSession,
+    rt: Runtime,
+    principal: Principal,
+    incident: Incident,
+    body: SlaEventCreate,
 ) -> tuple[SlaEventRecord, bool]:
     """Idempotent on (clock, kind, ordinal); returns (record, created)."""
     existing = (
@@ -487,10 +532,25 @@ async def record_sla_event(
     session.add(record)
     flag = {SlaEventKind.warning: "warning_recorded"}.get(body.kind, "breach_recorded")
     await _apply(session, incident, OPEN_STATUSES, **{flag: True})
-    await _audit(session, incident, principal, f"sla.{body.kind.value}", None, None, now,
-                 {"clock": body.clock, "ordinal": body.ordinal})
-    await _announce(session, rt, incident, SLA_EVENT_TYPES[body.kind], now,
-                    sla_kind=body.kind, sla_ordinal=body.ordinal)
+    await _audit(
+        session,
+        incident,
+        principal,
+        f"sla.{body.kind.value}",
+        None,
+        None,
+        now,
+        {"clock": body.clock, "ordinal": body.ordinal},
+    )
+    await _announce(
+        session,
+        rt,
+        incident,
+        SLA_EVENT_TYPES[body.kind],
+        now,
+        sla_kind=body.kind,
+        sla_ordinal=body.ordinal,
+    )
     return record, True
 
 
@@ -509,10 +569,26 @@ async def expire_resolved(session: AsyncSession, rt: Runtime) -> int:
     count = 0
     for incident in stale.all():
         await _destroy_code(session, incident)
-        await _apply(session, incident, {S.resolved}, status=S.closed, closed_at=now,
-                     updated_at=now, close_reason="expired", code_state=_destroyed(incident))
-        await _audit(session, incident, None, "closed", S.resolved, S.closed, now,
-                     {"close_reason": "expired"})
+        await _apply(
+            session,
+            incident,
+            {S.resolved},
+            status=S.closed,
+            closed_at=now,
+            updated_at=now,
+            close_reason="expired",
+            code_state=_destroyed(incident),
+        )
+        await _audit(
+            session,
+            incident,
+            None,
+            "closed",
+            S.resolved,
+            S.closed,
+            now,
+            {"close_reason": "expired"},
+        )
         await _announce(session, rt, incident, EventType.incident_closed, now)
         count += 1
     return count
@@ -575,6 +651,10 @@ async def _announce(
     # Last step of every transaction: the feed lock is held from here to the commit.
     await session.flush()
     await append_event(
-        session, rt.signal, type_, event_data(incident, **extra),
-        occurred_at=now, incident_id=incident.id,
+        session,
+        rt.signal,
+        type_,
+        event_data(incident, **extra),
+        occurred_at=now,
+        incident_id=incident.id,
     )

@@ -3,4 +3,4 @@ from alembic import context
 from services.common.migrations import run_env
 from services.incident_api.models import metadata
 
-run_env(context, metadata)
+run_env(context, metadata)  # type: ignore[arg-type]  # alembic proxies the context module

@@ -2,9 +2,8 @@ from datetime import datetime
 
 from sqlmodel import Field
 
-from services.incident_api.tables import Table
-
 from services.common.db import enum_column, utc_column
+from services.incident_api.tables import Table
 from shared.schemas import PartyCategory
 
 

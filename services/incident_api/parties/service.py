@@ -2,8 +2,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.incident_api.auth import Kind, Principal
 from services.common.errors import Conflict, NotFound
+from services.incident_api.auth import Kind, Principal
 from services.incident_api.events.service import append_event
 from services.incident_api.incidents.models import Incident
 from services.incident_api.parties.models import Party
