@@ -98,7 +98,7 @@ def create_app(
             await runtime.signal.listen_postgres(dsn)
         scheduler = AsyncIOScheduler()
         scheduler.add_job(
-            _expire_resolved, "interval", seconds=settings.expiry_interval_seconds, args=[app]
+            expire_resolved, "interval", seconds=settings.expiry_interval_seconds, args=[app]
         )
         scheduler.start()
         try:
@@ -126,7 +126,8 @@ def create_app(
     return app
 
 
-async def _expire_resolved(app: FastAPI) -> None:
+async def expire_resolved(app: FastAPI) -> None:
+    """The scheduled retention sweep (also called directly by tests)."""
     async with app.state.sessions() as session, session.begin():
         closed = await incidents_service.expire_resolved(session, app.state.runtime)
     if closed:
