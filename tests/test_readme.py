@@ -41,7 +41,7 @@ def devserver(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     }
     env.pop("SSI_JWT_SECRET", None)
     env.pop("INCIDENT_API_DATABASE_URL", None)
-    process = subprocess.Popen(  # noqa: S603 - our own dev server
+    process = subprocess.Popen(
         [sys.executable, "-m", "services.devserver"],
         cwd=ROOT,
         env=env,

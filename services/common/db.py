@@ -80,7 +80,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             hook()
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# "function" scope: commit before the response is sent, so a 2xx always means committed.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 def after_commit(session: AsyncSession, hook: Any) -> None:
