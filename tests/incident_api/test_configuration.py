@@ -1,0 +1,82 @@
+"""Outside development the API refuses to start on unsafe configuration (DESIGN §5)."""
+
+import base64
+import os
+from pathlib import Path
+
+import pytest
+from cryptography.exceptions import InvalidTag
+
+from services.incident_api.app import ConfigurationError, build_runtime, build_verifier, create_app
+from services.incident_api.crypto import KeyRing, KeyRingError
+from services.incident_api.settings import Settings
+from shared.settings import CommonSettings
+
+POSTGRES = "postgresql+asyncpg://ssi@db.invalid/ssi"
+KEYS = "k1:" + base64.b64encode(os.urandom(32)).decode()
+
+
+def production(tmp_path: Path, **common: object) -> Settings:
+    values: dict[str, object] = {"env": "production", "data_dir": tmp_path, **common}
+    return Settings(common=CommonSettings(**values), database_url=POSTGRES)  # type: ignore[arg-type]
+
+
+def test_sqlite_is_refused_in_production(tmp_path: Path) -> None:
+    settings = production(tmp_path)
+    settings.database_url = None
+    with pytest.raises(ConfigurationError, match="SQLite"):
+        create_app(settings)
+
+
+def test_hs256_secret_is_refused_in_production(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="HS256"):
+        build_verifier(production(tmp_path, jwt_secret="s3cret"))
+
+
+def test_a_jwks_is_required_in_production(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="JWKS"):
+        build_verifier(production(tmp_path))
+
+
+def test_install_code_keys_are_required_in_production(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="SSI_INSTALL_CODE_KEYS"):
+        build_runtime(production(tmp_path))
+    assert not (tmp_path / "install-code-keys").exists()
+
+
+def test_production_starts_with_a_key_ring(tmp_path: Path) -> None:
+    runtime = build_runtime(production(tmp_path, install_code_keys=KEYS))
+    sealed = runtime.keyring.seal(b"\x01" * 16, "incident", 1)
+    assert runtime.keyring.open(sealed, "incident", 1) == b"\x01" * 16
+
+
+def test_development_generates_its_keys_once(tmp_path: Path) -> None:
+    settings = Settings(common=CommonSettings(env="development", data_dir=tmp_path))
+    first = build_runtime(settings).keyring.seal(b"\x02" * 16, "i", 1)
+    assert build_runtime(settings).keyring.open(first, "i", 1) == b"\x02" * 16
+    assert (tmp_path / "install-code-keys").stat().st_mode & 0o077 == 0
+
+
+def test_key_rotation_keeps_old_codes_readable() -> None:
+    old, new = os.urandom(32), os.urandom(32)
+    b64 = base64.b64encode
+    before = KeyRing.parse(f"old:{b64(old).decode()}")
+    sealed = before.seal(b"\x03" * 16, "i", 1)
+    after = KeyRing.parse(f"new:{b64(new).decode()},old:{b64(old).decode()}")
+    assert after.open(sealed, "i", 1) == b"\x03" * 16
+    assert after.seal(b"\x03" * 16, "i", 1).key_id == "new"
+
+
+def test_a_code_is_bound_to_its_incident_and_clock() -> None:
+    ring = KeyRing.parse(KEYS)
+    sealed = ring.seal(b"\x04" * 16, "incident-a", 1)
+    with pytest.raises(InvalidTag):
+        ring.open(sealed, "incident-b", 1)
+    with pytest.raises(InvalidTag):
+        ring.open(sealed, "incident-a", 2)
+
+
+@pytest.mark.parametrize("spec", ["", "nokey", "k1:not-base64!", "k1:" + "QUFB"])
+def test_malformed_key_rings_are_refused(spec: str) -> None:
+    with pytest.raises(KeyRingError):
+        KeyRing.parse(spec)
