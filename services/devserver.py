@@ -8,6 +8,7 @@ import os
 
 import uvicorn
 
+from services.common.logs import configure_logging
 from services.incident_api import migrate
 from services.incident_api.settings import Settings
 from shared.settings import CommonSettings
@@ -35,6 +36,7 @@ def main() -> None:
         host=os.environ.get("SSI_HOST", "127.0.0.1"),
         port=int(os.environ.get("INCIDENT_API_PORT", "8000")),
         log_level="info",
+        log_config=configure_logging(),
     )
 
 

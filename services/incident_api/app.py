@@ -15,6 +15,7 @@ from services.common.clock import Clock, SystemClock
 from services.common.db import create_engine, is_sqlite, session_factory
 from services.common.errors import install_problem_handlers, problem_response
 from services.common.limits import BodyLimitMiddleware
+from services.common.logs import RequestIdMiddleware
 from services.incident_api.crypto import KeyRing
 from services.incident_api.devices.endpoints import router as devices_router
 from services.incident_api.events.endpoints import router as events_router
@@ -115,6 +116,7 @@ def create_app(
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,

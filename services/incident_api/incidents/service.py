@@ -6,6 +6,7 @@ role -> 403, wrong state -> 409 naming the current status.
 
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
@@ -49,6 +50,8 @@ from shared.schemas import (
     SlaState,
     SmiStatus,
 )
+
+log = logging.getLogger("ssi.incidents")
 
 SUPPLIERS = frozenset({PartyCategory.large_supplier, PartyCategory.small_supplier})
 ELIGIBLE = frozenset({SmiStatus.installed_not_commissioned, SmiStatus.whitelisted})
@@ -650,6 +653,14 @@ async def _announce(
 ) -> None:
     # Last step of every transaction: the feed lock is held from here to the commit.
     await session.flush()
+    log.info(
+        type_.value,
+        extra={
+            "incident_id": incident.id,
+            "status": incident.status.value,
+            "clock": incident.clock,
+        },
+    )
     await append_event(
         session,
         rt.signal,
