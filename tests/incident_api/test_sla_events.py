@@ -1,0 +1,86 @@
+"""`POST /v1/incidents/{id}/sla-events`: recorded once per (clock, kind, ordinal)."""
+
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from services.common.clock import FrozenClock
+from tests.incident_api.world import GAINING, act, raise_incident, resolve_with_code, seed
+from tests.tokens import Tokens
+
+
+async def post_sla(
+    api: httpx.AsyncClient, tokens: Tokens, incident_id: str, **body: Any
+) -> httpx.Response:
+    return await api.post(
+        f"/v1/incidents/{incident_id}/sla-events", headers=tokens.service(), json=body
+    )
+
+
+async def events_of(api: httpx.AsyncClient, tokens: Tokens, kind: str) -> list[dict[str, Any]]:
+    response = await api.get("/v1/events?limit=1000", headers=tokens.service())
+    return [e for e in response.json()["items"] if e["type"] == kind]
+
+
+async def test_breach_recorded_once_and_announced(
+    api: httpx.AsyncClient, tokens: Tokens, clock: FrozenClock
+) -> None:
+    await seed(api, tokens)
+    incident = await raise_incident(api, tokens)
+    clock.set(datetime.fromisoformat(incident["due_at"]))
+    body = {"clock": 1, "kind": "breach", "ordinal": 1, "occurred_at": incident["due_at"]}
+    first = await post_sla(api, tokens, incident["id"], **body)
+    assert first.status_code == 201, first.text
+    replay = await post_sla(api, tokens, incident["id"], **body)
+    assert replay.status_code == 200
+    assert replay.json() == first.json()
+    breaches = await events_of(api, tokens, "incident.sla_breached")
+    assert len(breaches) == 1
+    assert breaches[0]["data"]["incident_id"] == incident["id"]
+    view = await api.get(f"/v1/incidents/{incident['id']}", headers=tokens.party(GAINING))
+    assert view.json()["sla_state"] == "breached"
+    # A breached clock is missed even if answered a moment later.
+    assert (await resolve_with_code(api, tokens, incident["id"])).json()["sla_state"] == "missed"
+
+
+async def test_a_warning_marks_the_incident_at_risk(api: httpx.AsyncClient, tokens: Tokens) -> None:
+    await seed(api, tokens)
+    incident = await raise_incident(api, tokens)
+    body = {"clock": 1, "kind": "warning", "ordinal": 1, "occurred_at": incident["warning_at"][0]}
+    assert (await post_sla(api, tokens, incident["id"], **body)).status_code == 201
+    view = await api.get(f"/v1/incidents/{incident['id']}", headers=tokens.party(GAINING))
+    assert view.json()["sla_state"] == "at_risk"
+    assert len(await events_of(api, tokens, "incident.sla_warning")) == 1
+
+
+async def test_refused_once_the_clock_has_ended(api: httpx.AsyncClient, tokens: Tokens) -> None:
+    await seed(api, tokens)
+    incident = await raise_incident(api, tokens)
+    await resolve_with_code(api, tokens, incident["id"])
+    body = {"clock": 1, "kind": "breach", "ordinal": 1, "occurred_at": incident["due_at"]}
+    ended = await post_sla(api, tokens, incident["id"], **body)
+    assert ended.status_code == 409
+    assert ended.json()["type"].endswith("/clock-ended")
+    assert await events_of(api, tokens, "incident.sla_breached") == []
+    # After a reopen the old clock stays ended; the new one takes events.
+    await act(api, tokens, GAINING, incident["id"], "reopen", {"reason": "did not work"})
+    assert (await post_sla(api, tokens, incident["id"], **body)).status_code == 409
+    body["clock"] = 2
+    assert (await post_sla(api, tokens, incident["id"], **body)).status_code == 201
+
+
+async def test_escalations_are_distinct_by_ordinal(api: httpx.AsyncClient, tokens: Tokens) -> None:
+    await seed(api, tokens)
+    incident = await raise_incident(api, tokens)
+    for ordinal in (1, 2, 2, 1):
+        await post_sla(
+            api,
+            tokens,
+            incident["id"],
+            clock=1,
+            kind="escalation",
+            ordinal=ordinal,
+            occurred_at=incident["due_at"],
+        )
+    assert len(await events_of(api, tokens, "incident.sla_escalated")) == 2
