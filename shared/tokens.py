@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jose import JWTError, jwt
+from jose import JOSEError, JWTError, jwt
 
 PARTY_SCOPES = (
     "incidents:raise",
@@ -118,7 +118,9 @@ class TokenVerifier:
                 issuer=self._issuer,
                 options={"require_exp": True, "require_aud": True, "require_iss": True},
             )
-        except JWTError as exc:
+        except (JOSEError, TypeError, ValueError) as exc:
+            # Not only JWTError: python-jose raises JWKError for an alg that does not fit the kid's
+            # key (ES256 under an RSA kid) and TypeError for a non-numeric exp/iat/nbf (null, list).
             raise InvalidToken(str(exc)) from exc
         subject, scope = claims.get("sub"), claims.get("scope", "")
         if not isinstance(subject, str) or not isinstance(scope, str):

@@ -9,6 +9,7 @@ import pytest
 
 from services.incident_api.app import create_app
 from services.incident_api.events import signal
+from services.incident_api.events import service as events_service
 from services.incident_api.incidents import service as incidents_service
 from services.incident_api.settings import Settings
 from tests.database import on_postgres
@@ -71,7 +72,7 @@ async def test_no_event_skipped_with_concurrent_writers(
     A random pause between the event's insert and the commit (the network round trips of a
     real deployment) widens that window so the race shows within a few hundred writes.
     """
-    original = incidents_service.append_event
+    original = events_service.append_event
     jitter = random.Random(121)
 
     async def slow_append(*args: Any, **kwargs: Any) -> Any:
