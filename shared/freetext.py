@@ -14,16 +14,26 @@ MAX_FREE_TEXT = 500
 # A run of digits, possibly written in space-separated groups ("1200 0234 5678 9").
 _DIGIT_RUN = re.compile(r"\d+(?: \d+)*")
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b", re.IGNORECASE)
+# Control characters other than tab and line breaks (PostgreSQL cannot store NUL at all).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def check_free_text(value: str) -> str:
+    if _CONTROL.search(value):
+        raise PydanticCustomError("control_character", "must not contain control characters")
     for run in _DIGIT_RUN.findall(value):
-        digits = len(run.replace(" ", ""))
-        if digits in (13, 21) or 6 <= digits <= 10:
-            raise PydanticCustomError(
-                "personal_data",
-                "must not contain what looks like an MPAN or MPRN: name the Device by its ID only",
-            )
+        groups = [len(group) for group in run.split(" ")]
+        # Any consecutive groups, not just the whole run: "1 1200023456789" hides an MPAN too.
+        for start in range(len(groups)):
+            digits = 0
+            for size in groups[start:]:
+                digits += size
+                if digits in (13, 21) or 6 <= digits <= 10:
+                    raise PydanticCustomError(
+                        "personal_data",
+                        "must not contain what looks like an MPAN or MPRN: "
+                        "name the Device by its ID only",
+                    )
     if _POSTCODE.search(value):
         raise PydanticCustomError(
             "personal_data", "must not contain what looks like a postcode: no personal data"
