@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Column, DateTime, Dialect, TypeDecorator, event
+from sqlalchemy import Column, DateTime, Dialect, MetaData, TypeDecorator, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import registry
 from sqlmodel import Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -133,3 +134,8 @@ def enum_column(enum: type[StrEnum], *, nullable: bool = False, index: bool = Fa
         values_callable=lambda members: [m.value for m in members],
     )
     return Field(sa_column=Column(column_type, nullable=nullable, index=index))
+
+
+def new_registry() -> registry:
+    """A mapper registry with its own metadata: each service's tables stay its own."""
+    return registry(metadata=MetaData(naming_convention=NAMING_CONVENTION))

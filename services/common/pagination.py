@@ -8,6 +8,9 @@ from fastapi import Query
 
 from services.common.errors import Unprocessable
 
+MAX_INT_KEY = 2**31 - 1
+"""The largest integer key (INTEGER primary keys on PostgreSQL are 32-bit)."""
+
 
 class BadCursor(Unprocessable):
     slug, title = "bad-cursor", "The cursor is not one this service issued"
@@ -21,16 +24,20 @@ def decode_cursor(cursor: str | None) -> str | None:
     if cursor is None:
         return None
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise BadCursor() from exc
+    if "\x00" in raw:  # PostgreSQL text cannot hold NUL: no key we issued contains one
+        raise BadCursor()
+    return raw
 
 
 def decode_int_cursor(cursor: str | None) -> int | None:
     raw = decode_cursor(cursor)
     if raw is None:
         return None
-    if not raw.isdigit():
+    # ASCII digits only ("²".isdigit() is true), and within the database's INTEGER range.
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_INT_KEY:
         raise BadCursor()
     return int(raw)
 

@@ -12,16 +12,17 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from services.common.clock import Clock, SystemClock
+from services.common.crypto import KeyRing
 from services.common.db import create_engine, is_sqlite, session_factory
 from services.common.errors import install_problem_handlers, problem_response
 from services.common.limits import BodyLimitMiddleware
 from services.common.logs import RequestIdMiddleware
-from services.incident_api.crypto import KeyRing
 from services.incident_api.devices.endpoints import router as devices_router
 from services.incident_api.events.endpoints import router as events_router
 from services.incident_api.events.signal import FeedSignal
 from services.incident_api.incidents import service as incidents_service
 from services.incident_api.incidents.endpoints import router as incidents_router
+from services.incident_api.parties import service as parties_service
 from services.incident_api.parties.endpoints import router as parties_router
 from services.incident_api.runtime import Runtime
 from services.incident_api.settings import Settings
@@ -42,7 +43,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     if common.install_code_keys:
         keyring = KeyRing.parse(common.install_code_keys)
     elif common.development:
-        keyring = KeyRing.development(common.data_dir)
+        keyring = KeyRing.development(common.data_dir, "install-code-keys")
     else:
         raise ConfigurationError("SSI_INSTALL_CODE_KEYS is required outside development")
     return Runtime(
@@ -94,6 +95,7 @@ def create_app(
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.verifier = verifier or build_verifier(settings)
+        app.state.party_lookup = parties_service.lookup
         if engine.dialect.name == "postgresql":
             dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
             await runtime.signal.listen_postgres(dsn)

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.common.clock import Clock
-from services.incident_api.crypto import KeyRing
+from services.common.crypto import KeyRing
 from services.incident_api.events.signal import FeedSignal
 from services.incident_api.settings import Settings
 from shared.calendar import WorkingDayCalendar

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from cryptography.exceptions import InvalidTag
 
+from services.common.crypto import KeyRing, KeyRingError
 from services.incident_api.app import ConfigurationError, build_runtime, build_verifier, create_app
-from services.incident_api.crypto import KeyRing, KeyRingError
+from services.incident_api.incidents.service import code_context
 from services.incident_api.settings import Settings
 from shared.settings import CommonSettings
 
@@ -46,14 +47,14 @@ def test_install_code_keys_are_required_in_production(tmp_path: Path) -> None:
 
 def test_production_starts_with_a_key_ring(tmp_path: Path) -> None:
     runtime = build_runtime(production(tmp_path, install_code_keys=KEYS))
-    sealed = runtime.keyring.seal(b"\x01" * 16, "incident", 1)
-    assert runtime.keyring.open(sealed, "incident", 1) == b"\x01" * 16
+    sealed = runtime.keyring.seal(b"\x01" * 16, "incident|1")
+    assert runtime.keyring.open(sealed, "incident|1") == b"\x01" * 16
 
 
 def test_development_generates_its_keys_once(tmp_path: Path) -> None:
     settings = Settings(common=CommonSettings(env="development", data_dir=tmp_path))
-    first = build_runtime(settings).keyring.seal(b"\x02" * 16, "i", 1)
-    assert build_runtime(settings).keyring.open(first, "i", 1) == b"\x02" * 16
+    first = build_runtime(settings).keyring.seal(b"\x02" * 16, "i|1")
+    assert build_runtime(settings).keyring.open(first, "i|1") == b"\x02" * 16
     assert (tmp_path / "install-code-keys").stat().st_mode & 0o077 == 0
 
 
@@ -61,19 +62,19 @@ def test_key_rotation_keeps_old_codes_readable() -> None:
     old, new = os.urandom(32), os.urandom(32)
     b64 = base64.b64encode
     before = KeyRing.parse(f"old:{b64(old).decode()}")
-    sealed = before.seal(b"\x03" * 16, "i", 1)
+    sealed = before.seal(b"\x03" * 16, "i|1")
     after = KeyRing.parse(f"new:{b64(new).decode()},old:{b64(old).decode()}")
-    assert after.open(sealed, "i", 1) == b"\x03" * 16
-    assert after.seal(b"\x03" * 16, "i", 1).key_id == "new"
+    assert after.open(sealed, "i|1") == b"\x03" * 16
+    assert after.seal(b"\x03" * 16, "i|1").key_id == "new"
 
 
 def test_a_code_is_bound_to_its_incident_and_clock() -> None:
     ring = KeyRing.parse(KEYS)
-    sealed = ring.seal(b"\x04" * 16, "incident-a", 1)
+    sealed = ring.seal(b"\x04" * 16, code_context("incident-a", 1))
     with pytest.raises(InvalidTag):
-        ring.open(sealed, "incident-b", 1)
+        ring.open(sealed, code_context("incident-b", 1))
     with pytest.raises(InvalidTag):
-        ring.open(sealed, "incident-a", 2)
+        ring.open(sealed, code_context("incident-a", 2))
 
 
 @pytest.mark.parametrize("spec", ["", "nokey", "k1:not-base64!", "k1:" + "QUFB"])

@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from services.incident_api.app import create_app
-from services.incident_api.events import signal
 from services.incident_api.events import service as events_service
+from services.incident_api.events import signal
 from services.incident_api.incidents import service as incidents_service
 from services.incident_api.settings import Settings
 from tests.database import on_postgres

@@ -2,9 +2,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
+from services.common.auth import PARTIES, Kind, Principal, require
 from services.common.db import SessionDep
 from services.common.errors import NotFound, UnsupportedMediaType
-from services.incident_api.auth import PARTIES, Kind, Principal, require
 from services.incident_api.devices import service
 from services.incident_api.devices.models import Device
 from services.incident_api.devices.schemas import DeviceRead, DeviceWrite, ImportResult

@@ -7,7 +7,7 @@ from shared.schemas import DeviceType, SmiStatus
 
 
 class DeviceWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     device_type: DeviceType
     smi_status: SmiStatus

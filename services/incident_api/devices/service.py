@@ -16,8 +16,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.common.auth import Principal
 from services.common.errors import Unprocessable
-from services.incident_api.auth import Principal
 from services.incident_api.devices.models import Device
 from services.incident_api.devices.schemas import (
     DeviceImportRow,

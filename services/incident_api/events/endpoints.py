@@ -3,8 +3,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from services.common.auth import Kind, Principal, require
 from services.common.db import SessionFactoryDep
-from services.incident_api.auth import Kind, Principal, require
 from services.incident_api.events.service import read_feed
 from services.incident_api.runtime import RuntimeDep
 from shared.schemas import EventPage
@@ -19,7 +19,7 @@ async def feed(
     sessions: SessionFactoryDep,
     rt: RuntimeDep,
     _principal: Reader,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     wait: Annotated[float, Query(ge=0, le=30)] = 0,
 ) -> EventPage:

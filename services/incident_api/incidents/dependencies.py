@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import Depends, Path
 from sqlmodel import select
 
+from services.common.auth import Kind, Principal
 from services.common.db import SessionDep
-from services.incident_api.auth import Kind, Principal
 from services.incident_api.incidents.errors import IncidentNotFound
 from services.incident_api.incidents.models import Incident
 
@@ -18,6 +18,8 @@ def may_see(principal: Principal, incident: Incident) -> bool:
 
 
 async def load_visible(session: SessionDep, principal: Principal, incident_id: str) -> Incident:
+    if "\x00" in incident_id:  # no id holds one, and PostgreSQL refuses NUL in text
+        raise IncidentNotFound()
     incident = (await session.exec(select(Incident).where(Incident.id == incident_id))).first()
     if incident is None or not may_see(principal, incident):
         raise IncidentNotFound()

@@ -11,7 +11,9 @@ GroupRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,64}$")]
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Request bodies: unknown fields refused; a ValidationError never carries the input."""
+
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
 
 class IncidentCreate(Body):
@@ -57,7 +59,7 @@ class ReaddressBody(Body):
 
 
 class SlaEventCreate(Body):
-    clock: int = Field(ge=1)
+    clock: int = Field(ge=1, le=2**31 - 1)
     kind: SlaEventKind
     ordinal: int = Field(ge=1, le=10_000)
     occurred_at: AwareDatetime

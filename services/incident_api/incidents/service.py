@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.incident_api.auth import Principal
-from services.incident_api.crypto import Sealed
+from services.common.auth import Principal
+from services.common.crypto import Sealed
 from services.incident_api.devices.models import Device
 from services.incident_api.events.service import append_event
 from services.incident_api.incidents import errors
@@ -82,17 +82,16 @@ async def raise_incident(
     body: IncidentCreate,
     idempotency_key: str | None = None,
 ) -> Incident:
-    requester = principal.party
-    assert requester is not None
-    if requester.category not in SUPPLIERS:
+    if principal.category not in SUPPLIERS or principal.party_id is None:
         raise errors.NotASupplier()
+    requester_id = principal.party_id
     device = await session.get(Device, body.device_id)
-    addressee_id, unverified = await _route(session, requester.party_id, device, body)
+    addressee_id, unverified = await _route(session, requester_id, device, body)
     open_dup = (
         await session.exec(
             select(Incident).where(
                 Incident.device_id == body.device_id,
-                Incident.requesting_party_id == requester.party_id,
+                Incident.requesting_party_id == requester_id,
                 col(Incident.status).in_(OPEN_STATUSES),
             )
         )
@@ -107,7 +106,7 @@ async def raise_incident(
         id=str(uuid.uuid4()),
         device_id=body.device_id,
         device_type=device.device_type if device else None,
-        requesting_party_id=requester.party_id,
+        requesting_party_id=requester_id,
         addressed_party_id=addressee_id,
         unverified=unverified,
         status=S.raised,
@@ -123,7 +122,7 @@ async def raise_incident(
     except IntegrityError as exc:  # a concurrent raise won the open-incident unique index
         raise errors.DuplicateOpenIncident("Another request raised it a moment ago.") from exc
     if idempotency_key is not None:
-        await _remember_key(session, requester.party_id, idempotency_key, body, incident.id, now)
+        await _remember_key(session, requester_id, idempotency_key, body, incident.id, now)
     await _audit(session, incident, principal, "raised", None, S.raised, now)
     await _announce(session, rt, incident, EventType.incident_raised, now)
     INCIDENTS_RAISED.inc()
@@ -295,7 +294,7 @@ async def respond(
         code_state=code_state,
     )
     if body.install_code is not None:
-        sealed = rt.keyring.seal(body.install_code.bytes, incident.id, incident.clock)
+        sealed = rt.keyring.seal(body.install_code.bytes, code_context(incident.id, incident.clock))
         await session.merge(
             InstallCodeRecord(
                 incident_pk=incident.pk or 0,
@@ -460,6 +459,11 @@ async def readdress(
 # -- install codes ----------------------------------------------------------------------------
 
 
+def code_context(incident_id: str, clock: int) -> str:
+    """Associated data: a code decrypts only as the code of this incident's clock."""
+    return f"ssi-install-code|{incident_id}|{clock}"
+
+
 def _destroyed(incident: Incident) -> str:
     return "destroyed" if incident.code_state == "held" else incident.code_state
 
@@ -482,7 +486,7 @@ async def reveal(
             raise errors.InstallCodeDestroyed()
         raise errors.NoInstallCode(f"The incident is {incident.status.value}.")
     sealed = Sealed(record.key_id, record.nonce, record.ciphertext)
-    code = rt.keyring.open(sealed, incident.id, record.clock).hex().upper()
+    code = rt.keyring.open(sealed, code_context(incident.id, record.clock)).hex().upper()
     await _audit(session, incident, principal, "install_code.revealed", None, None, rt.clock.now())
     return code
 

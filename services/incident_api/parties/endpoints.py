@@ -3,9 +3,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from sqlmodel import col, select
 
+from services.common.auth import Kind, Principal, require
 from services.common.db import SessionDep
 from services.common.pagination import Cursor, Limit, decode_cursor, encode_cursor
-from services.incident_api.auth import Kind, Principal, require
 from services.incident_api.parties import service
 from services.incident_api.parties.models import Party
 from services.incident_api.parties.schemas import PartyCreate, PartyList, PartyRead, PartyUpdate

@@ -6,11 +6,17 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from shared.identifiers import PartyId
 from shared.schemas import PartyCategory
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[
+    str,
+    # No control characters: PostgreSQL cannot store NUL, and a name is one line.
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$"
+    ),
+]
 
 
 class PartyBase(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
 
 class PartyCreate(PartyBase):

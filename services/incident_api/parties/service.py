@@ -2,8 +2,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.common.auth import Kind, KnownParty, Principal
 from services.common.errors import Conflict, NotFound
-from services.incident_api.auth import Kind, Principal
 from services.incident_api.events.service import append_event
 from services.incident_api.incidents.models import Incident
 from services.incident_api.parties.models import Party
@@ -53,6 +53,12 @@ async def _announce(session: AsyncSession, rt: Runtime, party: Party, type_: Eve
     await append_event(
         session, rt.signal, type_, data.model_dump(mode="json"), occurred_at=party.updated_at
     )
+
+
+async def lookup(session: AsyncSession, party_id: str) -> KnownParty | None:
+    """The auth layer's view of a party (see services/common/auth.py)."""
+    party = await session.get(Party, party_id)
+    return None if party is None else KnownParty(party.party_id, party.category, party.active)
 
 
 async def shares_incident(session: AsyncSession, party_a: str, party_b: str) -> bool:

@@ -1,8 +1,10 @@
-"""The install-code key ring: AES-256-GCM, key ids, associated data binding a code to its clock.
+"""Key rings for secrets at rest: AES-256-GCM with key ids, and associated data that binds each
+ciphertext to what it belongs to (an install code to its incident and clock, an endpoint secret
+to its endpoint), so a ciphertext copied elsewhere does not decrypt.
 
-`SSI_INSTALL_CODE_KEYS` is `kid:base64key[,kid:base64key...]`: the first key encrypts new codes,
-every listed key decrypts. Rotate by putting a new key first; drop a retired key once the
-retention period has passed, since no code it protects can still exist.
+A key ring is `kid:base64key[,kid:base64key...]` (`SSI_INSTALL_CODE_KEYS`, `NOTIFIER_SECRET_KEYS`):
+the first key encrypts, every listed key decrypts. Rotate by putting a new key first; drop a
+retired key once nothing it protects can still exist (for install codes: the retention period).
 """
 
 import base64
@@ -28,10 +30,10 @@ class Sealed:
 class KeyRing:
     def __init__(self, keys: list[tuple[str, bytes]]) -> None:
         if not keys:
-            raise KeyRingError("the install-code key ring is empty")
+            raise KeyRingError("the key ring is empty")
         for kid, key in keys:
             if len(key) != 32:
-                raise KeyRingError(f"install-code key {kid!r} must be 32 bytes")
+                raise KeyRingError(f"key {kid!r} must be 32 bytes")
         self._active = keys[0][0]
         self._keys = {kid: AESGCM(key) for kid, key in keys}
 
@@ -45,13 +47,13 @@ class KeyRing:
             try:
                 keys.append((kid, base64.b64decode(encoded, validate=True)))
             except ValueError as exc:
-                raise KeyRingError(f"install-code key {kid!r} is not base64") from exc
+                raise KeyRingError(f"key {kid!r} is not base64") from exc
         return cls(keys)
 
     @classmethod
-    def development(cls, data_dir: Path) -> "KeyRing":
+    def development(cls, data_dir: Path, name: str) -> "KeyRing":
         """A key generated once under SSI_DATA_DIR, for development only."""
-        path = data_dir / "install-code-keys"
+        path = data_dir / name
         if not path.exists():
             data_dir.mkdir(parents=True, exist_ok=True)
             path.touch(mode=0o600)
@@ -59,18 +61,14 @@ class KeyRing:
             path.write_text(f"{kid}:{base64.b64encode(os.urandom(32)).decode()}")
         return cls.parse(path.read_text().strip())
 
-    @staticmethod
-    def associated_data(incident_id: str, clock: int, key_id: str) -> bytes:
-        return f"ssi-install-code|{incident_id}|{clock}|{key_id}".encode()
-
-    def seal(self, code: bytes, incident_id: str, clock: int) -> Sealed:
+    def seal(self, plaintext: bytes, context: str) -> Sealed:
+        """Encrypt under the active key; `context` must be given again to open it."""
         nonce = os.urandom(12)
-        aad = self.associated_data(incident_id, clock, self._active)
-        return Sealed(self._active, nonce, self._keys[self._active].encrypt(nonce, code, aad))
+        aad = f"{context}|{self._active}".encode()
+        return Sealed(self._active, nonce, self._keys[self._active].encrypt(nonce, plaintext, aad))
 
-    def open(self, sealed: Sealed, incident_id: str, clock: int) -> bytes:
+    def open(self, sealed: Sealed, context: str) -> bytes:
         aead = self._keys.get(sealed.key_id)
         if aead is None:
-            raise KeyRingError(f"install-code key {sealed.key_id!r} is no longer in the ring")
-        aad = self.associated_data(incident_id, clock, sealed.key_id)
-        return aead.decrypt(sealed.nonce, sealed.ciphertext, aad)
+            raise KeyRingError(f"key {sealed.key_id!r} is no longer in the ring")
+        return aead.decrypt(sealed.nonce, sealed.ciphertext, f"{context}|{sealed.key_id}".encode())

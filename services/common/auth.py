@@ -3,6 +3,9 @@
 Principals (DESIGN §4): a party (its category decides whether it is a supplier or an operator),
 a service `svc:<name>`, or an `admin` bootstrap token whose subject is neither. Scopes that only
 services may use (`events:read`, `sla:write`) are refused on a party's token whatever it claims.
+
+Each service says how it knows parties by putting a `PartyLookup` on `app.state.party_lookup`:
+the incident API reads its contact list, the notifier its copy fed from the event feed.
 """
 
 from collections.abc import Awaitable, Callable
@@ -12,10 +15,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.db import SessionDep
 from services.common.errors import Forbidden, MissingScope, Unauthorized
-from services.incident_api.parties.models import Party
 from shared.identifiers import is_party_id, is_service_principal
 from shared.schemas import PartyCategory
 from shared.tokens import ADMIN_SCOPE, SERVICE_ONLY_SCOPES, InvalidToken, TokenVerifier
@@ -29,15 +32,22 @@ class Kind(StrEnum):
 
 
 @dataclass(frozen=True)
+class KnownParty:
+    party_id: str
+    category: PartyCategory
+    active: bool
+
+
+PartyLookup = Callable[[AsyncSession, str], Awaitable[KnownParty | None]]
+
+
+@dataclass(frozen=True)
 class Principal:
     subject: str
     kind: Kind
     scopes: frozenset[str]
-    party: Party | None = None
-
-    @property
-    def party_id(self) -> str | None:
-        return self.party.party_id if self.party else None
+    party_id: str | None = None
+    category: PartyCategory | None = None
 
     @property
     def is_operator(self) -> bool:
@@ -61,11 +71,13 @@ async def authenticate(
         raise Unauthorized("The bearer token is not valid here.") from exc
     subject = claims.subject
     if is_party_id(subject):
-        party = await session.get(Party, subject)
+        lookup: PartyLookup = request.app.state.party_lookup
+        party = await lookup(session, subject)
         if party is None or not party.active:
             raise Forbidden("The token's party is not registered or is inactive.")
         kind = Kind.operator if party.category == PartyCategory.operator else Kind.supplier
-        return Principal(subject, kind, claims.scopes - SERVICE_ONLY_SCOPES, party)
+        scopes = claims.scopes - SERVICE_ONLY_SCOPES
+        return Principal(subject, kind, scopes, party.party_id, party.category)
     if is_service_principal(subject):
         return Principal(subject, Kind.service, claims.scopes)
     if ADMIN_SCOPE in claims.scopes:

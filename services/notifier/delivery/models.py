@@ -1,0 +1,64 @@
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field
+
+from services.common.db import enum_column, utc_column
+from services.notifier.tables import Table
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"
+    """Waiting for its next attempt (or its first)."""
+    succeeded = "succeeded"
+    dead = "dead"
+    """Every attempt failed; visible and retryable by hand."""
+    skipped = "skipped"
+    """Routed while its endpoint was disabled; `recover` re-delivers it."""
+
+
+class Delivery(Table, table=True):
+    """One event to one endpoint. `webhook_id` is the same on every attempt."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        # The claim query: due, unclaimed, pending work in due order.
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_deliveries_endpoint_created", "endpoint_id", "created_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    webhook_id: str = Field(max_length=80, unique=True)
+    event_seq: int | None = Field(default=None, index=True)
+    event_type: str = Field(max_length=64)
+    incident_id: str | None = Field(default=None, max_length=36, index=True)
+    endpoint_id: str = Field(foreign_key="endpoints.id", max_length=36, ondelete="CASCADE")
+    party_id: str = Field(max_length=4)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    status: DeliveryStatus = enum_column(DeliveryStatus)
+    attempt_count: int = 0
+    next_attempt_at: datetime = utc_column()
+    claimed_until: datetime | None = utc_column(nullable=True)
+    claim_token: str | None = Field(default=None, max_length=36)
+    last_status_code: int | None = None
+    last_error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = utc_column()
+    updated_at: datetime = utc_column()
+    delivered_at: datetime | None = utc_column(nullable=True)
+
+
+class DeliveryAttempt(Table, table=True):
+    __tablename__ = "delivery_attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: str = Field(
+        foreign_key="deliveries.id", max_length=36, index=True, ondelete="CASCADE"
+    )
+    number: int
+    started_at: datetime = utc_column()
+    status_code: int | None = None
+    latency_ms: float
+    response_excerpt: str | None = Field(default=None, max_length=1024)
+    error: str | None = Field(default=None, max_length=200)

@@ -1,0 +1,34 @@
+"""Standard Webhooks signatures (the `standardwebhooks` library, not hand-written HMAC).
+
+During a secret rotation both secrets sign, space-separated, so receivers that still hold the old
+one keep verifying until they switch.
+"""
+
+import base64
+import os
+from collections.abc import Sequence
+from datetime import datetime
+
+from standardwebhooks.webhooks import Webhook
+
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + base64.b64encode(os.urandom(32)).decode()
+
+
+def sign(secrets: Sequence[str], webhook_id: str, timestamp: datetime, body: str) -> str:
+    return " ".join(Webhook(s).sign(webhook_id, timestamp, body) for s in secrets)
+
+
+def headers(
+    secrets: Sequence[str], webhook_id: str, timestamp: datetime, body: str
+) -> dict[str, str]:
+    return {
+        "webhook-id": webhook_id,
+        "webhook-timestamp": str(int(timestamp.timestamp())),
+        "webhook-signature": sign(secrets, webhook_id, timestamp, body),
+        "content-type": "application/json",
+        "user-agent": "ssi-notifier/1",
+    }

@@ -1,0 +1,54 @@
+"""The notifier's settings: `NOTIFIER_*`, beside the shared `SSI_*` ones."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.settings import CommonSettings
+
+DEFAULT_RETRY_SCHEDULE = [5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NOTIFIER_", extra="ignore")
+
+    common: CommonSettings = Field(default_factory=CommonSettings)
+    database_url: str | None = None
+    """PostgreSQL (`postgresql+asyncpg://...`) in production; SQLite under SSI_DATA_DIR if unset."""
+    incident_api_url: str = "http://127.0.0.1:8000"
+    api_token: str | None = None
+    """The `svc:notifier` token for the incident API; minted from the dev secret in development."""
+    secret_keys: str | None = None
+    """Key ring for endpoint secrets at rest, `kid:base64key,...`; generated in development."""
+
+    retry_schedule_seconds: list[float] = Field(default_factory=lambda: DEFAULT_RETRY_SCHEDULE)
+    """Delay before each retry; a delivery is dead after the last one fails."""
+    retry_jitter: float = Field(default=0.2, ge=0, le=1)
+    """Each delay is drawn uniformly within ±this fraction."""
+    retry_after_max_seconds: float = 6 * 3600
+    """`Retry-After` is honoured up to this bound."""
+    attempt_timeout_seconds: float = 10.0
+    max_response_bytes: int = 64 * 1024
+    """Read at most this much of a receiver's answer; 1 KiB of it is stored."""
+    endpoint_concurrency: int = Field(default=4, ge=1)
+    total_concurrency: int = Field(default=64, ge=1)
+    claim_lease_seconds: float = 60.0
+    disable_after_failing_seconds: float = 5 * 24 * 3600
+    """An endpoint failing without a success for this long is disabled."""
+    secret_grace_seconds: float = 24 * 3600
+    """After a rotation the old secret keeps signing alongside the new for this long."""
+    allow_loopback_http: bool | None = None
+    """Plain http to loopback; defaults to on in development only, and never more than that."""
+    feed_page_size: int = Field(default=500, ge=1, le=1000)
+    feed_wait_seconds: float = Field(default=25.0, ge=0, le=30)
+    max_body_bytes: int = 64 * 1024
+    db_pool_size: int = 10
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.common.data_dir / 'notifier.db'}"
+
+    def loopback_allowed(self) -> bool:
+        if self.allow_loopback_http is None:
+            return self.common.development
+        return self.allow_loopback_http and self.common.development
