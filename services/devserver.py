@@ -1,43 +1,75 @@
-"""`make run`: the services on the embedded default (SQLite under SSI_DATA_DIR), development mode.
+"""`make run`: both services on the embedded default (SQLite under SSI_DATA_DIR), development mode.
 
-Migrates each database, prints how to mint a token, then serves the incident API on :8000.
-Ctrl-C stops everything.
+Migrates each database, prints how to mint a token, then runs the incident API (:8000) and the
+notifier (:8001) as two processes, as in production. Ctrl-C (or SIGTERM) stops both.
 """
 
 import os
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
 
-import uvicorn
-
-from services.common.logs import configure_logging
-from services.incident_api import migrate
-from services.incident_api.settings import Settings
+from services.incident_api import migrate as api_migrate
+from services.incident_api.settings import Settings as ApiSettings
+from services.notifier import migrate as notifier_migrate
+from services.notifier.settings import Settings as NotifierSettings
 from shared.settings import CommonSettings
+
+
+def serve(app: str, port: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "services.serve",
+            app,
+            os.environ.get("SSI_HOST", "127.0.0.1"),
+            port,
+        ]
+    )
 
 
 def main() -> None:
     os.environ.setdefault("SSI_ENV", "development")
     common = CommonSettings()
     common.dev_jwt_secret()  # generated once under SSI_DATA_DIR unless SSI_JWT_SECRET is set
-    api = Settings()
-    migrate.upgrade(api.resolved_database_url())
+    api_port = os.environ.get("INCIDENT_API_PORT", "8000")
+    notifier_port = os.environ.get("NOTIFIER_PORT", "8001")
+    os.environ.setdefault("NOTIFIER_INCIDENT_API_URL", f"http://127.0.0.1:{api_port}")
+    api_migrate.upgrade(ApiSettings().resolved_database_url())
+    notifier_migrate.upgrade(NotifierSettings().resolved_database_url())
     print(
         "\nSSI development services (SSI_ENV=development, data in "
         f"{common.data_dir}/)\n"
-        "  incident API  http://127.0.0.1:8000   docs: http://127.0.0.1:8000/docs\n\n"
+        f"  incident API  http://127.0.0.1:{api_port}   docs: http://127.0.0.1:{api_port}/docs\n"
+        f"  notifier      http://127.0.0.1:{notifier_port}   docs: "
+        f"http://127.0.0.1:{notifier_port}/docs\n\n"
         "Mint a token (signed with the development secret):\n"
         "  .venv/bin/ssi token --admin                 # bootstrap parties and inventory\n"
         "  .venv/bin/ssi token --party GSUP            # a supplier\n"
         "  .venv/bin/ssi token --party DCCO --operator # an operator\n",
         flush=True,
     )
-    uvicorn.run(
-        "services.incident_api.app:create_app",
-        factory=True,
-        host=os.environ.get("SSI_HOST", "127.0.0.1"),
-        port=int(os.environ.get("INCIDENT_API_PORT", "8000")),
-        log_level="info",
-        log_config=configure_logging(),
-    )
+    children = [
+        serve("services.incident_api.app:create_app", api_port),
+        serve("services.notifier.app:create_app", notifier_port),
+    ]
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    # Either child exiting (a crash, or Ctrl-C) stops the other.
+    while all(child.poll() is None for child in children):
+        time.sleep(0.2)
+    stop(signal.SIGTERM, None)
+    codes = [child.wait(timeout=30) for child in children]
+    sys.exit(max(abs(code) for code in codes) if any(codes) else 0)
 
 
 if __name__ == "__main__":

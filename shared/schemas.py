@@ -121,6 +121,8 @@ class Event(BaseModel):
 class EventPage(BaseModel):
     items: list[Event]
     next_after: int
+    last_seq: int | None = None
+    """The newest seq in the log when the page was read: followers measure their lag with it."""
 
 
 class FieldProblem(BaseModel):

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from cryptography.exceptions import InvalidTag
 
+from services.common.config import ConfigurationError, build_verifier
 from services.common.crypto import KeyRing, KeyRingError
-from services.incident_api.app import ConfigurationError, build_runtime, build_verifier, create_app
+from services.incident_api.app import build_runtime, create_app
 from services.incident_api.incidents.service import code_context
 from services.incident_api.settings import Settings
 from shared.settings import CommonSettings
@@ -31,12 +32,12 @@ def test_sqlite_is_refused_in_production(tmp_path: Path) -> None:
 
 def test_hs256_secret_is_refused_in_production(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="HS256"):
-        build_verifier(production(tmp_path, jwt_secret="s3cret"))
+        build_verifier(production(tmp_path, jwt_secret="s3cret").common)
 
 
 def test_a_jwks_is_required_in_production(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="JWKS"):
-        build_verifier(production(tmp_path))
+        build_verifier(production(tmp_path).common)
 
 
 def test_install_code_keys_are_required_in_production(tmp_path: Path) -> None:

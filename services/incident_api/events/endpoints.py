@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Query
 
 from services.common.auth import Kind, Principal, require
 from services.common.db import SessionFactoryDep
-from services.incident_api.events.service import read_feed
+from services.incident_api.events.service import last_seq, read_feed
 from services.incident_api.runtime import RuntimeDep
 from shared.schemas import EventPage
 
@@ -27,12 +27,17 @@ async def feed(
 
     No database connection is held while waiting: each look opens and closes its own session.
     """
-    deadline = asyncio.get_running_loop().time() + wait
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
     while True:
         armed = rt.signal.arm()
         async with sessions() as session:
             items = await read_feed(session, after, limit)
-        remaining = deadline - asyncio.get_running_loop().time()
-        if items or remaining <= 0:
-            return EventPage(items=items, next_after=items[-1].seq if items else after)
+            remaining = deadline - loop.time()
+            if items or remaining <= 0:
+                return EventPage(
+                    items=items,
+                    next_after=items[-1].seq if items else after,
+                    last_seq=await last_seq(session),
+                )
         await rt.signal.wait(armed, remaining)

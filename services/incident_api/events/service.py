@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.db import after_commit
@@ -48,6 +48,11 @@ async def append_event(
         await conn.execute(text("SELECT pg_notify('ssi_events', :seq)"), {"seq": str(record.seq)})
     after_commit(session, signal.notify)
     return record
+
+
+async def last_seq(session: AsyncSession) -> int:
+    newest = await session.exec(select(func.max(EventRecord.seq)))
+    return newest.one() or 0
 
 
 async def read_feed(session: AsyncSession, after: int, limit: int) -> list[Event]:

@@ -1,0 +1,51 @@
+"""The notifier's calls to the incident API, as `svc:notifier`."""
+
+from typing import Any
+
+import httpx
+
+from services.notifier.settings import Settings
+from shared.schemas import EventPage
+from shared.tokens import SERVICE_SCOPES, mint_dev_token
+
+
+class ApiClient:
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None):
+        self._settings = settings
+        # The feed long-polls for up to `feed_wait_seconds`: the read timeout must outlast it.
+        timeout = httpx.Timeout(10.0, read=settings.feed_wait_seconds + 10.0)
+        self._client = httpx.AsyncClient(
+            base_url=settings.incident_api_url,
+            timeout=timeout,
+            transport=transport,
+            trust_env=False,
+        )
+
+    def _headers(self) -> dict[str, str]:
+        token = self._settings.api_token
+        if token is None:
+            common = self._settings.common
+            token = mint_dev_token(
+                common.dev_jwt_secret(),
+                "svc:notifier",
+                SERVICE_SCOPES,
+                audience=common.jwt_audience,
+                issuer=common.jwt_issuer,
+                ttl_seconds=300,
+            )
+        return {"Authorization": f"Bearer {token}"}
+
+    async def events(self, after: int, limit: int, wait: float) -> EventPage:
+        response = await self._client.get(
+            "/v1/events",
+            params={"after": after, "limit": limit, "wait": wait},
+            headers=self._headers(),
+        )
+        response.raise_for_status()
+        return EventPage.model_validate(response.json())
+
+    async def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        return await self._client.post(path, json=body, headers=self._headers())
+
+    async def close(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,153 @@
+"""The notifier: signed webhooks from the incident API's event feed, delivered until they land."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from services.common.auth import KnownParty as AuthParty
+from services.common.clock import Clock, SystemClock
+from services.common.config import ConfigurationError, build_verifier, check_database
+from services.common.crypto import KeyRing
+from services.common.db import create_engine, session_factory
+from services.common.errors import install_problem_handlers
+from services.common.limits import BodyLimitMiddleware
+from services.common.logs import RequestIdMiddleware
+from services.common.operations import add_operational_routes
+from services.notifier.api_client import ApiClient
+from services.notifier.delivery.addresses import AddressPolicy
+from services.notifier.delivery.endpoints import router as deliveries_router
+from services.notifier.delivery.models import Delivery, DeliveryStatus
+from services.notifier.delivery.tasks import DeliveryWorker
+from services.notifier.delivery.transport import Transport
+from services.notifier.endpoints.endpoints import router as endpoints_router
+from services.notifier.feed import service as feed_service
+from services.notifier.feed.models import KnownParty
+from services.notifier.feed.tasks import follow
+from services.notifier.metrics import DEAD, QUEUE_DEPTH
+from services.notifier.runtime import Runtime
+from services.notifier.settings import Settings
+from shared.tokens import TokenVerifier
+
+log = logging.getLogger("ssi.notifier")
+
+
+async def party_lookup(session: object, party_id: str) -> AuthParty | None:
+    party = await session.get(KnownParty, party_id)  # type: ignore[attr-defined]
+    return None if party is None else AuthParty(party.party_id, party.category, party.active)
+
+
+def build_keyring(settings: Settings) -> KeyRing:
+    if settings.secret_keys:
+        return KeyRing.parse(settings.secret_keys)
+    if settings.common.development:
+        return KeyRing.development(settings.common.data_dir, "notifier-secret-keys")
+    raise ConfigurationError("NOTIFIER_SECRET_KEYS is required outside development")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    verifier: TokenVerifier | None = None,
+    background: bool = True,
+    api: ApiClient | None = None,
+) -> FastAPI:
+    """`background=False` leaves the feed follower and delivery worker to the caller (tests)."""
+    settings = settings or Settings()
+    url = settings.resolved_database_url()
+    check_database(settings.common, url, "NOTIFIER_DATABASE_URL")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(url, pool_size=settings.db_pool_size)
+        sessions = session_factory(engine)
+        policy = AddressPolicy(allow_loopback_http=settings.loopback_allowed())
+        transport = Transport(
+            policy,
+            timeout=settings.attempt_timeout_seconds,
+            max_response_bytes=settings.max_response_bytes,
+            limit=settings.total_concurrency,
+        )
+        runtime = Runtime(
+            settings=settings,
+            clock=clock or SystemClock(),
+            keyring=build_keyring(settings),
+            policy=policy,
+            transport=transport,
+            sessions=sessions,
+        )
+        app.state.runtime = runtime
+        app.state.engine = engine
+        app.state.sessions = sessions
+        app.state.verifier = verifier or build_verifier(settings.common)
+        app.state.party_lookup = party_lookup
+        async with sessions() as session, session.begin():
+            await feed_service.ensure_cursor(session, runtime.clock.now())
+        client = api or ApiClient(settings)
+        worker = DeliveryWorker(runtime)
+        app.state.worker = worker
+        stop = asyncio.Event()
+        tasks = []
+        if background:
+            tasks = [
+                asyncio.create_task(follow(runtime, client, stop), name="feed"),
+                asyncio.create_task(worker.run(stop), name="deliveries"),
+                asyncio.create_task(_refresh_gauges(runtime, stop), name="gauges"),
+            ]
+        try:
+            yield
+        finally:
+            stop.set()
+            runtime.wake_deliveries()
+            await worker.drain(grace_seconds=settings.attempt_timeout_seconds)
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await client.close()
+            await transport.close()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="SSI notifier",
+        version="1.0.0",
+        summary="Signed webhooks for MP121 install-code incidents, delivered until they land.",
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, default_limit=settings.max_body_bytes, large={})
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(endpoints_router)
+    app.include_router(deliveries_router)
+    add_operational_routes(app)
+    return app
+
+
+async def _refresh_gauges(rt: Runtime, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(Exception):
+            async with rt.sessions() as session:
+                counts = dict(
+                    (
+                        await session.exec(
+                            select(Delivery.status, func.count())
+                            .where(
+                                col(Delivery.status).in_(
+                                    [DeliveryStatus.pending, DeliveryStatus.dead]
+                                )
+                            )
+                            .group_by(col(Delivery.status))
+                        )
+                    ).all()
+                )
+            QUEUE_DEPTH.set(counts.get(DeliveryStatus.pending, 0))
+            DEAD.set(counts.get(DeliveryStatus.dead, 0))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 15)

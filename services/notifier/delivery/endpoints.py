@@ -1,0 +1,141 @@
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from services.common.auth import PARTIES, Principal, require
+from services.common.db import SessionDep, after_commit
+from services.common.errors import Conflict, NotFound
+from services.common.pagination import (
+    BadCursor,
+    Cursor,
+    Limit,
+    decode_cursor,
+    encode_cursor,
+)
+from services.notifier.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus
+from services.notifier.delivery.schemas import (
+    AttemptRead,
+    DeliveryDetail,
+    DeliveryList,
+    DeliveryRead,
+)
+from services.notifier.runtime import RuntimeDep
+
+router = APIRouter(prefix="/v1/deliveries", tags=["deliveries"])
+
+Reader = Annotated[Principal, Depends(require("webhooks:read", *PARTIES))]
+Writer = Annotated[Principal, Depends(require("webhooks:write", *PARTIES))]
+DeliveryId = Annotated[str, Path(max_length=36, pattern=r"^[0-9a-f-]{36}$")]
+Id = Annotated[str | None, Query(max_length=36, pattern=r"^[0-9a-f-]{36}$")]
+
+
+class DeliveryNotFound(NotFound):
+    slug, title = "delivery-not-found", "No such delivery"
+
+
+class NotRetryable(Conflict):
+    slug, title = "not-retryable", "Only a dead delivery can be retried"
+
+
+def _view(d: Delivery) -> DeliveryRead:
+    pending = d.status == DeliveryStatus.pending
+    return DeliveryRead(
+        id=d.id,
+        webhook_id=d.webhook_id,
+        endpoint_id=d.endpoint_id,
+        event_type=d.event_type,
+        event_seq=d.event_seq,
+        incident_id=d.incident_id,
+        status=d.status,
+        attempt_count=d.attempt_count,
+        next_attempt_at=d.next_attempt_at if pending else None,
+        last_status_code=d.last_status_code,
+        last_error=d.last_error,
+        created_at=d.created_at,
+        delivered_at=d.delivered_at,
+    )
+
+
+async def _own(session: SessionDep, principal: Principal, delivery_id: str) -> Delivery:
+    delivery = await session.get(Delivery, delivery_id)
+    if delivery is None or delivery.party_id != principal.party_id:
+        raise DeliveryNotFound()
+    return delivery
+
+
+@router.get("", response_model=DeliveryList)
+async def list_deliveries(
+    session: SessionDep,
+    principal: Reader,
+    endpoint_id: Id = None,
+    status: DeliveryStatus | None = None,
+    incident_id: Id = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> DeliveryList:
+    """Your deliveries, newest first."""
+    query = select(Delivery).where(Delivery.party_id == principal.party_id)
+    if endpoint_id is not None:
+        query = query.where(Delivery.endpoint_id == endpoint_id)
+    if status is not None:
+        query = query.where(Delivery.status == status)
+    if incident_id is not None:
+        query = query.where(Delivery.incident_id == incident_id)
+    after = decode_cursor(cursor)
+    if after is not None:
+        created_text, _, last_id = after.partition("|")
+        try:
+            created = datetime.fromisoformat(created_text)
+        except ValueError as exc:
+            raise BadCursor() from exc
+        query = query.where(
+            (col(Delivery.created_at) < created)
+            | ((col(Delivery.created_at) == created) & (col(Delivery.id) < last_id))
+        )
+    query = query.order_by(col(Delivery.created_at).desc(), col(Delivery.id).desc()).limit(limit)
+    rows = (await session.exec(query)).all()
+    next_cursor = None
+    if len(rows) == limit:
+        next_cursor = encode_cursor(f"{rows[-1].created_at.isoformat()}|{rows[-1].id}")
+    return DeliveryList(items=[_view(d) for d in rows], next_cursor=next_cursor)
+
+
+@router.get("/{delivery_id}", response_model=DeliveryDetail)
+async def get_delivery(
+    delivery_id: DeliveryId, session: SessionDep, principal: Reader
+) -> DeliveryDetail:
+    """One delivery with every attempt: time, status code, latency, truncated answer or error."""
+    delivery = await _own(session, principal, delivery_id)
+    attempts = (
+        await session.exec(
+            select(DeliveryAttempt)
+            .where(DeliveryAttempt.delivery_id == delivery.id)
+            .order_by(col(DeliveryAttempt.id))
+        )
+    ).all()
+    return DeliveryDetail(
+        **_view(delivery).model_dump(),
+        attempts=[AttemptRead.model_validate(a, from_attributes=True) for a in attempts],
+    )
+
+
+@router.post("/{delivery_id}/retry", response_model=DeliveryRead)
+async def retry(
+    delivery_id: DeliveryId, session: SessionDep, rt: RuntimeDep, principal: Writer
+) -> DeliveryRead:
+    """Try a dead delivery again now, with a fresh retry schedule."""
+    delivery = await _own(session, principal, delivery_id)
+    if delivery.status != DeliveryStatus.dead:
+        raise NotRetryable(f"The delivery is {delivery.status.value}.")
+    now = rt.clock.now()
+    await session.exec(
+        update(Delivery)
+        .where(col(Delivery.id) == delivery.id, col(Delivery.status) == DeliveryStatus.dead)
+        .values(status=DeliveryStatus.pending, attempt_count=0, next_attempt_at=now, updated_at=now)
+    )
+    await session.refresh(delivery)
+    after_commit(session, rt.wake_deliveries)
+    return _view(delivery)

@@ -1,0 +1,303 @@
+"""Claiming due deliveries, sending them, recording each attempt.
+
+Claims are leases: a conditional update stamps `claimed_until` and a fresh `claim_token` on due,
+unclaimed rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so replicas never wait on each other's
+rows). Only the holder of the token may record the attempt's outcome. A replica that dies
+mid-send loses nothing: its lease runs out and another replica sends again, with the same
+`webhook-id` (at-least-once; receivers deduplicate on it).
+"""
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.common.crypto import Sealed
+from services.notifier.delivery import schedule, signing
+from services.notifier.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus
+from services.notifier.delivery.transport import AttemptResult
+from services.notifier.endpoints.models import Endpoint
+from services.notifier.feed.service import delivery_row, webhook_body
+from services.notifier.metrics import DELIVERIES, DELIVERY_SECONDS
+from services.notifier.runtime import Runtime
+from shared.schemas import EventType
+
+log = logging.getLogger("ssi.notifier.delivery")
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed delivery with what sending it needs, read in the claiming transaction."""
+
+    delivery_id: str
+    claim_token: str
+    webhook_id: str
+    endpoint_id: str
+    url: str
+    body: str
+    secrets: tuple[str, ...]
+    attempt_number: int
+
+
+async def claim(rt: Runtime, limit: int, busy_endpoints: set[str], per_endpoint: int) -> list[Job]:
+    """Lease up to `limit` due deliveries, at most `per_endpoint` per endpoint, none of `busy`."""
+    now = rt.clock.now()
+    token = str(uuid.uuid4())
+    async with rt.sessions() as session, session.begin():
+        conn = await session.connection()
+        candidates = (
+            select(Delivery.id, Delivery.endpoint_id, Delivery.next_attempt_at)
+            .join(Endpoint, col(Endpoint.id) == col(Delivery.endpoint_id))
+            .where(
+                col(Delivery.status) == DeliveryStatus.pending,
+                col(Delivery.next_attempt_at) <= now,
+                or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now),
+                col(Endpoint.enabled),
+            )
+            .order_by(col(Delivery.next_attempt_at))
+            .limit(limit * 4)
+        )
+        if busy_endpoints:
+            candidates = candidates.where(col(Delivery.endpoint_id).not_in(busy_endpoints))
+        if conn.dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True, of=Delivery)
+        ranked = candidates.cte("candidates")
+        numbered = select(
+            ranked.c.id,
+            func.row_number()
+            .over(partition_by=ranked.c.endpoint_id, order_by=ranked.c.next_attempt_at)
+            .label("n"),
+        ).subquery()
+        chosen = select(numbered.c.id).where(numbered.c.n <= per_endpoint).limit(limit)
+        result = await conn.execute(
+            update(Delivery)
+            .where(col(Delivery.id).in_(chosen))
+            .values(
+                claimed_until=now + timedelta(seconds=rt.settings.claim_lease_seconds),
+                claim_token=token,
+            )
+            .returning(col(Delivery.id))
+        )
+        ids = [row[0] for row in result]
+        if not ids:
+            return []
+        rows = (
+            await session.exec(
+                select(Delivery, Endpoint)
+                .join(Endpoint, col(Endpoint.id) == col(Delivery.endpoint_id))
+                .where(col(Delivery.id).in_(ids))
+                .order_by(col(Delivery.next_attempt_at))
+            )
+        ).all()
+    return [
+        Job(
+            delivery_id=d.id,
+            claim_token=token,
+            webhook_id=d.webhook_id,
+            endpoint_id=e.id,
+            url=e.url,
+            body=json.dumps(d.payload, separators=(",", ":")),
+            secrets=signing_secrets(rt, e, now),
+            attempt_number=d.attempt_count + 1,
+        )
+        for d, e in rows
+    ]
+
+
+def signing_secrets(rt: Runtime, endpoint: Endpoint, now: datetime) -> tuple[str, ...]:
+    current = open_secret(
+        rt, endpoint.id, endpoint.secret_key_id, endpoint.secret_nonce, endpoint.secret_ciphertext
+    )
+    if (
+        endpoint.previous_ciphertext is not None
+        and endpoint.previous_nonce is not None
+        and endpoint.previous_key_id is not None
+        and endpoint.previous_expires_at is not None
+        and endpoint.previous_expires_at > now
+    ):
+        previous = open_secret(
+            rt,
+            endpoint.id,
+            endpoint.previous_key_id,
+            endpoint.previous_nonce,
+            endpoint.previous_ciphertext,
+        )
+        return (current, previous)
+    return (current,)
+
+
+def secret_context(endpoint_id: str) -> str:
+    return f"ssi-endpoint-secret|{endpoint_id}"
+
+
+def open_secret(rt: Runtime, endpoint_id: str, key_id: str, nonce: bytes, ciphertext: bytes) -> str:
+    sealed = Sealed(key_id, nonce, ciphertext)
+    return rt.keyring.open(sealed, secret_context(endpoint_id)).decode()
+
+
+async def send(rt: Runtime, job: Job) -> AttemptResult:
+    # Webhook timestamps are real time, whatever clock the SLA runs on: receivers reject
+    # stale or future ones.
+    headers = signing.headers(job.secrets, job.webhook_id, datetime.now().astimezone(), job.body)
+    return await rt.transport.post(job.url, job.body, headers)
+
+
+async def record(rt: Runtime, job: Job, result: AttemptResult) -> str | None:
+    """Store the attempt and decide what next; None if our lease was lost meanwhile."""
+    now = rt.clock.now()
+    settings = rt.settings
+    DELIVERY_SECONDS.observe(result.latency_ms / 1000)
+    async with rt.sessions() as session, session.begin():
+        values: dict[str, Any] = {
+            "attempt_count": job.attempt_number,
+            "last_status_code": result.status_code,
+            "last_error": result.error,
+            "claimed_until": None,
+            "claim_token": None,
+            "updated_at": now,
+        }
+        gone = result.status_code == 410
+        if result.ok:
+            outcome = "succeeded"
+            values |= {"status": DeliveryStatus.succeeded, "delivered_at": now}
+        else:
+            delay = schedule.next_delay(
+                settings.retry_schedule_seconds,
+                job.attempt_number,
+                settings.retry_jitter,
+                schedule.parse_retry_after(result.retry_after, now),
+                settings.retry_after_max_seconds,
+                rt.rng,
+            )
+            if gone or delay is None:
+                outcome = "gone" if gone else "dead"
+                values |= {"status": DeliveryStatus.dead}
+            else:
+                outcome = "failed"
+                values |= {"next_attempt_at": now + timedelta(seconds=delay)}
+        updated = await session.exec(
+            update(Delivery)
+            .where(
+                col(Delivery.id) == job.delivery_id, col(Delivery.claim_token) == job.claim_token
+            )
+            .values(**values)
+        )
+        if updated.rowcount != 1:
+            log.warning("claim lost before recording", extra={"delivery_id": job.delivery_id})
+            return None
+        earlier = await session.exec(
+            select(func.count()).where(col(DeliveryAttempt.delivery_id) == job.delivery_id)
+        )
+        session.add(
+            DeliveryAttempt(
+                delivery_id=job.delivery_id,
+                number=earlier.one() + 1,
+                started_at=now,
+                status_code=result.status_code,
+                latency_ms=result.latency_ms,
+                response_excerpt=result.excerpt,
+                error=result.error,
+            )
+        )
+        await _update_endpoint_health(session, rt, job.endpoint_id, result, now)
+    DELIVERIES.labels(result=outcome).inc()
+    return outcome
+
+
+async def _update_endpoint_health(
+    session: AsyncSession, rt: Runtime, endpoint_id: str, result: AttemptResult, now: datetime
+) -> None:
+    endpoint = await session.get(Endpoint, endpoint_id)
+    if endpoint is None:
+        return
+    if result.ok:
+        endpoint.failing_since = None
+        return
+    if endpoint.failing_since is None:
+        endpoint.failing_since = now
+    too_long = now - endpoint.failing_since >= timedelta(
+        seconds=rt.settings.disable_after_failing_seconds
+    )
+    if endpoint.enabled and (result.status_code == 410 or too_long):
+        await disable(
+            session, rt, endpoint, "gone" if result.status_code == 410 else "failing", now
+        )
+
+
+async def disable(
+    session: AsyncSession, rt: Runtime, endpoint: Endpoint, reason: str, now: datetime
+) -> None:
+    """Disable `endpoint` and tell the party through its other enabled endpoints."""
+    endpoint.enabled = False
+    endpoint.disabled_reason = reason
+    endpoint.disabled_at = now
+    endpoint.updated_at = now
+    await skip_pending(session, endpoint.id, now)
+    others = (
+        await session.exec(
+            select(Endpoint).where(
+                col(Endpoint.party_id) == endpoint.party_id,
+                col(Endpoint.id) != endpoint.id,
+                col(Endpoint.enabled),
+            )
+        )
+    ).all()
+    type_ = EventType.endpoint_disabled.value
+    data = {"endpoint_id": endpoint.id, "party_id": endpoint.party_id, "reason": reason}
+    for other in others:
+        if other.event_types and type_ not in other.event_types:
+            continue
+        row = delivery_row(
+            other,
+            webhook_id=f"ntf_{uuid.uuid4().hex}",
+            event_type=type_,
+            payload=webhook_body(type_, now, data),
+            now=now,
+        )
+        session.add(Delivery(**row))
+    log.warning("endpoint disabled", extra={"endpoint_id": endpoint.id, "reason": reason})
+    rt.wake_deliveries()
+
+
+async def skip_pending(session: AsyncSession, endpoint_id: str, now: datetime) -> None:
+    """What waits for a disabled endpoint is skipped, to be re-delivered in order by `recover`."""
+    await session.exec(
+        update(Delivery)
+        .where(
+            col(Delivery.endpoint_id) == endpoint_id,
+            col(Delivery.status) == DeliveryStatus.pending,
+        )
+        .values(status=DeliveryStatus.skipped, claimed_until=None, claim_token=None, updated_at=now)
+    )
+
+
+async def release(rt: Runtime, jobs: list[Job]) -> None:
+    """Give back claims not yet attempted (graceful shutdown)."""
+    if not jobs:
+        return
+    async with rt.sessions() as session, session.begin():
+        for job in jobs:
+            await session.exec(
+                update(Delivery)
+                .where(
+                    col(Delivery.id) == job.delivery_id,
+                    col(Delivery.claim_token) == job.claim_token,
+                )
+                .values(claimed_until=None, claim_token=None)
+            )
+
+
+async def next_due(rt: Runtime) -> datetime | None:
+    async with rt.sessions() as session:
+        result = await session.exec(
+            select(func.min(Delivery.next_attempt_at)).where(
+                col(Delivery.status) == DeliveryStatus.pending
+            )
+        )
+        return result.one()

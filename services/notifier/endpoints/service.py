@@ -1,0 +1,186 @@
+"""Endpoint management: a party's own endpoints only; secrets shown once, kept encrypted."""
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.common.db import after_commit
+from services.common.errors import NotFound, Unprocessable
+from services.notifier.delivery.addresses import AddressRefused
+from services.notifier.delivery.models import Delivery, DeliveryStatus
+from services.notifier.delivery.service import secret_context, skip_pending
+from services.notifier.delivery.signing import new_secret
+from services.notifier.endpoints.models import Endpoint
+from services.notifier.endpoints.schemas import (
+    DELIVERABLE,
+    EndpointCreate,
+    EndpointRead,
+    EndpointUpdate,
+)
+from services.notifier.runtime import Runtime
+from shared.schemas import EventType
+
+
+class EndpointNotFound(NotFound):
+    slug, title = "endpoint-not-found", "No such endpoint"
+
+
+class InvalidEndpointUrl(Unprocessable):
+    slug, title = "invalid-endpoint-url", "Webhooks cannot be sent to this URL"
+
+
+class InvalidEventTypes(Unprocessable):
+    slug, title = "invalid-event-types", "Some event types are not delivered as webhooks"
+
+
+def _check(rt: Runtime, url: str | None, event_types: list[EventType] | None) -> None:
+    if url is not None:
+        try:
+            rt.policy.check_url(url)
+        except AddressRefused as exc:
+            raise InvalidEndpointUrl(str(exc)) from exc
+    if event_types:
+        wrong = sorted(t.value for t in event_types if t not in DELIVERABLE)
+        if wrong:
+            raise InvalidEventTypes(", ".join(wrong))
+
+
+def _seal(rt: Runtime, endpoint_id: str, secret: str) -> dict[str, Any]:
+    sealed = rt.keyring.seal(secret.encode(), secret_context(endpoint_id))
+    return {
+        "secret_key_id": sealed.key_id,
+        "secret_nonce": sealed.nonce,
+        "secret_ciphertext": sealed.ciphertext,
+    }
+
+
+async def create(
+    session: AsyncSession, rt: Runtime, party_id: str, body: EndpointCreate
+) -> tuple[Endpoint, str]:
+    _check(rt, body.url, body.event_types)
+    now = rt.clock.now()
+    endpoint_id = str(uuid.uuid4())
+    secret = new_secret()
+    endpoint = Endpoint(
+        id=endpoint_id,
+        party_id=party_id,
+        url=body.url,
+        description=body.description,
+        event_types=sorted({t.value for t in body.event_types or ()}),
+        created_at=now,
+        updated_at=now,
+        **_seal(rt, endpoint_id, secret),
+    )
+    session.add(endpoint)
+    await session.flush()
+    return endpoint, secret
+
+
+async def get_own(session: AsyncSession, party_id: str, endpoint_id: str) -> Endpoint:
+    endpoint = await session.get(Endpoint, endpoint_id) if len(endpoint_id) <= 36 else None
+    if endpoint is None or endpoint.party_id != party_id:
+        raise EndpointNotFound()
+    return endpoint
+
+
+async def update_endpoint(
+    session: AsyncSession, rt: Runtime, endpoint: Endpoint, body: EndpointUpdate
+) -> Endpoint:
+    _check(rt, body.url, body.event_types)
+    changes = body.model_dump(exclude_unset=True)
+    if "url" in changes and changes["url"] is not None:
+        endpoint.url = changes["url"]
+    if "event_types" in changes:
+        endpoint.event_types = sorted({t.value for t in body.event_types or ()})
+    if "description" in changes:
+        endpoint.description = body.description
+    if body.enabled is True and not endpoint.enabled:
+        endpoint.enabled = True
+        endpoint.disabled_reason = None
+        endpoint.disabled_at = None
+        endpoint.failing_since = None
+    elif body.enabled is False and endpoint.enabled:
+        endpoint.enabled = False
+        endpoint.disabled_reason = "by_party"
+        endpoint.disabled_at = rt.clock.now()
+        await skip_pending(session, endpoint.id, rt.clock.now())
+    endpoint.updated_at = rt.clock.now()
+    await session.flush()
+    return endpoint
+
+
+async def rotate_secret(
+    session: AsyncSession, rt: Runtime, endpoint: Endpoint
+) -> tuple[str, datetime]:
+    """A new secret; the current one keeps signing alongside until the grace period ends."""
+    now = rt.clock.now()
+    expires = now + timedelta(seconds=rt.settings.secret_grace_seconds)
+    endpoint.previous_key_id = endpoint.secret_key_id
+    endpoint.previous_nonce = endpoint.secret_nonce
+    endpoint.previous_ciphertext = endpoint.secret_ciphertext
+    endpoint.previous_expires_at = expires
+    secret = new_secret()
+    for field, value in _seal(rt, endpoint.id, secret).items():
+        setattr(endpoint, field, value)
+    endpoint.updated_at = now
+    await session.flush()
+    return secret, expires
+
+
+async def recover(session: AsyncSession, rt: Runtime, endpoint: Endpoint, since: datetime) -> int:
+    """Enable the endpoint and re-deliver, oldest first, what was skipped or died since `since`."""
+    now = rt.clock.now()
+    endpoint.enabled = True
+    endpoint.disabled_reason = None
+    endpoint.disabled_at = None
+    endpoint.failing_since = None
+    endpoint.updated_at = now
+    rows = (
+        await session.exec(
+            select(Delivery.id)
+            .where(
+                col(Delivery.endpoint_id) == endpoint.id,
+                col(Delivery.status).in_([DeliveryStatus.skipped, DeliveryStatus.dead]),
+                col(Delivery.created_at) >= since,
+            )
+            .order_by(col(Delivery.created_at), col(Delivery.event_seq))
+        )
+    ).all()
+    for position, delivery_id in enumerate(rows):
+        # Due instants a microsecond apart keep the claim order the original order.
+        await session.exec(
+            update(Delivery)
+            .where(col(Delivery.id) == delivery_id)
+            .values(
+                status=DeliveryStatus.pending,
+                attempt_count=0,
+                next_attempt_at=now + timedelta(microseconds=position),
+                claimed_until=None,
+                claim_token=None,
+                updated_at=now,
+            )
+        )
+    await session.flush()
+    after_commit(session, rt.wake_deliveries)
+    return len(rows)
+
+
+def view(endpoint: Endpoint) -> EndpointRead:
+    return EndpointRead(
+        id=endpoint.id,
+        party_id=endpoint.party_id,
+        url=endpoint.url,
+        enabled=endpoint.enabled,
+        event_types=endpoint.event_types,
+        description=endpoint.description,
+        disabled_reason=endpoint.disabled_reason,
+        disabled_at=endpoint.disabled_at,
+        failing_since=endpoint.failing_since,
+        previous_secret_expires_at=endpoint.previous_expires_at,
+        created_at=endpoint.created_at,
+        updated_at=endpoint.updated_at,
+    )

@@ -1,0 +1,143 @@
+"""Turning a page of the event feed into deliveries, in the transaction that advances the cursor.
+
+The cursor moves by compare-and-set (`after` must still be what this replica read), so when two
+replicas fetch the same page only one records it; the other's transaction changes nothing. A crash
+before the commit leaves the cursor where it was, and the page is fetched again: nothing lost,
+nothing recorded twice (webhook ids are unique, too).
+"""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.notifier.delivery.models import Delivery, DeliveryStatus
+from services.notifier.endpoints.models import Endpoint
+from services.notifier.feed.models import FeedCursor, KnownParty
+from services.notifier.feed.routing import recipients
+from shared.schemas import Event, EventType, PartyCategory
+
+CURSOR = "incident_api"
+
+
+async def read_cursor(session: AsyncSession) -> int:
+    cursor = await session.get(FeedCursor, CURSOR)
+    return cursor.after if cursor else 0
+
+
+async def ensure_cursor(session: AsyncSession, now: datetime) -> None:
+    if await session.get(FeedCursor, CURSOR) is None:
+        session.add(FeedCursor(name=CURSOR, after=0, head=0, updated_at=now))
+
+
+async def record_page(
+    session: AsyncSession,
+    read_after: int,
+    events: list[Event],
+    next_after: int,
+    head: int,
+    now: datetime,
+) -> int | None:
+    """Route `events` and advance the cursor; None if another replica got there first."""
+    moved = await session.exec(
+        update(FeedCursor)
+        .where(col(FeedCursor.name) == CURSOR, col(FeedCursor.after) == read_after)
+        .values(after=next_after, head=max(head, next_after), updated_at=now)
+    )
+    if moved.rowcount != 1:
+        return None
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        if event.type in (EventType.party_created, EventType.party_updated):
+            await _remember_party(session, event.data)
+        else:
+            rows += await _deliveries_for(session, event, now)
+    if rows:
+        conn = await session.connection()
+        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        await conn.execute(
+            insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["webhook_id"])
+        )
+    return len(rows)
+
+
+async def _remember_party(session: AsyncSession, data: dict[str, Any]) -> None:
+    party = await session.get(KnownParty, data["party_id"])
+    if party is None:
+        party = KnownParty(party_id=data["party_id"], category=data["category"])
+        session.add(party)
+    party.category = PartyCategory(data["category"])
+    party.active = bool(data["active"])
+    await session.flush()
+
+
+async def _deliveries_for(
+    session: AsyncSession, event: Event, now: datetime
+) -> list[dict[str, Any]]:
+    operators = (
+        await session.exec(
+            select(KnownParty.party_id).where(
+                KnownParty.category == PartyCategory.operator, col(KnownParty.active)
+            )
+        )
+    ).all()
+    parties = recipients(event.type, event.data, operators)
+    if not parties:
+        return []
+    endpoints = (
+        await session.exec(
+            select(Endpoint).where(col(Endpoint.party_id).in_(parties)).order_by(col(Endpoint.id))
+        )
+    ).all()
+    payload = webhook_body(event.type.value, event.occurred_at, {**event.data, "seq": event.seq})
+    return [
+        delivery_row(
+            endpoint,
+            webhook_id=f"evt_{event.seq}_{endpoint.id}",
+            event_type=event.type.value,
+            payload=payload,
+            now=now,
+            event_seq=event.seq,
+            incident_id=event.data.get("incident_id"),
+        )
+        for endpoint in endpoints
+        if not endpoint.event_types or event.type.value in endpoint.event_types
+    ]
+
+
+def webhook_body(type_: str, timestamp: datetime, data: dict[str, Any]) -> dict[str, Any]:
+    """The thin body of DESIGN §5: identifiers and state only."""
+    return {"type": type_, "timestamp": timestamp.isoformat(), "data": data}
+
+
+def delivery_row(
+    endpoint: Endpoint,
+    *,
+    webhook_id: str,
+    event_type: str,
+    payload: dict[str, Any],
+    now: datetime,
+    event_seq: int | None = None,
+    incident_id: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "webhook_id": webhook_id,
+        "event_seq": event_seq,
+        "event_type": event_type,
+        "incident_id": incident_id,
+        "endpoint_id": endpoint.id,
+        "party_id": endpoint.party_id,
+        "payload": payload,
+        # Routed while disabled: kept, so that `recover` can re-deliver it in order.
+        "status": DeliveryStatus.pending if endpoint.enabled else DeliveryStatus.skipped,
+        "attempt_count": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }

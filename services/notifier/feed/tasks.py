@@ -1,0 +1,52 @@
+"""Following the incident API's feed: long-poll, record, repeat. Woken by the API, not a timer."""
+
+import asyncio
+import contextlib
+import logging
+
+import httpx
+
+from services.notifier.api_client import ApiClient
+from services.notifier.feed import service
+from services.notifier.metrics import FEED_LAG
+from services.notifier.runtime import Runtime
+from shared.schemas import EventPage
+
+log = logging.getLogger("ssi.notifier.feed")
+
+
+async def follow_once(rt: Runtime, api: ApiClient, wait: float) -> int | None:
+    """One long-poll and its recording; returns the deliveries made (None: another replica won)."""
+    async with rt.sessions() as session:
+        after = await service.read_cursor(session)
+    page = await api.events(after, rt.settings.feed_page_size, wait)
+    return await record(rt, after, page)
+
+
+async def record(rt: Runtime, after: int, page: EventPage) -> int | None:
+    head = page.last_seq if page.last_seq is not None else page.next_after
+    async with rt.sessions() as session, session.begin():
+        made = await service.record_page(
+            session, after, page.items, page.next_after, head, rt.clock.now()
+        )
+    FEED_LAG.set(max(0, head - page.next_after))
+    if made:
+        rt.wake_deliveries()
+    return made
+
+
+async def follow(rt: Runtime, api: ApiClient, stop: asyncio.Event) -> None:
+    backoff = 0.1
+    while not stop.is_set():
+        try:
+            await follow_once(rt, api, rt.settings.feed_wait_seconds)
+            backoff = 0.1
+        except (httpx.HTTPError, OSError) as exc:
+            log.warning("feed unavailable, retrying", extra={"error": type(exc).__name__})
+            await _sleep_unless(stop, backoff)
+            backoff = min(backoff * 2, 10.0)
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

@@ -1,0 +1,6 @@
+from alembic import context
+
+from services.common.migrations import run_env
+from services.notifier.models import metadata
+
+run_env(context, metadata)  # type: ignore[arg-type]  # alembic proxies the context module

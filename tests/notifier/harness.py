@@ -1,0 +1,68 @@
+"""Driving the notifier step by step: follow the feed, run the delivery worker, wait."""
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from services.common.clock import FrozenClock
+from services.notifier.api_client import ApiClient
+from services.notifier.delivery.tasks import DeliveryWorker
+from services.notifier.feed.tasks import follow_once
+from services.notifier.runtime import Runtime
+from tests.tokens import Tokens
+
+
+@dataclass
+class Harness:
+    api: httpx.AsyncClient
+    notifier: httpx.AsyncClient
+    app: FastAPI
+    feed: ApiClient
+    tokens: Tokens
+    clock: FrozenClock
+
+    @property
+    def runtime(self) -> Runtime:
+        runtime: Runtime = self.app.state.runtime
+        return runtime
+
+    @property
+    def worker(self) -> DeliveryWorker:
+        worker: DeliveryWorker = self.app.state.worker
+        return worker
+
+    async def sync(self) -> None:
+        """Follow the feed until it has nothing more."""
+        while await follow_once(self.runtime, self.feed, wait=0):
+            pass
+
+    async def deliver(self) -> int:
+        """Run every delivery due now, to completion; returns how many were attempted."""
+        total = 0
+        while True:
+            claimed = await self.worker.run_once()
+            tasks = list(self.worker._tasks)
+            if tasks:
+                await asyncio.gather(*tasks)
+            total += claimed
+            if not claimed:
+                return total
+
+    async def add_endpoint(self, party: str, url: str, **body: Any) -> dict[str, Any]:
+        response = await self.notifier.post(
+            "/v1/endpoints", headers=self.tokens.party(party), json={"url": url, **body}
+        )
+        assert response.status_code == 201, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def deliveries(self, party: str, **filters: str) -> list[dict[str, Any]]:
+        response = await self.notifier.get(
+            "/v1/deliveries", headers=self.tokens.party(party), params=filters
+        )
+        assert response.status_code == 200, response.text
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items

@@ -1,0 +1,41 @@
+"""Signed webhooks from the feed to a real receiver on loopback."""
+
+from standardwebhooks.webhooks import Webhook
+
+from tests.incident_api.world import CODE, GAINING, INSTALLING, raise_incident, resolve_with_code, seed
+from tests.notifier.harness import Harness
+from tests.receiver import Receiver
+
+
+async def test_raised_incident_reaches_the_addressee_signed(
+    harness: Harness, receiver: Receiver
+) -> None:
+    await seed(harness.api, harness.tokens)
+    await harness.sync()
+    endpoint = await harness.add_endpoint(INSTALLING, receiver.url)
+    incident = await raise_incident(harness.api, harness.tokens)
+    await harness.sync()
+    assert await harness.deliver() == 1
+    [hook] = receiver.wait_for(1)
+    payload = Webhook(endpoint["secret"]).verify(hook.body, hook.headers)
+    assert payload["type"] == "incident.raised"
+    assert payload["data"]["incident_id"] == incident["id"]
+    assert payload["data"]["device_id"] == incident["device_id"]
+    assert hook.headers["webhook-id"].startswith("evt_")
+    [delivery] = await harness.deliveries(INSTALLING)
+    assert delivery["status"] == "succeeded"
+    assert delivery["webhook_id"] == hook.headers["webhook-id"]
+
+
+async def test_resolution_goes_to_the_requester_only(harness: Harness, receiver: Receiver) -> None:
+    await seed(harness.api, harness.tokens)
+    await harness.sync()
+    gaining = await harness.add_endpoint(GAINING, receiver.url, event_types=["incident.resolved"])
+    incident = await raise_incident(harness.api, harness.tokens)
+    await resolve_with_code(harness.api, harness.tokens, incident["id"])
+    await harness.sync()
+    await harness.deliver()
+    [hook] = receiver.wait_for(1)
+    body = Webhook(gaining["secret"]).verify(hook.body, hook.headers)
+    assert (body["type"], body["data"]["outcome"]) == ("incident.resolved", "install_code_provided")
+    assert CODE not in hook.body.decode().upper()
