@@ -1,7 +1,7 @@
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from services.common.auth import Kind, Principal, require
 from services.common.db import SessionFactoryDep
@@ -16,6 +16,7 @@ Reader = Annotated[Principal, Depends(require("events:read", Kind.service))]
 
 @router.get("", response_model=EventPage)
 async def feed(
+    request: Request,
     sessions: SessionFactoryDep,
     rt: RuntimeDep,
     _principal: Reader,
@@ -41,3 +42,5 @@ async def feed(
                     last_seq=await last_seq(session),
                 )
         await rt.signal.wait(armed, remaining)
+        if await request.is_disconnected():  # the follower went away: stop waiting for it
+            return EventPage(items=[], next_after=after)

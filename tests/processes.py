@@ -1,0 +1,82 @@
+"""The services as real processes (`python -m services.serve`), for crash and scale-out tests."""
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.receiver import free_port
+from tests.tokens import TEST_SECRET
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Service:
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def base_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INCIDENT_API_", "NOTIFIER_"))}
+    env.update(SSI_ENV="development", SSI_JWT_SECRET=TEST_SECRET, SSI_DATA_DIR=str(data_dir))
+    env.update(extra)
+    return env
+
+
+def start(app: str, env: dict[str, str], log: Path) -> Service:
+    port = free_port()
+    with log.open("ab") as out:
+        process = subprocess.Popen(  # noqa: S603 - our own module
+            [sys.executable, "-m", "services.serve", app, "127.0.0.1", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    service = Service(process, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{app} exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{service.url}/readyz", timeout=1).status_code == 200:
+                return service
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    service.stop()
+    raise RuntimeError(f"{app} did not start: {log.read_text()[-2000:]}")
+
+
+@contextmanager
+def running(app: str, env: dict[str, str], log: Path) -> Iterator[Service]:
+    service = start(app, env, log)
+    try:
+        yield service
+    finally:
+        service.stop()
+
+
+API_APP = "services.incident_api.app:create_app"
+NOTIFIER_APP = "services.notifier.app:create_app"
