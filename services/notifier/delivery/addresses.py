@@ -16,6 +16,7 @@ from aiohttp.resolver import ThreadedResolver
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
 
 
 class AddressRefused(Exception):
@@ -31,6 +32,9 @@ class AddressPolicy:
         address = unwrap(address)
         if address.is_loopback:
             return self.allow_loopback_http
+        if address in _LOCAL_NAT64:
+            # Local-use NAT64 (RFC 8215) may embed any IPv4 address, private ones included.
+            return False
         # is_global is false for private, link-local (incl. cloud metadata), CGNAT 100.64/10,
         # unspecified, documentation and reserved ranges; multicast is never a webhook target.
         return address.is_global and not address.is_multicast

@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
@@ -5,7 +6,7 @@ from sqlmodel import col, select
 
 from services.common.auth import PARTIES, Principal, require
 from services.common.db import SessionDep
-from services.common.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from services.common.pagination import BadCursor, Cursor, Limit, decode_cursor, encode_cursor
 from services.notifier.endpoints import service
 from services.notifier.endpoints.models import Endpoint
 from services.notifier.endpoints.schemas import (
@@ -48,12 +49,23 @@ async def list_endpoints(
     query = select(Endpoint).where(Endpoint.party_id == party_of(principal))
     after = decode_cursor(cursor)
     if after is not None:
-        query = query.where(col(Endpoint.id) < after)
-    rows = (await session.exec(query.order_by(col(Endpoint.id).desc()).limit(limit))).all()
-    return EndpointList(
-        items=[service.view(e) for e in rows],
-        next_cursor=encode_cursor(rows[-1].id) if len(rows) == limit else None,
-    )
+        created_text, _, last_id = after.partition("|")
+        try:
+            created = datetime.fromisoformat(created_text)
+        except ValueError as exc:
+            raise BadCursor() from exc
+        if created.tzinfo is None:
+            raise BadCursor()
+        query = query.where(
+            (col(Endpoint.created_at) < created)
+            | ((col(Endpoint.created_at) == created) & (col(Endpoint.id) < last_id))
+        )
+    query = query.order_by(col(Endpoint.created_at).desc(), col(Endpoint.id).desc()).limit(limit)
+    rows = (await session.exec(query)).all()
+    next_cursor = None
+    if len(rows) == limit:
+        next_cursor = encode_cursor(f"{rows[-1].created_at.isoformat()}|{rows[-1].id}")
+    return EndpointList(items=[service.view(e) for e in rows], next_cursor=next_cursor)
 
 
 @router.get("/{endpoint_id}", response_model=EndpointRead)
