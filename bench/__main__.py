@@ -31,7 +31,7 @@ from shared.tokens import ADMIN_SCOPE, PARTY_SCOPES, mint_dev_token
 from tests.processes import API_APP, NOTIFIER_APP, base_env, start
 from tests.receiver import free_port
 
-SECRET = "bench-secret-not-for-production-0123456789"
+SECRET = "bench-secret-not-for-production-0123456789"  # noqa: S105 - bench only
 LATENCY_SAMPLES = int(os.environ.get("BENCH_LATENCY_SAMPLES", "200"))
 BURST = int(os.environ.get("BENCH_BURST", "2000"))
 RESULTS = Path(__file__).parent / "results"
@@ -117,7 +117,9 @@ def measure_burst(api: str, notifier: str, receiver: str, endpoint_id: str) -> f
 
             async def one(n: int) -> None:
                 async with semaphore:
-                    (await c.post("/v1/incidents", json={"device_id": device(n)})).raise_for_status()
+                    (
+                        await c.post("/v1/incidents", json={"device_id": device(n)})
+                    ).raise_for_status()
 
             await asyncio.gather(*(one(n) for n in range(LATENCY_SAMPLES, LATENCY_SAMPLES + BURST)))
 
@@ -170,7 +172,9 @@ def main() -> None:
         services = []
         try:
             api = start(
-                API_APP, base_env(data, SSI_JWT_SECRET=SECRET, INCIDENT_API_DATABASE_URL=api_db), log
+                API_APP,
+                base_env(data, SSI_JWT_SECRET=SECRET, INCIDENT_API_DATABASE_URL=api_db),
+                log,
             )
             services.append(api)
             notifier = start(
@@ -200,16 +204,36 @@ def main() -> None:
 def report(latency: list[float], throughput: float, floor_serial: float, floor_16: float) -> None:
     p50, p99 = percentile(latency, 50), percentile(latency, 99)
     rows: list[dict[str, Any]] = [
-        {"measure": "raise-to-webhook p50 (ms)", "value": round(p50, 1), "target": "<= 25",
-         "ok": p50 <= 25},
-        {"measure": "raise-to-webhook p99 (ms)", "value": round(p99, 1), "target": "<= 100",
-         "ok": p99 <= 100},
-        {"measure": "burst delivery (webhooks/s)", "value": round(throughput), "target":
-         f">= {0.4 * floor_16:.0f} (0.4 x floor)", "ok": throughput >= 0.4 * floor_16},
-        {"measure": "floor: aiohttp, 16 at a time (req/s)", "value": round(floor_16),
-         "target": "", "ok": None},
-        {"measure": "floor: aiohttp, one at a time (req/s)", "value": round(floor_serial),
-         "target": "", "ok": None},
+        {
+            "measure": "raise-to-webhook p50 (ms)",
+            "value": round(p50, 1),
+            "target": "<= 25",
+            "ok": p50 <= 25,
+        },
+        {
+            "measure": "raise-to-webhook p99 (ms)",
+            "value": round(p99, 1),
+            "target": "<= 100",
+            "ok": p99 <= 100,
+        },
+        {
+            "measure": "burst delivery (webhooks/s)",
+            "value": round(throughput),
+            "target": f">= {0.4 * floor_16:.0f} (0.4 x floor)",
+            "ok": throughput >= 0.4 * floor_16,
+        },
+        {
+            "measure": "floor: aiohttp, 16 at a time (req/s)",
+            "value": round(floor_16),
+            "target": "",
+            "ok": None,
+        },
+        {
+            "measure": "floor: aiohttp, one at a time (req/s)",
+            "value": round(floor_serial),
+            "target": "",
+            "ok": None,
+        },
     ]
     width = max(len(r["measure"]) for r in rows)
     print(f"\n{'measure':<{width}}  {'value':>8}  target")

@@ -36,9 +36,7 @@ async def reset(_request: web.Request) -> web.Response:
 
 def main() -> None:
     app = web.Application()
-    app.add_routes(
-        [web.post("/hook", hook), web.get("/stats", stats), web.post("/reset", reset)]
-    )
+    app.add_routes([web.post("/hook", hook), web.get("/stats", stats), web.post("/reset", reset)])
     web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
 
 

@@ -2,7 +2,14 @@
 
 from standardwebhooks.webhooks import Webhook
 
-from tests.incident_api.world import CODE, GAINING, INSTALLING, raise_incident, resolve_with_code, seed
+from tests.incident_api.world import (
+    CODE,
+    GAINING,
+    INSTALLING,
+    raise_incident,
+    resolve_with_code,
+    seed,
+)
 from tests.notifier.harness import Harness
 from tests.receiver import Receiver
 

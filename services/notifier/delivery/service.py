@@ -293,11 +293,22 @@ async def release(rt: Runtime, jobs: list[Job]) -> None:
             )
 
 
-async def next_due(rt: Runtime) -> datetime | None:
-    async with rt.sessions() as session:
-        result = await session.exec(
-            select(func.min(Delivery.next_attempt_at)).where(
-                col(Delivery.status) == DeliveryStatus.pending
-            )
+async def next_due(rt: Runtime, busy_endpoints: set[str]) -> datetime | None:
+    """When `claim` next finds work: only what it could take, so that a worker never spins on
+    deliveries in flight (leased), on disabled endpoints, or on `busy` ones (a freed slot wakes
+    the worker; an expired lease is found at the idle recheck)."""
+    now = rt.clock.now()
+    query = (
+        select(func.min(Delivery.next_attempt_at))
+        .join(Endpoint, col(Endpoint.id) == col(Delivery.endpoint_id))
+        .where(
+            col(Delivery.status) == DeliveryStatus.pending,
+            or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now),
+            col(Endpoint.enabled),
         )
-        return result.one()
+    )
+    if busy_endpoints:
+        query = query.where(col(Delivery.endpoint_id).not_in(busy_endpoints))
+    async with rt.sessions() as session:
+        result: datetime | None = (await session.exec(query)).one()
+        return result

@@ -84,7 +84,9 @@ class DeliveryWorker:
     async def _sleep(self, stop: asyncio.Event) -> None:
         timeout = IDLE_RECHECK_SECONDS
         with contextlib.suppress(Exception):
-            due = await service.next_due(self.rt)
+            per_endpoint = self.rt.settings.endpoint_concurrency
+            busy = {e for e, n in self._in_flight.items() if n >= per_endpoint}
+            due = await service.next_due(self.rt, busy)
             if due is not None:
                 timeout = max(0.0, min(timeout, (due - self.rt.clock.now()).total_seconds()))
         if timeout == 0:
