@@ -71,6 +71,11 @@ NEVER = [
     # local-use NAT64 (RFC 8215): any IPv4 address may be embedded, private ones too
     "64:ff9b:1::a00:1",
     "64:ff9b:1:ffff::1",
+    # IPv4-compatible, SIIT-translated, 6to4 and site-local forms, some "global" to Python 3.11
+    "::808:808",
+    "::ffff:0:808:808",
+    "2002:808:808::1",
+    "fec0::1",
     # and the rest of what is not a public unicast address
     "192.0.2.10",
     "2001:db8::1",

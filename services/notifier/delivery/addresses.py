@@ -16,7 +16,18 @@ from aiohttp.resolver import ThreadedResolver
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+# Forms that embed or translate IPv4 addresses, or are deprecated, which some Python releases
+# still call global: refused outright rather than unwrapped.
+_REFUSED = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "64:ff9b:1::/48",  # local-use NAT64 (RFC 8215): may embed any IPv4, private included
+        "::/96",  # IPv4-compatible (deprecated)
+        "::ffff:0:0:0/96",  # SIIT IPv4-translated
+        "2002::/16",  # 6to4
+        "fec0::/10",  # site-local (deprecated)
+    )
+)
 
 
 class AddressRefused(Exception):
@@ -32,8 +43,7 @@ class AddressPolicy:
         address = unwrap(address)
         if address.is_loopback:
             return self.allow_loopback_http
-        if address in _LOCAL_NAT64:
-            # Local-use NAT64 (RFC 8215) may embed any IPv4 address, private ones included.
+        if any(address in network for network in _REFUSED):
             return False
         # is_global is false for private, link-local (incl. cloud metadata), CGNAT 100.64/10,
         # unspecified, documentation and reserved ranges; multicast is never a webhook target.

@@ -91,6 +91,8 @@ async def list_deliveries(
             created = datetime.fromisoformat(created_text)
         except ValueError as exc:
             raise BadCursor() from exc
+        if created.tzinfo is None:
+            raise BadCursor()
         query = query.where(
             (col(Delivery.created_at) < created)
             | ((col(Delivery.created_at) == created) & (col(Delivery.id) < last_id))

@@ -103,6 +103,7 @@ async def update_endpoint(
         endpoint.disabled_reason = None
         endpoint.disabled_at = None
         endpoint.failing_since = None
+        after_commit(session, rt.wake_deliveries)
     elif body.enabled is False and endpoint.enabled:
         endpoint.enabled = False
         endpoint.disabled_reason = "by_party"
