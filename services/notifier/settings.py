@@ -1,6 +1,6 @@
 """The notifier's settings: `NOTIFIER_*`, beside the shared `SSI_*` ones."""
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.settings import CommonSettings
@@ -30,7 +30,13 @@ class Settings(BaseSettings):
     max_response_bytes: int = 64 * 1024
     """Read at most this much of a receiver's answer; 1 KiB of it is stored."""
     endpoint_concurrency: int = Field(default=4, ge=1)
+    """Requests in flight to one endpoint at a time."""
     total_concurrency: int = Field(default=64, ge=1)
+    """Requests in flight in all."""
+    claim_per_endpoint: int = Field(default=64, ge=1)
+    """Deliveries one claim takes ahead for an endpoint; each re-checks its lease before sending."""
+    max_queued: int = Field(default=1024, ge=1)
+    """Claimed deliveries held by one replica, sending or waiting."""
     claim_lease_seconds: float = 60.0
     disable_after_failing_seconds: float = 5 * 24 * 3600
     """An endpoint failing without a success for this long is disabled."""
@@ -42,6 +48,12 @@ class Settings(BaseSettings):
     feed_wait_seconds: float = Field(default=25.0, ge=0, le=30)
     max_body_bytes: int = 64 * 1024
     db_pool_size: int = 10
+
+    @model_validator(mode="after")
+    def _lease_outlasts_an_attempt(self) -> "Settings":
+        if self.claim_lease_seconds <= self.attempt_timeout_seconds:
+            raise ValueError("claim_lease_seconds must exceed attempt_timeout_seconds")
+        return self
 
     def resolved_database_url(self) -> str:
         if self.database_url:

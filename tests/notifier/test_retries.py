@@ -756,7 +756,7 @@ async def test_a_bad_receiver_is_a_bounded_failure_and_is_retried(
 # --- per-endpoint concurrency ------------------------------------------------------------------
 
 
-@settings(endpoint_concurrency=2, total_concurrency=4)
+@settings(endpoint_concurrency=2, total_concurrency=4, claim_per_endpoint=4)
 async def test_a_slow_endpoint_does_not_hold_up_another(
     harness: Harness, receiver: Receiver
 ) -> None:
@@ -783,21 +783,23 @@ async def test_a_slow_endpoint_does_not_hold_up_another(
         assert fast_item["endpoint_id"] == fast["id"]
 
         worker = harness.worker
-        assert await worker.run_once() == 3  # two for the slow endpoint, one for the fast
+        # Claimed ahead: four for the slow endpoint (its claim batch), one for the fast.
+        assert await worker.run_once() == 5
         fast_task = worker._task_of[fast_item["id"]]
         await asyncio.wait_for(fast_task, timeout=10)
         assert len(receiver.wait_for(1)) == 1
         assert (await delivery(harness, GAINING, fast_item["id"]))["status"] == "succeeded"
-        # ...while the slow endpoint's first two are still in flight and the rest wait.
+        # ...while the slow endpoint's first two are still in flight and two more wait their
+        # turn; the slow endpoint has its batch, so nothing more is claimed for it.
         assert slow.open_requests == 2
-        assert worker.in_flight == 2
+        assert worker.in_flight == 4
         assert await worker.run_once() == 0
         statuses = [d["status"] for d in await harness.deliveries(INSTALLING)]
         assert statuses == ["pending"] * slow_count
 
         slow.release.set()
         await asyncio.gather(*list(worker._tasks))
-        assert await harness.deliver() == slow_count - 2
+        assert await harness.deliver() == slow_count - 4
         assert len(slow.requests) == slow_count
         assert slow.max_open_requests == 2
     statuses = [d["status"] for d in await harness.deliveries(INSTALLING)]
@@ -952,3 +954,29 @@ async def test_no_webhook_body_carries_the_install_code_or_free_text(
         "incident.resolved",
         "incident.closed",
     }
+
+
+@settings(endpoint_concurrency=1, claim_lease_seconds=30)
+async def test_a_job_claimed_ahead_is_given_back_when_its_lease_is_nearly_out(
+    harness: Harness, receiver: Receiver
+) -> None:
+    """Claiming ahead never lets a replica send after its lease: another may hold it by then."""
+    await start(harness)
+    await harness.add_endpoint(INSTALLING, receiver.url)
+    for n in range(2):
+        device = f"00-DB-12-34-56-78-92-{n:02X}"
+        await put_device(harness.api, harness.tokens, device)
+        await raise_incident(harness.api, harness.tokens, device_id=device)
+    await harness.sync()
+    receiver.answers.append(Answer(204, delay=0.3))
+    worker = harness.worker
+    assert await worker.run_once() == 2  # the second waits for the endpoint's one slot
+    await wait_until(lambda: len(receiver.received) == 1)  # the first is being answered
+    harness.clock.advance(seconds=29)  # ...past the point where its attempt could still fit
+    await asyncio.gather(*list(worker._tasks))
+    assert len(receiver.received) == 1
+    statuses = sorted(d["status"] for d in await harness.deliveries(INSTALLING))
+    assert statuses == ["pending", "succeeded"]
+    # Given back unsent, it is claimable at once and goes out normally.
+    assert await harness.deliver() == 1
+    assert len(receiver.wait_for(2)) == 2

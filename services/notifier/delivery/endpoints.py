@@ -136,7 +136,12 @@ async def retry(
     await session.exec(
         update(Delivery)
         .where(col(Delivery.id) == delivery.id, col(Delivery.status) == DeliveryStatus.dead)
-        .values(status=DeliveryStatus.pending, attempt_count=0, next_attempt_at=now, updated_at=now)
+        .values(
+            status=DeliveryStatus.pending,
+            schedule_start=col(Delivery.attempt_count),
+            next_attempt_at=now,
+            updated_at=now,
+        )
     )
     await session.refresh(delivery)
     after_commit(session, rt.wake_deliveries)

@@ -39,6 +39,9 @@ class Delivery(Table, table=True):
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     status: DeliveryStatus = enum_column(DeliveryStatus)
     attempt_count: int = 0
+    """Attempts made over the delivery's life."""
+    schedule_start: int = 0
+    """`attempt_count` when the current retry schedule began (a manual retry restarts it)."""
     next_attempt_at: datetime = utc_column()
     claimed_until: datetime | None = utc_column(nullable=True)
     claim_token: str | None = Field(default=None, max_length=36)

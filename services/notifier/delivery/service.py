@@ -10,11 +10,11 @@ mid-send loses nothing: its lease runs out and another replica sends again, with
 import json
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import bindparam, func, insert, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,6 +31,10 @@ from shared.schemas import EventType
 log = logging.getLogger("ssi.notifier.delivery")
 
 
+# Due first; among equals (a recover, a burst), the oldest event first.
+DUE_ORDER = (col(Delivery.next_attempt_at), col(Delivery.created_at), col(Delivery.event_seq))
+
+
 @dataclass(frozen=True)
 class Job:
     """A claimed delivery with what sending it needs, read in the claiming transaction."""
@@ -43,16 +47,22 @@ class Job:
     body: str
     secrets: tuple[str, ...]
     attempt_number: int
+    """This attempt's number over the delivery's life (attempts are numbered 1, 2, ...)."""
+    round_attempt: int
+    """Its place in the current retry schedule, which a manual retry or a recover restarts."""
+    failing_since: datetime | None
+    lease_until: datetime
 
 
 async def claim(rt: Runtime, limit: int, busy_endpoints: set[str], per_endpoint: int) -> list[Job]:
     """Lease up to `limit` due deliveries, at most `per_endpoint` per endpoint, none of `busy`."""
     now = rt.clock.now()
     token = str(uuid.uuid4())
+    lease_until = now + timedelta(seconds=rt.settings.claim_lease_seconds)
     async with rt.sessions() as session, session.begin():
         conn = await session.connection()
         candidates = (
-            select(Delivery.id, Delivery.endpoint_id, Delivery.next_attempt_at)
+            select(Delivery.id, Delivery.endpoint_id, Delivery.next_attempt_at, Delivery.created_at)
             .join(Endpoint, col(Endpoint.id) == col(Delivery.endpoint_id))
             .where(
                 col(Delivery.status) == DeliveryStatus.pending,
@@ -60,7 +70,7 @@ async def claim(rt: Runtime, limit: int, busy_endpoints: set[str], per_endpoint:
                 or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now),
                 col(Endpoint.enabled),
             )
-            .order_by(col(Delivery.next_attempt_at))
+            .order_by(*DUE_ORDER)
             .limit(limit * 4)
         )
         if busy_endpoints:
@@ -71,17 +81,17 @@ async def claim(rt: Runtime, limit: int, busy_endpoints: set[str], per_endpoint:
         numbered = select(
             ranked.c.id,
             func.row_number()
-            .over(partition_by=ranked.c.endpoint_id, order_by=ranked.c.next_attempt_at)
+            .over(
+                partition_by=ranked.c.endpoint_id,
+                order_by=(ranked.c.next_attempt_at, ranked.c.created_at),
+            )
             .label("n"),
         ).subquery()
         chosen = select(numbered.c.id).where(numbered.c.n <= per_endpoint).limit(limit)
         result = await conn.execute(
             update(Delivery)
             .where(col(Delivery.id).in_(chosen))
-            .values(
-                claimed_until=now + timedelta(seconds=rt.settings.claim_lease_seconds),
-                claim_token=token,
-            )
+            .values(claimed_until=lease_until, claim_token=token)
             .returning(col(Delivery.id))
         )
         ids = [row[0] for row in result]
@@ -92,7 +102,7 @@ async def claim(rt: Runtime, limit: int, busy_endpoints: set[str], per_endpoint:
                 select(Delivery, Endpoint)
                 .join(Endpoint, col(Endpoint.id) == col(Delivery.endpoint_id))
                 .where(col(Delivery.id).in_(ids))
-                .order_by(col(Delivery.next_attempt_at))
+                .order_by(*DUE_ORDER)
             )
         ).all()
     return [
@@ -105,6 +115,9 @@ async def claim(rt: Runtime, limit: int, busy_endpoints: set[str], per_endpoint:
             body=json.dumps(d.payload, separators=(",", ":")),
             secrets=signing_secrets(rt, e, now),
             attempt_number=d.attempt_count + 1,
+            round_attempt=d.attempt_count + 1 - d.schedule_start,
+            failing_since=e.failing_since,
+            lease_until=lease_until,
         )
         for d, e in rows
     ]
@@ -144,90 +157,139 @@ def open_secret(rt: Runtime, endpoint_id: str, key_id: str, nonce: bytes, cipher
 async def send(rt: Runtime, job: Job) -> AttemptResult:
     # Webhook timestamps are real time, whatever clock the SLA runs on: receivers reject
     # stale or future ones.
+    started = rt.clock.now()
     headers = signing.headers(job.secrets, job.webhook_id, datetime.now().astimezone(), job.body)
-    return await rt.transport.post(job.url, job.body, headers)
+    return replace(await rt.transport.post(job.url, job.body, headers), started_at=started)
 
 
-async def record(rt: Runtime, job: Job, result: AttemptResult) -> str | None:
-    """Store the attempt and decide what next; None if our lease was lost meanwhile."""
-    now = rt.clock.now()
+def _decide(
+    rt: Runtime, job: Job, result: AttemptResult, now: datetime
+) -> tuple[str, dict[str, Any]]:
+    """The outcome of one attempt and the delivery's new columns."""
     settings = rt.settings
-    DELIVERY_SECONDS.observe(result.latency_ms / 1000)
+    values: dict[str, Any] = {
+        "status": DeliveryStatus.pending,
+        "next_attempt_at": now,
+        "delivered_at": None,
+    }
+    if result.ok:
+        return "succeeded", values | {"status": DeliveryStatus.succeeded, "delivered_at": now}
+    if result.status_code == 410:
+        return "gone", values | {"status": DeliveryStatus.dead}
+    delay = schedule.next_delay(
+        settings.retry_schedule_seconds,
+        job.round_attempt,
+        settings.retry_jitter,
+        schedule.parse_retry_after(result.retry_after, now),
+        settings.retry_after_max_seconds,
+        rt.rng,
+    )
+    if delay is None:
+        return "dead", values | {"status": DeliveryStatus.dead}
+    return "failed", values | {"next_attempt_at": now + timedelta(seconds=delay)}
+
+
+_RECORD = (
+    update(Delivery)
+    .where(
+        col(Delivery.id) == bindparam("b_id"),
+        col(Delivery.claim_token) == bindparam("b_token"),
+    )
+    .values(
+        status=bindparam("b_status"),
+        attempt_count=bindparam("b_attempts"),
+        next_attempt_at=bindparam("b_next"),
+        delivered_at=bindparam("b_delivered"),
+        last_status_code=bindparam("b_code"),
+        last_error=bindparam("b_error"),
+        claimed_until=None,
+        claim_token=None,
+        updated_at=bindparam("b_now"),
+    )
+)
+
+
+async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) -> list[str]:
+    """Store a batch of attempts and decide what next for each, in one transaction.
+
+    Each delivery's row changes only if its claim is still ours (the token matches); the attempt
+    itself is stored either way, since it did happen. One executemany per table keeps a burst
+    cheap: the per-statement cost is paid once per batch, not once per webhook.
+    """
+    now = rt.clock.now()
+    outcomes: list[str] = []
+    rows: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    for job, result in attempts:
+        outcome, values = _decide(rt, job, result, now)
+        outcomes.append(outcome)
+        DELIVERY_SECONDS.observe(result.latency_ms / 1000)
+        rows.append(
+            {
+                "b_id": job.delivery_id,
+                "b_token": job.claim_token,
+                "b_status": values["status"],
+                "b_attempts": job.attempt_number,
+                "b_next": values["next_attempt_at"],
+                "b_delivered": values["delivered_at"],
+                "b_code": result.status_code,
+                "b_error": result.error,
+                "b_now": now,
+            }
+        )
+        history.append(
+            {
+                "delivery_id": job.delivery_id,
+                "number": job.attempt_number,
+                "started_at": result.started_at or now,
+                "status_code": result.status_code,
+                "latency_ms": result.latency_ms,
+                "response_excerpt": result.excerpt,
+                "error": result.error,
+            }
+        )
     async with rt.sessions() as session, session.begin():
-        values: dict[str, Any] = {
-            "attempt_count": job.attempt_number,
-            "last_status_code": result.status_code,
-            "last_error": result.error,
-            "claimed_until": None,
-            "claim_token": None,
-            "updated_at": now,
-        }
-        gone = result.status_code == 410
-        if result.ok:
-            outcome = "succeeded"
-            values |= {"status": DeliveryStatus.succeeded, "delivered_at": now}
-        else:
-            delay = schedule.next_delay(
-                settings.retry_schedule_seconds,
-                job.attempt_number,
-                settings.retry_jitter,
-                schedule.parse_retry_after(result.retry_after, now),
-                settings.retry_after_max_seconds,
-                rt.rng,
-            )
-            if gone or delay is None:
-                outcome = "gone" if gone else "dead"
-                values |= {"status": DeliveryStatus.dead}
-            else:
-                outcome = "failed"
-                values |= {"next_attempt_at": now + timedelta(seconds=delay)}
-        updated = await session.exec(
-            update(Delivery)
-            .where(
-                col(Delivery.id) == job.delivery_id, col(Delivery.claim_token) == job.claim_token
-            )
-            .values(**values)
-        )
-        if updated.rowcount != 1:
-            log.warning("claim lost before recording", extra={"delivery_id": job.delivery_id})
-            return None
-        earlier = await session.exec(
-            select(func.count()).where(col(DeliveryAttempt.delivery_id) == job.delivery_id)
-        )
-        session.add(
-            DeliveryAttempt(
-                delivery_id=job.delivery_id,
-                number=earlier.one() + 1,
-                started_at=now,
-                status_code=result.status_code,
-                latency_ms=result.latency_ms,
-                response_excerpt=result.excerpt,
-                error=result.error,
-            )
-        )
-        await _update_endpoint_health(session, rt, job.endpoint_id, result, now)
-    DELIVERIES.labels(result=outcome).inc()
+        conn = await session.connection()
+        await conn.execute(_RECORD, rows)
+        await conn.execute(insert(DeliveryAttempt), history)
+        await _update_endpoint_health(session, rt, attempts, now)
+    for outcome in outcomes:
+        DELIVERIES.labels(result=outcome).inc()
+    return outcomes
+
+
+async def record(rt: Runtime, job: Job, result: AttemptResult) -> str:
+    """One attempt: `record_many` of one."""
+    [outcome] = await record_many(rt, [(job, result)])
     return outcome
 
 
 async def _update_endpoint_health(
-    session: AsyncSession, rt: Runtime, endpoint_id: str, result: AttemptResult, now: datetime
+    session: AsyncSession, rt: Runtime, attempts: list[tuple[Job, AttemptResult]], now: datetime
 ) -> None:
-    endpoint = await session.get(Endpoint, endpoint_id)
-    if endpoint is None:
+    """A success clears an endpoint's failing streak; failures start it, and a 410 or a streak
+    older than `disable_after_failing_seconds` disables the endpoint. Endpoints that were healthy
+    and stay healthy are not touched."""
+    last: dict[str, AttemptResult] = {}
+    gone: set[str] = set()
+    for job, result in attempts:
+        if result.ok and job.failing_since is None and job.endpoint_id not in last:
+            continue
+        last[job.endpoint_id] = result
+        if result.status_code == 410:
+            gone.add(job.endpoint_id)
+    if not last:
         return
-    if result.ok:
-        endpoint.failing_since = None
-        return
-    if endpoint.failing_since is None:
-        endpoint.failing_since = now
-    too_long = now - endpoint.failing_since >= timedelta(
-        seconds=rt.settings.disable_after_failing_seconds
-    )
-    if endpoint.enabled and (result.status_code == 410 or too_long):
-        await disable(
-            session, rt, endpoint, "gone" if result.status_code == 410 else "failing", now
-        )
+    endpoints = (await session.exec(select(Endpoint).where(col(Endpoint.id).in_(list(last))))).all()
+    limit = timedelta(seconds=rt.settings.disable_after_failing_seconds)
+    for endpoint in endpoints:
+        if last[endpoint.id].ok and endpoint.id not in gone:
+            endpoint.failing_since = None
+            continue
+        if endpoint.failing_since is None:
+            endpoint.failing_since = now
+        if endpoint.enabled and (endpoint.id in gone or now - endpoint.failing_since >= limit):
+            await disable(session, rt, endpoint, "gone" if endpoint.id in gone else "failing", now)
 
 
 async def disable(

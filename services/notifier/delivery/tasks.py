@@ -10,8 +10,10 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Callable
+from datetime import timedelta
 
 from services.notifier.delivery import service
+from services.notifier.delivery.transport import AttemptResult
 from services.notifier.runtime import Runtime
 
 log = logging.getLogger("ssi.notifier.delivery")
@@ -20,14 +22,57 @@ IDLE_RECHECK_SECONDS = 5.0
 """Upper bound on a sleep, for work another replica released or a wake-up that was lost."""
 
 
-class DeliveryWorker:
+class Recorder:
+    """Group commit: attempts finishing while a batch is being written join the next batch, so
+    a burst costs one transaction per batch rather than one per webhook."""
+
+    MAX_BATCH = 500
+
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
-        self._in_flight: Counter[str] = Counter()
+        self._waiting: list[tuple[service.Job, AttemptResult, asyncio.Future[str]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def record(self, job: service.Job, result: AttemptResult) -> str:
+        outcome: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._waiting.append((job, result, outcome))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        return await outcome
+
+    async def _write(self) -> None:
+        while self._waiting:
+            batch = self._waiting[: self.MAX_BATCH]
+            del self._waiting[: self.MAX_BATCH]
+            try:
+                outcomes = await service.record_many(self.rt, [(j, r) for j, r, _ in batch])
+            except Exception as exc:
+                for _, _, future in batch:
+                    if not future.done():  # its sender may have been cancelled (shutdown)
+                        future.set_exception(exc)
+                continue
+            for (_, _, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(outcome)
+
+
+class DeliveryWorker:
+    """Claims work ahead (up to `claim_per_endpoint` per endpoint, `max_queued` in all) so that a
+    burst costs one claim per batch; sends at most `endpoint_concurrency` at a time per endpoint
+    and `total_concurrency` in all. A queued job whose lease would run out before its attempt
+    could finish is given back unsent, so claiming ahead never lets another replica send the
+    same attempt."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        settings = rt.settings
+        self._in_process: Counter[str] = Counter()
         self._tasks: set[asyncio.Task[None]] = set()
         self._queued: dict[str, service.Job] = {}
         self._semaphores: dict[str, asyncio.Semaphore] = {}
+        self._sending = asyncio.Semaphore(settings.total_concurrency)
         self._task_of: dict[str, asyncio.Task[None]] = {}
+        self._recorder = Recorder(rt)
 
     def _forget(self, delivery_id: str) -> Callable[[asyncio.Task[None]], None]:
         def done(task: asyncio.Task[None]) -> None:
@@ -36,17 +81,19 @@ class DeliveryWorker:
 
         return done
 
+    def _busy(self) -> set[str]:
+        batch = self.rt.settings.claim_per_endpoint
+        return {e for e, n in self._in_process.items() if n >= batch}
+
     async def run_once(self) -> int:
-        """Claim and start what is due now; returns how many were claimed."""
+        """Claim what is due now and start it; returns how many were claimed."""
         settings = self.rt.settings
-        per_endpoint = settings.endpoint_concurrency
-        capacity = settings.total_concurrency - len(self._tasks)
+        capacity = settings.max_queued - len(self._tasks)
         if capacity <= 0:
             return 0
-        busy = {e for e, n in self._in_flight.items() if n >= per_endpoint}
-        jobs = await service.claim(self.rt, capacity, busy, per_endpoint)
+        jobs = await service.claim(self.rt, capacity, self._busy(), settings.claim_per_endpoint)
         for job in jobs:
-            self._in_flight[job.endpoint_id] += 1
+            self._in_process[job.endpoint_id] += 1
             self._queued[job.delivery_id] = job
             task = asyncio.create_task(self._deliver(job))
             self._tasks.add(task)
@@ -55,22 +102,29 @@ class DeliveryWorker:
         return len(jobs)
 
     async def _deliver(self, job: service.Job) -> None:
-        semaphore = self._semaphores.setdefault(
-            job.endpoint_id, asyncio.Semaphore(self.rt.settings.endpoint_concurrency)
+        settings = self.rt.settings
+        endpoint_slots = self._semaphores.setdefault(
+            job.endpoint_id, asyncio.Semaphore(settings.endpoint_concurrency)
         )
         try:
-            async with semaphore:
+            async with endpoint_slots, self._sending:
                 self._queued.pop(job.delivery_id, None)
+                margin = timedelta(seconds=settings.attempt_timeout_seconds)
+                if self.rt.clock.now() + margin >= job.lease_until:
+                    await service.release(self.rt, [job])
+                    return
                 result = await service.send(self.rt, job)
-                await service.record(self.rt, job, result)
+                await self._recorder.record(job, result)
         except Exception:
             # The lease runs out and the delivery is tried again: log, never lose the worker.
             log.exception("delivery attempt failed", extra={"delivery_id": job.delivery_id})
         finally:
-            self._in_flight[job.endpoint_id] -= 1
-            if self._in_flight[job.endpoint_id] <= 0:
-                del self._in_flight[job.endpoint_id]
-            self.rt.wake_deliveries()
+            self._in_process[job.endpoint_id] -= 1
+            if self._in_process[job.endpoint_id] <= 0:
+                del self._in_process[job.endpoint_id]
+                self._semaphores.pop(job.endpoint_id, None)
+            if self._in_process[job.endpoint_id] < settings.claim_per_endpoint // 2:
+                self.rt.wake_deliveries()
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -84,9 +138,7 @@ class DeliveryWorker:
     async def _sleep(self, stop: asyncio.Event) -> None:
         timeout = IDLE_RECHECK_SECONDS
         with contextlib.suppress(Exception):
-            per_endpoint = self.rt.settings.endpoint_concurrency
-            busy = {e for e, n in self._in_flight.items() if n >= per_endpoint}
-            due = await service.next_due(self.rt, busy)
+            due = await service.next_due(self.rt, self._busy())
             if due is not None:
                 timeout = max(0.0, min(timeout, (due - self.rt.clock.now()).total_seconds()))
         if timeout == 0:

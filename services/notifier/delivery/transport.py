@@ -8,6 +8,7 @@ managed 234 requests/s one at a time and 186/s sixteen at a time, aiohttp 998/s 
 import asyncio
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiohttp
 
@@ -23,6 +24,7 @@ class AttemptResult:
     excerpt: str | None
     error: str | None
     retry_after: str | None = None
+    started_at: datetime | None = None
 
     @property
     def ok(self) -> bool:

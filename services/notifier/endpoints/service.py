@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.db import after_commit
@@ -140,34 +140,26 @@ async def recover(session: AsyncSession, rt: Runtime, endpoint: Endpoint, since:
     endpoint.disabled_at = None
     endpoint.failing_since = None
     endpoint.updated_at = now
-    rows = (
-        await session.exec(
-            select(Delivery.id)
-            .where(
-                col(Delivery.endpoint_id) == endpoint.id,
-                col(Delivery.status).in_([DeliveryStatus.skipped, DeliveryStatus.dead]),
-                col(Delivery.created_at) >= since,
-            )
-            .order_by(col(Delivery.created_at), col(Delivery.event_seq))
+    # All due now; the claim takes equal due instants oldest first, so the order is kept.
+    requeued = await session.exec(
+        update(Delivery)
+        .where(
+            col(Delivery.endpoint_id) == endpoint.id,
+            col(Delivery.status).in_([DeliveryStatus.skipped, DeliveryStatus.dead]),
+            col(Delivery.created_at) >= since,
         )
-    ).all()
-    for position, delivery_id in enumerate(rows):
-        # Due instants a microsecond apart keep the claim order the original order.
-        await session.exec(
-            update(Delivery)
-            .where(col(Delivery.id) == delivery_id)
-            .values(
-                status=DeliveryStatus.pending,
-                attempt_count=0,
-                next_attempt_at=now + timedelta(microseconds=position),
-                claimed_until=None,
-                claim_token=None,
-                updated_at=now,
-            )
+        .values(
+            status=DeliveryStatus.pending,
+            schedule_start=col(Delivery.attempt_count),
+            next_attempt_at=now,
+            claimed_until=None,
+            claim_token=None,
+            updated_at=now,
         )
+    )
     await session.flush()
     after_commit(session, rt.wake_deliveries)
-    return len(rows)
+    return requeued.rowcount
 
 
 def view(endpoint: Endpoint) -> EndpointRead:

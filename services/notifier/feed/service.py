@@ -52,16 +52,19 @@ async def record_page(
     if moved.rowcount != 1:
         return None
     rows: list[dict[str, Any]] = []
+    router = _Router(session)
     for event in events:
         if event.type in (EventType.party_created, EventType.party_updated):
             await _remember_party(session, event.data)
+            router.forget_operators()
         else:
-            rows += await _deliveries_for(session, event, now)
+            rows += await router.deliveries_for(event, now)
     if rows:
         conn = await session.connection()
         insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        # executemany: one compiled statement for the page, not a VALUES list compiled per page.
         await conn.execute(
-            insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["webhook_id"])
+            insert(Delivery).on_conflict_do_nothing(index_elements=["webhook_id"]), rows
         )
     return len(rows)
 
@@ -76,38 +79,58 @@ async def _remember_party(session: AsyncSession, data: dict[str, Any]) -> None:
     await session.flush()
 
 
-async def _deliveries_for(
-    session: AsyncSession, event: Event, now: datetime
-) -> list[dict[str, Any]]:
-    operators = (
-        await session.exec(
-            select(KnownParty.party_id).where(
-                KnownParty.category == PartyCategory.operator, col(KnownParty.active)
+class _Router:
+    """Routes one page of events; operators and endpoints are read once per page, not per event."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._operators: list[str] | None = None
+        self._endpoints: dict[str, list[Endpoint]] = {}
+
+    def forget_operators(self) -> None:
+        self._operators = None
+
+    async def deliveries_for(self, event: Event, now: datetime) -> list[dict[str, Any]]:
+        if self._operators is None:
+            self._operators = list(
+                (
+                    await self._session.exec(
+                        select(KnownParty.party_id).where(
+                            KnownParty.category == PartyCategory.operator,
+                            col(KnownParty.active),
+                        )
+                    )
+                ).all()
             )
+        parties = recipients(event.type, event.data, self._operators)
+        unknown = [p for p in parties if p not in self._endpoints]
+        if unknown:
+            found = (
+                await self._session.exec(
+                    select(Endpoint)
+                    .where(col(Endpoint.party_id).in_(unknown))
+                    .order_by(col(Endpoint.id))
+                )
+            ).all()
+            for party in unknown:
+                self._endpoints[party] = [e for e in found if e.party_id == party]
+        payload = webhook_body(
+            event.type.value, event.occurred_at, {**event.data, "seq": event.seq}
         )
-    ).all()
-    parties = recipients(event.type, event.data, operators)
-    if not parties:
-        return []
-    endpoints = (
-        await session.exec(
-            select(Endpoint).where(col(Endpoint.party_id).in_(parties)).order_by(col(Endpoint.id))
-        )
-    ).all()
-    payload = webhook_body(event.type.value, event.occurred_at, {**event.data, "seq": event.seq})
-    return [
-        delivery_row(
-            endpoint,
-            webhook_id=f"evt_{event.seq}_{endpoint.id}",
-            event_type=event.type.value,
-            payload=payload,
-            now=now,
-            event_seq=event.seq,
-            incident_id=event.data.get("incident_id"),
-        )
-        for endpoint in endpoints
-        if not endpoint.event_types or event.type.value in endpoint.event_types
-    ]
+        return [
+            delivery_row(
+                endpoint,
+                webhook_id=f"evt_{event.seq}_{endpoint.id}",
+                event_type=event.type.value,
+                payload=payload,
+                now=now,
+                event_seq=event.seq,
+                incident_id=event.data.get("incident_id"),
+            )
+            for party in parties
+            for endpoint in self._endpoints[party]
+            if not endpoint.event_types or event.type.value in endpoint.event_types
+        ]
 
 
 def webhook_body(type_: str, timestamp: datetime, data: dict[str, Any]) -> dict[str, Any]:

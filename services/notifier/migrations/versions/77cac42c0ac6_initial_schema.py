@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 089255540811
+Revision ID: 77cac42c0ac6
 Revises: 
-Create Date: 2026-11-22 22:25:00.887395
+Create Date: 2026-11-22 22:59:05.851979
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import services.common.db
 from alembic import op
 
 
-revision: str = '089255540811'
+revision: str = '77cac42c0ac6'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -71,6 +71,7 @@ def upgrade() -> None:
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('status', sa.Enum('pending', 'succeeded', 'dead', 'skipped', name='deliverystatus', native_enum=False, length=32), nullable=False),
     sa.Column('attempt_count', sa.Integer(), nullable=False),
+    sa.Column('schedule_start', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', services.common.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('claimed_until', services.common.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claim_token', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
