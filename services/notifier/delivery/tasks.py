@@ -114,7 +114,9 @@ class DeliveryWorker:
                     await service.release(self.rt, [job])
                     return
                 result = await service.send(self.rt, job)
-                await self._recorder.record(job, result)
+            # Recorded after the slot is free: the endpoint's next request need not wait for
+            # the database.
+            await self._recorder.record(job, result)
         except Exception:
             # The lease runs out and the delivery is tried again: log, never lose the worker.
             log.exception("delivery attempt failed", extra={"delivery_id": job.delivery_id})
