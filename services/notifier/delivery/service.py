@@ -71,7 +71,9 @@ async def claim(rt: Runtime, limit: int, busy_endpoints: set[str], per_endpoint:
                 col(Endpoint.enabled),
             )
             .order_by(*DUE_ORDER)
-            .limit(limit * 4)
+            # A small window: enough to fill a batch, cheap to sort; busy endpoints are excluded,
+            # so the next claim reaches the others.
+            .limit(min(limit, 2 * per_endpoint))
         )
         if busy_endpoints:
             candidates = candidates.where(col(Delivery.endpoint_id).not_in(busy_endpoints))
