@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Query
@@ -46,3 +47,22 @@ Cursor = Annotated[
     str | None, Query(max_length=200, description="next_cursor of the previous page")
 ]
 Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+def encode_time_cursor(created_at: datetime, key: str) -> str:
+    """A cursor for lists ordered by (created_at, id), newest first."""
+    return encode_cursor(f"{created_at.isoformat()}|{key}")
+
+
+def decode_time_cursor(cursor: str | None) -> tuple[datetime, str] | None:
+    raw = decode_cursor(cursor)
+    if raw is None:
+        return None
+    created_text, _, key = raw.partition("|")
+    try:
+        created = datetime.fromisoformat(created_text)
+    except ValueError as exc:
+        raise BadCursor() from exc
+    if created.tzinfo is None:
+        raise BadCursor()
+    return created, key

@@ -322,6 +322,19 @@ async def close(
 ) -> Incident:
     _require_role(principal, incident, requester=True)
     _require_state(incident, {S.resolved})
+    await _close(session, rt, principal, incident, "closed", {"note": note} if note else {})
+    return incident
+
+
+async def _close(
+    session: AsyncSession,
+    rt: Runtime,
+    principal: Principal | None,
+    incident: Incident,
+    reason: str,
+    details: dict[str, Any],
+) -> None:
+    """resolved -> closed, by the requester or by the retention sweep; the code is destroyed."""
     now = rt.clock.now()
     await _destroy_code(session, incident)
     await _apply(
@@ -331,21 +344,11 @@ async def close(
         status=S.closed,
         closed_at=now,
         updated_at=now,
-        close_reason="closed",
+        close_reason=reason,
         code_state=_destroyed(incident),
     )
-    await _audit(
-        session,
-        incident,
-        principal,
-        "closed",
-        S.resolved,
-        S.closed,
-        now,
-        {"note": note} if note else {},
-    )
+    await _audit(session, incident, principal, "closed", S.resolved, S.closed, now, details)
     await _announce(session, rt, incident, EventType.incident_closed, now)
-    return incident
 
 
 async def cancel(
@@ -573,32 +576,10 @@ async def expire_resolved(session: AsyncSession, rt: Runtime) -> int:
         .where(Incident.status == S.resolved, col(Incident.resolved_at) <= cutoff)
         .limit(500)
     )
-    count = 0
-    for incident in stale.all():
-        await _destroy_code(session, incident)
-        await _apply(
-            session,
-            incident,
-            {S.resolved},
-            status=S.closed,
-            closed_at=now,
-            updated_at=now,
-            close_reason="expired",
-            code_state=_destroyed(incident),
-        )
-        await _audit(
-            session,
-            incident,
-            None,
-            "closed",
-            S.resolved,
-            S.closed,
-            now,
-            {"close_reason": "expired"},
-        )
-        await _announce(session, rt, incident, EventType.incident_closed, now)
-        count += 1
-    return count
+    incidents = stale.all()
+    for incident in incidents:
+        await _close(session, rt, None, incident, "expired", {"close_reason": "expired"})
+    return len(incidents)
 
 
 # -- audit and events -------------------------------------------------------------------------

@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -8,13 +7,7 @@ from sqlmodel import col, select
 from services.common.auth import PARTIES, Principal, require
 from services.common.db import SessionDep, after_commit
 from services.common.errors import Conflict, NotFound
-from services.common.pagination import (
-    BadCursor,
-    Cursor,
-    Limit,
-    decode_cursor,
-    encode_cursor,
-)
+from services.common.pagination import Cursor, Limit, decode_time_cursor, encode_time_cursor
 from services.notifier.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus
 from services.notifier.delivery.schemas import (
     AttemptRead,
@@ -84,25 +77,20 @@ async def list_deliveries(
         query = query.where(Delivery.status == status)
     if incident_id is not None:
         query = query.where(Delivery.incident_id == incident_id)
-    after = decode_cursor(cursor)
+    after = decode_time_cursor(cursor)
     if after is not None:
-        created_text, _, last_id = after.partition("|")
-        try:
-            created = datetime.fromisoformat(created_text)
-        except ValueError as exc:
-            raise BadCursor() from exc
-        if created.tzinfo is None:
-            raise BadCursor()
+        created, last_id = after
         query = query.where(
             (col(Delivery.created_at) < created)
             | ((col(Delivery.created_at) == created) & (col(Delivery.id) < last_id))
         )
     query = query.order_by(col(Delivery.created_at).desc(), col(Delivery.id).desc()).limit(limit)
     rows = (await session.exec(query)).all()
-    next_cursor = None
-    if len(rows) == limit:
-        next_cursor = encode_cursor(f"{rows[-1].created_at.isoformat()}|{rows[-1].id}")
-    return DeliveryList(items=[_view(d) for d in rows], next_cursor=next_cursor)
+    last = rows[-1] if len(rows) == limit else None
+    return DeliveryList(
+        items=[_view(d) for d in rows],
+        next_cursor=encode_time_cursor(last.created_at, last.id) if last else None,
+    )
 
 
 @router.get("/{delivery_id}", response_model=DeliveryDetail)

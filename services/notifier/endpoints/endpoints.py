@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
@@ -6,7 +5,7 @@ from sqlmodel import col, select
 
 from services.common.auth import PARTIES, Principal, require
 from services.common.db import SessionDep
-from services.common.pagination import BadCursor, Cursor, Limit, decode_cursor, encode_cursor
+from services.common.pagination import Cursor, Limit, decode_time_cursor, encode_time_cursor
 from services.notifier.endpoints import service
 from services.notifier.endpoints.models import Endpoint
 from services.notifier.endpoints.schemas import (
@@ -47,25 +46,20 @@ async def list_endpoints(
     session: SessionDep, principal: Reader, cursor: Cursor = None, limit: Limit = 100
 ) -> EndpointList:
     query = select(Endpoint).where(Endpoint.party_id == party_of(principal))
-    after = decode_cursor(cursor)
+    after = decode_time_cursor(cursor)
     if after is not None:
-        created_text, _, last_id = after.partition("|")
-        try:
-            created = datetime.fromisoformat(created_text)
-        except ValueError as exc:
-            raise BadCursor() from exc
-        if created.tzinfo is None:
-            raise BadCursor()
+        created, last_id = after
         query = query.where(
             (col(Endpoint.created_at) < created)
             | ((col(Endpoint.created_at) == created) & (col(Endpoint.id) < last_id))
         )
     query = query.order_by(col(Endpoint.created_at).desc(), col(Endpoint.id).desc()).limit(limit)
     rows = (await session.exec(query)).all()
-    next_cursor = None
-    if len(rows) == limit:
-        next_cursor = encode_cursor(f"{rows[-1].created_at.isoformat()}|{rows[-1].id}")
-    return EndpointList(items=[service.view(e) for e in rows], next_cursor=next_cursor)
+    last = rows[-1] if len(rows) == limit else None
+    return EndpointList(
+        items=[service.view(e) for e in rows],
+        next_cursor=encode_time_cursor(last.created_at, last.id) if last else None,
+    )
 
 
 @router.get("/{endpoint_id}", response_model=EndpointRead)
