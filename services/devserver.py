@@ -57,19 +57,27 @@ def main() -> None:
         serve("services.notifier.app:create_app", notifier_port),
     ]
 
+    asked_to_stop = False
+
     def stop(signum: int, _frame: FrameType | None) -> None:
+        nonlocal asked_to_stop
+        asked_to_stop = True
         for child in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    # Either child exiting (a crash, or Ctrl-C) stops the other.
+    # Either child exiting on its own (a crash) stops the other, and `make run` fails.
     while all(child.poll() is None for child in children):
         time.sleep(0.2)
-    stop(signal.SIGTERM, None)
-    codes = [child.wait(timeout=30) for child in children]
-    sys.exit(max(abs(code) for code in codes) if any(codes) else 0)
+    crashed = not asked_to_stop
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in children:
+        child.wait(timeout=30)
+    sys.exit(1 if crashed else 0)
 
 
 if __name__ == "__main__":
