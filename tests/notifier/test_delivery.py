@@ -1,5 +1,7 @@
 """Signed webhooks from the feed to a real receiver on loopback."""
 
+from prometheus_client.metrics_core import Metric
+from prometheus_client.parser import text_string_to_metric_families
 from standardwebhooks.webhooks import Webhook
 
 from tests.incident_api.world import (
@@ -46,3 +48,37 @@ async def test_resolution_goes_to_the_requester_only(harness: Harness, receiver:
     body = Webhook(gaining["secret"]).verify(hook.body, hook.headers)
     assert (body["type"], body["data"]["outcome"]) == ("incident.resolved", "install_code_provided")
     assert CODE not in hook.body.decode().upper()
+
+
+async def test_metrics_count_deliveries(harness: Harness, receiver: Receiver) -> None:
+    await seed(harness.api, harness.tokens)
+    await harness.sync()
+    await harness.add_endpoint(INSTALLING, receiver.url)
+    before = await delivery_count(harness, "succeeded")
+    await raise_incident(harness.api, harness.tokens)
+    await harness.sync()
+    await harness.deliver()
+    assert await delivery_count(harness, "succeeded") == before + 1
+    families = await metric_families(harness)
+    assert {
+        "ssi_webhook_deliveries",
+        "ssi_webhook_delivery_seconds",
+        "ssi_webhook_queue_depth",
+        "ssi_webhook_dead_deliveries",
+        "ssi_event_feed_lag_events",
+    } <= set(families)
+
+
+async def metric_families(harness: Harness) -> dict[str, Metric]:
+    response = await harness.notifier.get("/metrics")
+    assert response.status_code == 200
+    return {family.name: family for family in text_string_to_metric_families(response.text)}
+
+
+async def delivery_count(harness: Harness, result: str) -> float:
+    family = (await metric_families(harness))["ssi_webhook_deliveries"]
+    return sum(
+        s.value
+        for s in family.samples
+        if s.name == "ssi_webhook_deliveries_total" and s.labels.get("result") == result
+    )
