@@ -107,6 +107,14 @@ async def claim(rt: Runtime, limit: int, busy_endpoints: set[str], per_endpoint:
                 .order_by(*DUE_ORDER)
             )
         ).all()
+    cache: dict[str, tuple[str, ...]] = {}
+
+    def secrets_of(endpoint: Endpoint) -> tuple[str, ...]:
+        # Decrypted once per endpoint per claim, not once per delivery.
+        if endpoint.id not in cache:
+            cache[endpoint.id] = signing_secrets(rt, endpoint, now)
+        return cache[endpoint.id]
+
     return [
         Job(
             delivery_id=d.id,
@@ -115,7 +123,7 @@ async def claim(rt: Runtime, limit: int, busy_endpoints: set[str], per_endpoint:
             endpoint_id=e.id,
             url=e.url,
             body=json.dumps(d.payload, separators=(",", ":")),
-            secrets=signing_secrets(rt, e, now),
+            secrets=secrets_of(e),
             attempt_number=d.attempt_count + 1,
             round_attempt=d.attempt_count + 1 - d.schedule_start,
             failing_since=e.failing_since,
