@@ -96,16 +96,18 @@ def wait_count(receiver: str, count: int, timeout: float = 300) -> dict[str, flo
     raise RuntimeError(f"only {stats['count']} of {count} webhooks arrived")
 
 
-def measure_latency(api: str, receiver: str) -> list[float]:
-    samples = []
+def measure_latency(api: str, receiver: str) -> tuple[list[float], list[float]]:
+    """Raise-to-webhook times, and how much of each the API's own answer took."""
+    samples, api_times = [], []
     with httpx.Client(base_url=api, headers=token("GSUP", PARTY_SCOPES)) as client:
         for n in range(LATENCY_SAMPLES):
             started = time.monotonic()
             response = client.post("/v1/incidents", json={"device_id": device(n)})
             response.raise_for_status()
+            api_times.append((time.monotonic() - started) * 1000)
             arrived = wait_count(receiver, n + 1)[response.json()["id"]]
             samples.append((arrived - started) * 1000)
-    return samples
+    return samples, api_times
 
 
 def set_enabled(notifier: str, endpoint_ids: list[str], enabled: bool) -> None:
@@ -217,7 +219,9 @@ def main() -> None:
             seed(api.url, LATENCY_SAMPLES + BURST * len(RECEIVERS))
             endpoints = {kind: register(notifier.url, url) for kind, (_, url) in receivers.items()}
             set_enabled(notifier.url, [endpoints["aiohttp"]], False)
-            results["latency_ms"] = measure_latency(api.url, receivers["uvicorn"][1])
+            results["latency_ms"], results["raise_ms"] = measure_latency(
+                api.url, receivers["uvicorn"][1]
+            )
             set_enabled(notifier.url, [endpoints["uvicorn"]], False)
             for n, kind in enumerate(RECEIVERS):
                 url = receivers[kind][1]
@@ -242,6 +246,15 @@ def report(results: dict[str, Any]) -> None:
         {"measure": "raise-to-webhook p99 (ms)", "value": round(p99, 1), "target": "<= 100"},
     ]
     rows[0]["ok"], rows[1]["ok"] = p50 <= 25, p99 <= 100
+    raise_ms: list[float] = results["raise_ms"]
+    rows.append(
+        {
+            "measure": "  of which the API's 201 (p50 ms)",
+            "value": round(percentile(raise_ms, 50), 1),
+            "target": "",
+            "ok": None,
+        }
+    )
     for kind in RECEIVERS:
         burst, floor_serial, floor_16 = results[kind]
         rows += [
