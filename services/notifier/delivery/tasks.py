@@ -132,7 +132,8 @@ class DeliveryWorker:
         while not stop.is_set():
             self.rt.work_ready.clear()
             try:
-                await self.run_once()
+                if await self.run_once():
+                    continue  # there may be more: claim again before asking when to look
             except Exception:
                 log.exception("claiming deliveries failed")
             await self._sleep(stop)
