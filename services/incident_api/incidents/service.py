@@ -510,26 +510,15 @@ async def record_sla_event(
     incident: Incident,
     body: SlaEventCreate,
 ) -> tuple[SlaEventRecord, bool]:
-    """Idempotent on (clock, kind, ordinal); returns (record, created)."""
-    existing = (
-        await session.exec(
-            select(SlaEventRecord).where(
-                SlaEventRecord.incident_pk == incident.pk,
-                SlaEventRecord.clock == body.clock,
-                SlaEventRecord.kind == body.kind,
-                SlaEventRecord.ordinal == body.ordinal,
-            )
-        )
-    ).first()
+    """Idempotent on (clock, kind, ordinal); returns (record, created).
+
+    Replicas may race to record the same event: the unique key settles it (the loser gets the
+    winner's record), and the incident's flag is set with an update conditioned on the clock
+    still running, not on the version, so a concurrent acknowledge does not turn into a 409.
+    """
+    existing = await _find_sla_event(session, incident, body)
     if existing is not None:
         return existing, False
-    if body.clock != incident.clock or incident.status not in OPEN_STATUSES:
-        raise errors.ClockEnded(
-            f"Clock {body.clock} has ended; the incident is {incident.status.value} "
-            f"on clock {incident.clock}.",
-            current_status=incident.status.value,
-            current_clock=incident.clock,
-        )
     now = rt.clock.now()
     record = SlaEventRecord(
         incident_pk=incident.pk or 0,
@@ -539,9 +528,31 @@ async def record_sla_event(
         occurred_at=body.occurred_at,
         recorded_at=now,
     )
-    session.add(record)
+    try:
+        async with session.begin_nested():
+            session.add(record)
+    except IntegrityError:
+        found = await _find_sla_event(session, incident, body)
+        assert found is not None
+        return found, False
     flag = {SlaEventKind.warning: "warning_recorded"}.get(body.kind, "breach_recorded")
-    await _apply(session, incident, OPEN_STATUSES, **{flag: True})
+    running = await session.exec(
+        update(Incident)
+        .where(
+            col(Incident.pk) == incident.pk,
+            col(Incident.clock) == body.clock,
+            col(Incident.status).in_(OPEN_STATUSES),
+        )
+        .values(**{flag: True, "version": col(Incident.version) + 1})
+    )
+    await session.refresh(incident)
+    if running.rowcount != 1:
+        raise errors.ClockEnded(
+            f"Clock {body.clock} has ended; the incident is {incident.status.value} "
+            f"on clock {incident.clock}.",
+            current_status=incident.status.value,
+            current_clock=incident.clock,
+        )
     await _audit(
         session,
         incident,
@@ -562,6 +573,20 @@ async def record_sla_event(
         sla_ordinal=body.ordinal,
     )
     return record, True
+
+
+async def _find_sla_event(
+    session: AsyncSession, incident: Incident, body: SlaEventCreate
+) -> SlaEventRecord | None:
+    found = await session.exec(
+        select(SlaEventRecord).where(
+            SlaEventRecord.incident_pk == incident.pk,
+            SlaEventRecord.clock == body.clock,
+            SlaEventRecord.kind == body.kind,
+            SlaEventRecord.ordinal == body.ordinal,
+        )
+    )
+    return found.first()
 
 
 # -- retention --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ IPv4-mapped (`::ffff:a.b.c.d`) and NAT64 (`64:ff9b::a.b.c.d`) forms are unwrappe
 """
 
 import ipaddress
+import re
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -28,6 +29,10 @@ _REFUSED = tuple(
         "fec0::/10",  # site-local (deprecated)
     )
 )
+
+
+# 2130706433, 127.1, 0x7f.1, 127.0.0.1.: numbers the resolver would turn into some address.
+_NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+))*\.?", re.IGNORECASE)
 
 
 class AddressRefused(Exception):
@@ -62,6 +67,8 @@ class AddressPolicy:
             literal: IPAddress | None = ipaddress.ip_address(parts.hostname)
         except ValueError:
             literal = None
+            if _NUMERIC_HOST.fullmatch(parts.hostname):
+                raise AddressRefused("write an IP address in its canonical form") from None
         if parts.scheme == "https":
             if literal is not None and not self.allows_address(literal):
                 raise AddressRefused("the address is not a public one")

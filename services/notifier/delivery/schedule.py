@@ -1,6 +1,7 @@
 """When to try again: the configured schedule with jitter, and `Retry-After` within bounds."""
 
 import random
+import re
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -29,7 +30,7 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if re.fullmatch(r"[0-9]{1,10}", value):  # ASCII digits only: "²".isdigit() is true
         return float(value)
     try:
         when = parsedate_to_datetime(value)

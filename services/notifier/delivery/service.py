@@ -110,12 +110,19 @@ async def claim(rt: Runtime, limit: int, busy_endpoints: set[str], per_endpoint:
     cache: dict[str, tuple[str, ...]] = {}
 
     def secrets_of(endpoint: Endpoint) -> tuple[str, ...]:
-        # Decrypted once per endpoint per claim, not once per delivery.
+        # Decrypted once per endpoint per claim, not once per delivery. A secret whose key has
+        # left the ring yields nothing: its jobs keep their lease and are skipped, the rest go.
         if endpoint.id not in cache:
-            cache[endpoint.id] = signing_secrets(rt, endpoint, now)
+            try:
+                cache[endpoint.id] = signing_secrets(rt, endpoint, now)
+            except Exception:
+                log.exception(
+                    "endpoint secret cannot be decrypted", extra={"endpoint_id": endpoint.id}
+                )
+                cache[endpoint.id] = ()
         return cache[endpoint.id]
 
-    return [
+    jobs = [
         Job(
             delivery_id=d.id,
             claim_token=token,
@@ -131,6 +138,7 @@ async def claim(rt: Runtime, limit: int, busy_endpoints: set[str], per_endpoint:
         )
         for d, e in rows
     ]
+    return [job for job in jobs if job.secrets]
 
 
 def signing_secrets(rt: Runtime, endpoint: Endpoint, now: datetime) -> tuple[str, ...]:
@@ -231,7 +239,14 @@ async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) ->
     rows: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
     for job, result in attempts:
-        outcome, values = _decide(rt, job, result, now)
+        try:
+            outcome, values = _decide(rt, job, result, now)
+        except Exception:
+            # One odd answer must not sink the batch: retry it on the schedule alone.
+            log.exception(
+                "could not read an attempt's answer", extra={"delivery_id": job.delivery_id}
+            )
+            outcome, values = _decide(rt, job, replace(result, retry_after=None), now)
         outcomes.append(outcome)
         DELIVERY_SECONDS.observe(result.latency_ms / 1000)
         rows.append(
@@ -261,7 +276,14 @@ async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) ->
     async with rt.sessions() as session, session.begin():
         conn = await session.connection()
         await conn.execute(_RECORD, rows)
-        await conn.execute(insert(DeliveryAttempt), history)
+        # A delivery deleted meanwhile (its endpoint was deleted) keeps no attempt rows.
+        ids = [h["delivery_id"] for h in history]
+        existing = set(
+            (await session.exec(select(Delivery.id).where(col(Delivery.id).in_(ids)))).all()
+        )
+        history = [h for h in history if h["delivery_id"] in existing]
+        if history:
+            await conn.execute(insert(DeliveryAttempt), history)
         await _update_endpoint_health(session, rt, attempts, now)
     for outcome in outcomes:
         DELIVERIES.labels(result=outcome).inc()

@@ -109,7 +109,9 @@ class DeliveryWorker:
         try:
             async with endpoint_slots, self._sending:
                 self._queued.pop(job.delivery_id, None)
-                margin = timedelta(seconds=settings.attempt_timeout_seconds)
+                # Room for the attempt and for recording it before another replica may take over.
+                timeout, lease = settings.attempt_timeout_seconds, settings.claim_lease_seconds
+                margin = timedelta(seconds=timeout + min(10.0, (lease - timeout) / 2))
                 if self.rt.clock.now() + margin >= job.lease_until:
                     await service.release(self.rt, [job])
                     return

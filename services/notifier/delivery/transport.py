@@ -44,7 +44,7 @@ class Transport:
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(
-                resolver=GuardedResolver(self._policy), limit=self._limit, ttl_dns_cache=None
+                resolver=GuardedResolver(self._policy), limit=self._limit, ttl_dns_cache=60
             )
             self._session = aiohttp.ClientSession(
                 connector=connector, timeout=self._timeout, trust_env=False

@@ -41,8 +41,12 @@ async def follow(rt: Runtime, api: ApiClient, stop: asyncio.Event) -> None:
         try:
             await follow_once(rt, api, rt.settings.feed_wait_seconds)
             backoff = 0.1
-        except (httpx.HTTPError, OSError) as exc:
-            log.warning("feed unavailable, retrying", extra={"error": type(exc).__name__})
+        except Exception as exc:
+            # The API down, a database failover, a malformed page: log, back off, carry on.
+            if isinstance(exc, httpx.HTTPError):
+                log.warning("feed unavailable, retrying", extra={"error": type(exc).__name__})
+            else:
+                log.exception("following the feed failed, retrying")
             await _sleep_unless(stop, backoff)
             backoff = min(backoff * 2, 10.0)
 

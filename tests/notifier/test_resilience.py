@@ -1,0 +1,103 @@
+"""Faults that must not stop the notifier: odd answers, deleted endpoints, a broken feed page."""
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+
+from services.notifier.delivery import schedule
+from services.notifier.delivery import service as delivery_service
+from services.notifier.feed import tasks as feed_tasks
+from tests.incident_api.world import INSTALLING, put_device, raise_incident, seed
+from tests.notifier.harness import Harness
+from tests.receiver import Answer, Receiver
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "9" * 400, "-1", "1.5", "soon"])
+def test_unreadable_retry_after_is_ignored(value: str) -> None:
+    assert schedule.parse_retry_after(value, datetime.now(UTC)) is None
+
+
+async def raise_two(harness: Harness) -> None:
+    await seed(harness.api, harness.tokens)
+    await harness.sync()
+    for n in range(2):
+        device = f"00-DB-12-34-56-78-93-{n:02X}"
+        await put_device(harness.api, harness.tokens, device)
+        await raise_incident(harness.api, harness.tokens, device_id=device)
+
+
+async def test_an_odd_retry_after_does_not_sink_the_batch(
+    harness: Harness, receiver: Receiver
+) -> None:
+    await raise_two(harness)
+    await harness.add_endpoint(INSTALLING, receiver.url)
+    await harness.sync()
+    receiver.answers.extend([Answer(503, headers={"Retry-After": "²"}), Answer(204)])
+    jobs = await delivery_service.claim(harness.runtime, 10, set(), 10)
+    results = [await delivery_service.send(harness.runtime, job) for job in jobs]
+    outcomes = await delivery_service.record_many(
+        harness.runtime, list(zip(jobs, results, strict=True))
+    )
+    assert sorted(outcomes) == ["failed", "succeeded"]
+    statuses = sorted(
+        (d["status"], d["attempt_count"]) for d in await harness.deliveries(INSTALLING)
+    )
+    assert statuses == [("pending", 1), ("succeeded", 1)]
+
+
+async def test_deleting_an_endpoint_mid_send_keeps_the_others_records(
+    harness: Harness, receiver: Receiver
+) -> None:
+    await raise_two(harness)
+    doomed = await harness.add_endpoint(INSTALLING, receiver.url)
+    await harness.sync()
+    kept = await harness.add_endpoint(INSTALLING, receiver.url)
+    await raise_incident(harness.api, harness.tokens, device_id=(await _third_device(harness)))
+    await harness.sync()
+    jobs = await delivery_service.claim(harness.runtime, 10, set(), 10)
+    assert {j.endpoint_id for j in jobs} == {doomed["id"], kept["id"]}
+    results = [await delivery_service.send(harness.runtime, job) for job in jobs]
+    deleted = await harness.notifier.delete(
+        f"/v1/endpoints/{doomed['id']}", headers=harness.tokens.party(INSTALLING)
+    )
+    assert deleted.status_code == 204
+    await delivery_service.record_many(harness.runtime, list(zip(jobs, results, strict=True)))
+    remaining = await harness.deliveries(INSTALLING)
+    assert {d["endpoint_id"] for d in remaining} == {kept["id"]}
+    assert all(d["status"] == "succeeded" for d in remaining)
+
+
+async def _third_device(harness: Harness) -> str:
+    device = "00-DB-12-34-56-78-93-FF"
+    await put_device(harness.api, harness.tokens, device)
+    return device
+
+
+async def test_the_feed_follower_survives_an_unexpected_error(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    stop = asyncio.Event()
+
+    async def flaky(*_args: object) -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a database failover, say")
+        stop.set()
+        return 0
+
+    monkeypatch.setattr(feed_tasks, "follow_once", flaky)
+    await asyncio.wait_for(feed_tasks.follow(harness.runtime, harness.feed, stop), timeout=10)
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://2130706433/hook", "https://127.1/hook", "https://0x7f.1/hook", "https://8.8.8.8./h"],
+)
+def test_numeric_hosts_must_be_canonical_addresses(url: str) -> None:
+    from services.notifier.delivery.addresses import AddressPolicy, AddressRefused
+
+    with pytest.raises(AddressRefused, match="canonical"):
+        AddressPolicy(allow_loopback_http=True).check_url(url)
