@@ -1,12 +1,20 @@
 """`POST /v1/incidents/{id}/sla-events`: recorded once per (clock, kind, ordinal)."""
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
 import httpx
 
 from services.common.clock import FrozenClock
-from tests.incident_api.world import GAINING, act, raise_incident, resolve_with_code, seed
+from tests.incident_api.world import (
+    GAINING,
+    INSTALLING,
+    act,
+    raise_incident,
+    resolve_with_code,
+    seed,
+)
 from tests.tokens import Tokens
 
 
@@ -84,3 +92,19 @@ async def test_escalations_are_distinct_by_ordinal(api: httpx.AsyncClient, token
             occurred_at=incident["due_at"],
         )
     assert len(await events_of(api, tokens, "incident.sla_escalated")) == 2
+
+
+async def test_concurrent_replicas_record_one_breach(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    """Notifier replicas racing on the same breach: one records it, the others get it back."""
+    await seed(api, tokens)
+    incident = await raise_incident(api, tokens)
+    body = {"clock": 1, "kind": "breach", "ordinal": 1, "occurred_at": incident["due_at"]}
+    racing = [post_sla(api, tokens, incident["id"], **body) for _ in range(6)]
+    racing.append(act(api, tokens, INSTALLING, incident["id"], "acknowledge"))
+    *answers, ack = await asyncio.gather(*racing)
+    assert ack.status_code == 200, ack.text
+    assert sorted(a.status_code for a in answers) == [200] * 5 + [201], [a.text for a in answers]
+    assert len({a.json()["recorded_at"] for a in answers}) == 1
+    assert len(await events_of(api, tokens, "incident.sla_breached")) == 1

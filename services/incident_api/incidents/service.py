@@ -233,20 +233,25 @@ def _require_state(
 async def _apply(
     session: AsyncSession, incident: Incident, allowed: Collection[IncidentStatus], **values: Any
 ) -> None:
-    """Compare-and-set on (status, version): a concurrent change turns into a clean 409."""
-    result = await session.exec(
-        update(Incident)
-        .where(
-            col(Incident.pk) == incident.pk,
-            col(Incident.version) == incident.version,
-            col(Incident.status).in_(allowed),
+    """Compare-and-set on (status, version). A concurrent change that leaves the status allowed
+    (an SLA event recorded meanwhile, say) is retried on the new version; one that moved the
+    status on turns into a clean 409 naming it."""
+    for _ in range(3):
+        result = await session.exec(
+            update(Incident)
+            .where(
+                col(Incident.pk) == incident.pk,
+                col(Incident.version) == incident.version,
+                col(Incident.status).in_(allowed),
+            )
+            .values(version=incident.version + 1, **values)
         )
-        .values(version=incident.version + 1, **values)
-    )
-    if result.rowcount != 1:
         await session.refresh(incident)
-        _require_state(incident, ())
-    await session.refresh(incident)
+        if result.rowcount == 1:
+            return
+        if incident.status not in allowed:
+            break
+    _require_state(incident, ())
 
 
 async def acknowledge(
