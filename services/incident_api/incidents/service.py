@@ -209,6 +209,20 @@ def _start_clock(rt: Runtime, now: datetime, clock: int = 1) -> dict[str, Any]:
     }
 
 
+def _back_to_raised(rt: Runtime, incident: Incident, now: datetime) -> dict[str, Any]:
+    """Reopen and readdress: the answer is set aside and a new clock starts."""
+    return {
+        "status": S.raised,
+        "outcome": None,
+        "reason": None,
+        "suggested_party_id": None,
+        "resolved_at": None,
+        "acknowledged_at": None,
+        "updated_at": now,
+        **_start_clock(rt, now, incident.clock + 1),
+    }
+
+
 # -- transitions ------------------------------------------------------------------------------
 
 
@@ -397,16 +411,10 @@ async def reopen(
         session,
         incident,
         {S.resolved},
-        status=S.raised,
-        outcome=None,
-        reason=None,
-        resolved_at=None,
-        acknowledged_at=None,
         reopened_at=now,
-        updated_at=now,
         reopen_count=incident.reopen_count + 1,
         code_state=_destroyed(incident),
-        **_start_clock(rt, now, incident.clock + 1),
+        **_back_to_raised(rt, incident, now),
     )
     await _audit(
         session, incident, principal, "reopened", S.resolved, S.raised, now, {"reason": reason}
@@ -432,16 +440,9 @@ async def readdress(
         session,
         incident,
         {S.resolved},
-        status=S.raised,
         addressed_party_id=body.addressed_party_id,
-        outcome=None,
-        reason=None,
-        suggested_party_id=None,
-        resolved_at=None,
-        acknowledged_at=None,
         readdressed_at=now,
-        updated_at=now,
-        **_start_clock(rt, now, incident.clock + 1),
+        **_back_to_raised(rt, incident, now),
     )
     await _audit(
         session,
