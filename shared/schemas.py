@@ -93,13 +93,15 @@ class IncidentEventData(BaseModel):
     requesting_party_id: str
     addressed_party_id: str
     status: IncidentStatus
-    outcome: Outcome | None
+    outcome: Outcome | None = None
     clock: int
     policy: str
     due_at: datetime
     warning_at: list[datetime] = []
     """The clock's warning instants, computed once by the API; the notifier never recomputes."""
     links: dict[str, str] = {}
+    sla_state: SlaState | None = None
+    """The clock's state when the event happened: met or missed on a resolution."""
     sla_kind: SlaEventKind | None = None
     sla_ordinal: int | None = None
     previous_addressed_party_id: str | None = None

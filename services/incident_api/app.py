@@ -1,5 +1,6 @@
 """The incident API: the system of record for MP121 install-code incidents."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +16,9 @@ from services.common.errors import install_problem_handlers
 from services.common.limits import BodyLimitMiddleware
 from services.common.logs import RequestIdMiddleware
 from services.common.operations import add_operational_routes
+from services.common.test_clock import AdjustableClock, TestClock
+from services.common.test_clock import router as test_clock_router
+from services.incident_api import models
 from services.incident_api.devices.endpoints import router as devices_router
 from services.incident_api.events.endpoints import router as events_router
 from services.incident_api.events.signal import FeedSignal
@@ -24,7 +28,7 @@ from services.incident_api.parties import service as parties_service
 from services.incident_api.parties.endpoints import router as parties_router
 from services.incident_api.runtime import Runtime
 from services.incident_api.settings import Settings
-from shared.calendar import POLICIES, WorkingDayCalendar
+from shared.calendar import WorkingDayCalendar
 from shared.tokens import TokenVerifier
 
 log = logging.getLogger("ssi.incident_api")
@@ -32,8 +36,6 @@ log = logging.getLogger("ssi.incident_api")
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     common = settings.common
-    if settings.default_policy not in POLICIES:
-        raise ConfigurationError(f"unknown SLA policy {settings.default_policy!r}")
     if common.install_code_keys:
         keyring = KeyRing.parse(common.install_code_keys)
     elif common.development:
@@ -61,8 +63,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = build_runtime(settings, clock)
+        adjustable = AdjustableClock(clock or SystemClock())
+        runtime = build_runtime(settings, adjustable)
         engine = create_engine(url, pool_size=settings.db_pool_size)
+        test_clock = TestClock(adjustable, models.test_clock, engine)
+        app.state.test_clock = test_clock
         app.state.runtime = runtime
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
@@ -76,9 +81,17 @@ def create_app(
             expire_resolved, "interval", seconds=settings.expiry_interval_seconds, args=[app]
         )
         scheduler.start()
+        stop = asyncio.Event()
+        refresher = None
+        if settings.common.development:
+            await test_clock.load()
+            refresher = asyncio.create_task(test_clock.refresh(stop), name="test-clock")
         try:
             yield
         finally:
+            stop.set()
+            if refresher is not None:
+                await refresher
             scheduler.shutdown(wait=False)
             await runtime.signal.close()
             await engine.dispose()
@@ -98,6 +111,8 @@ def create_app(
     )
     for router in (parties_router, devices_router, incidents_router, events_router):
         app.include_router(router)
+    if settings.common.development:
+        app.include_router(test_clock_router)
     add_operational_routes(app)
     return app
 

@@ -1,5 +1,6 @@
 """Every table of the incident API, imported so that the metadata is complete (for Alembic)."""
 
+from services.common.test_clock import test_clock_table
 from services.incident_api.devices.models import Device
 from services.incident_api.events.models import EventRecord
 from services.incident_api.incidents.models import (
@@ -13,6 +14,7 @@ from services.incident_api.parties.models import Party
 from services.incident_api.tables import Table
 
 metadata = Table.metadata
+test_clock = test_clock_table(metadata)
 
 __all__ = [
     "Device",
@@ -24,4 +26,5 @@ __all__ = [
     "Party",
     "SlaEventRecord",
     "metadata",
+    "test_clock",
 ]

@@ -1,8 +1,9 @@
 """The incident API's settings: `INCIDENT_API_*`, beside the shared `SSI_*` ones."""
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.calendar import POLICIES
 from shared.settings import CommonSettings
 
 
@@ -12,8 +13,13 @@ class Settings(BaseSettings):
     common: CommonSettings = Field(default_factory=CommonSettings)
     database_url: str | None = None
     """PostgreSQL (`postgresql+asyncpg://...`) in production; SQLite under SSI_DATA_DIR if unset."""
+    policies: dict[str, int] = Field(default_factory=lambda: dict(POLICIES))
+    """Named SLA policies and their Working Days (DESIGN §4: mp121 = 5, secas-interim = 10)."""
     default_policy: str = "mp121"
+    """The policy new clocks start under. A change applies to clocks started after it: a running
+    clock keeps the due and warning instants computed when it started."""
     warn_remaining_working_days: list[int] = [2, 1]
+    """Warn at 00:00 London at the start of the last N Working Days (each N listed)."""
     retention_days: int = 30
     idempotency_ttl_hours: int = 24
     max_reopens: int = 3
@@ -21,6 +27,26 @@ class Settings(BaseSettings):
     max_import_bytes: int = 4 * 1024**3
     db_pool_size: int = 10
     expiry_interval_seconds: float = 300.0
+
+    @field_validator("policies")
+    @classmethod
+    def _positive_days(cls, policies: dict[str, int]) -> dict[str, int]:
+        if any(days < 1 for days in policies.values()):
+            raise ValueError("a policy needs at least one Working Day")
+        return policies
+
+    @field_validator("warn_remaining_working_days")
+    @classmethod
+    def _positive_warnings(cls, remaining: list[int]) -> list[int]:
+        if any(r < 1 for r in remaining):
+            raise ValueError("warnings are counted in Working Days remaining, 1 or more")
+        return remaining
+
+    @model_validator(mode="after")
+    def _known_default(self) -> "Settings":
+        if self.default_policy not in self.policies:
+            raise ValueError(f"default_policy {self.default_policy!r} is not one of the policies")
+        return self
 
     def resolved_database_url(self) -> str:
         if self.database_url:

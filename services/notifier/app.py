@@ -19,6 +19,9 @@ from services.common.errors import install_problem_handlers
 from services.common.limits import BodyLimitMiddleware
 from services.common.logs import RequestIdMiddleware
 from services.common.operations import add_operational_routes
+from services.common.test_clock import AdjustableClock, TestClock
+from services.common.test_clock import router as test_clock_router
+from services.notifier import models
 from services.notifier.api_client import ApiClient
 from services.notifier.delivery.addresses import AddressPolicy
 from services.notifier.delivery.endpoints import router as deliveries_router
@@ -29,9 +32,13 @@ from services.notifier.endpoints.endpoints import router as endpoints_router
 from services.notifier.feed import service as feed_service
 from services.notifier.feed.models import KnownParty
 from services.notifier.feed.tasks import follow
-from services.notifier.metrics import DEAD, QUEUE_DEPTH
+from services.notifier.metrics import DEAD, INCIDENTS_OPEN, QUEUE_DEPTH, UNREACHABLE
+from services.notifier.reports.endpoints import router as reports_router
 from services.notifier.runtime import Runtime
 from services.notifier.settings import Settings
+from services.notifier.sla import service as sla_service
+from services.notifier.sla.tasks import SlaScheduler
+from shared.calendar import WorkingDayCalendar
 from shared.tokens import TokenVerifier
 
 log = logging.getLogger("ssi.notifier")
@@ -74,9 +81,12 @@ def create_app(
             max_response_bytes=settings.max_response_bytes,
             limit=settings.total_concurrency,
         )
+        real_clock = clock or SystemClock()
         runtime = Runtime(
             settings=settings,
-            clock=clock or SystemClock(),
+            clock=real_clock,
+            sla_clock=AdjustableClock(real_clock),
+            calendar=WorkingDayCalendar(settings.common.extra_non_working_days),
             keyring=build_keyring(settings),
             policy=policy,
             transport=transport,
@@ -87,23 +97,35 @@ def create_app(
         app.state.sessions = sessions
         app.state.verifier = verifier or build_verifier(settings.common)
         app.state.party_lookup = party_lookup
+        test_clock = TestClock(
+            runtime.sla_clock, models.test_clock, engine, on_change=lambda: runtime.sla_due_at(None)
+        )
+        app.state.test_clock = test_clock
         async with sessions() as session, session.begin():
             await feed_service.ensure_cursor(session, runtime.clock.now())
         client = api or ApiClient(settings)
         worker = DeliveryWorker(runtime)
         app.state.worker = worker
+        app.state.api = client
+        scheduler = SlaScheduler(runtime, client)
         stop = asyncio.Event()
         tasks = []
+        if settings.common.development:
+            await test_clock.load()
+            tasks.append(asyncio.create_task(test_clock.refresh(stop), name="test-clock"))
         if background:
-            tasks = [
+            tasks += [
                 asyncio.create_task(follow(runtime, client, stop), name="feed"),
                 asyncio.create_task(worker.run(stop), name="deliveries"),
                 asyncio.create_task(_refresh_gauges(runtime, stop), name="gauges"),
             ]
+            scheduler.start()
         try:
             yield
         finally:
             stop.set()
+            if background:
+                scheduler.shutdown()
             runtime.wake_deliveries()
             await worker.drain(grace_seconds=settings.attempt_timeout_seconds)
             for task in tasks:
@@ -126,28 +148,37 @@ def create_app(
     app.add_middleware(RequestIdMiddleware)
     app.include_router(endpoints_router)
     app.include_router(deliveries_router)
+    app.include_router(reports_router)
+    if settings.common.development:
+        app.include_router(test_clock_router)
     add_operational_routes(app)
     return app
+
+
+async def refresh_gauges(rt: Runtime) -> None:
+    """The database-derived gauges (the same on every replica: aggregate with max())."""
+    async with rt.sessions() as session:
+        counts = dict(
+            (
+                await session.exec(
+                    select(Delivery.status, func.count())
+                    .where(col(Delivery.status).in_([DeliveryStatus.pending, DeliveryStatus.dead]))
+                    .group_by(col(Delivery.status))
+                )
+            ).all()
+        )
+        by_state = await sla_service.open_by_state(session, rt.sla_clock.now())
+        unreachable = await sla_service.unreachable_addressees(session)
+    QUEUE_DEPTH.set(counts.get(DeliveryStatus.pending, 0))
+    DEAD.set(counts.get(DeliveryStatus.dead, 0))
+    for state, count in by_state.items():
+        INCIDENTS_OPEN.labels(state.value).set(count)
+    UNREACHABLE.set(unreachable)
 
 
 async def _refresh_gauges(rt: Runtime, stop: asyncio.Event) -> None:
     while not stop.is_set():
         with contextlib.suppress(Exception):
-            async with rt.sessions() as session:
-                counts = dict(
-                    (
-                        await session.exec(
-                            select(Delivery.status, func.count())
-                            .where(
-                                col(Delivery.status).in_(
-                                    [DeliveryStatus.pending, DeliveryStatus.dead]
-                                )
-                            )
-                            .group_by(col(Delivery.status))
-                        )
-                    ).all()
-                )
-            QUEUE_DEPTH.set(counts.get(DeliveryStatus.pending, 0))
-            DEAD.set(counts.get(DeliveryStatus.dead, 0))
+            await refresh_gauges(rt)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 15)

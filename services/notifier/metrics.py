@@ -19,3 +19,24 @@ DELIVERY_SECONDS = Histogram(
 QUEUE_DEPTH = Gauge("ssi_webhook_queue_depth", "Pending deliveries (due now or later)")
 DEAD = Gauge("ssi_webhook_dead_deliveries", "Deliveries that failed every attempt")
 FEED_LAG = Gauge("ssi_event_feed_lag_events", "Events in the API's log not yet routed")
+
+# SLA (DESIGN §4). The counters count events as the feed brings them, once across replicas
+# (the cursor's compare-and-set): sum() them. The gauges come from the database: max() them.
+INCIDENTS_OPEN = Gauge("ssi_incidents_open", "Open incidents by SLA state", ["sla_state"])
+UNREACHABLE = Gauge(
+    "ssi_unreachable_addressees", "Open incidents whose addressee has no enabled endpoint"
+)
+SLA_WARNINGS = Counter("ssi_sla_warnings_total", "SLA warnings recorded", ["addressed_party"])
+SLA_BREACHES = Counter("ssi_sla_breaches_total", "SLA breaches recorded", ["addressed_party"])
+SLA_ESCALATIONS = Counter(
+    "ssi_sla_escalations_total", "SLA escalations recorded", ["addressed_party"]
+)
+RESOLUTION_WORKING_DAYS = Histogram(
+    "ssi_sla_resolution_working_days",
+    "Whole Working Days from a clock's start to the incident's resolution",
+    buckets=(0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30),
+)
+SLA_HEARTBEAT = Gauge(
+    "ssi_sla_scheduler_heartbeat_timestamp_seconds",
+    "When this replica's SLA scheduler last completed a check (Unix time)",
+)

@@ -2,7 +2,9 @@
 
 import asyncio
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,15 +13,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.clock import Clock
 from services.common.crypto import KeyRing
+from services.common.test_clock import AdjustableClock
 from services.notifier.delivery.addresses import AddressPolicy
 from services.notifier.delivery.transport import Transport
 from services.notifier.settings import Settings
+from shared.calendar import WorkingDayCalendar
 
 
 @dataclass
 class Runtime:
     settings: Settings
     clock: Clock
+    """Real time: delivery schedules, leases and webhook timestamps."""
+    sla_clock: AdjustableClock
+    """SLA time: real time unless the development test clock moved it on."""
+    calendar: WorkingDayCalendar
     keyring: KeyRing
     policy: AddressPolicy
     transport: Transport
@@ -27,6 +35,9 @@ class Runtime:
     rng: random.Random = field(default_factory=random.Random)
     work_ready: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when deliveries may have become due: new events routed, a retry asked for."""
+
+    sla_due_at: Callable[[datetime | None], None] = lambda _: None
+    """Tell the SLA scheduler an event may fall due at this SLA instant (None: now)."""
 
     def wake_deliveries(self) -> None:
         self.work_ready.set()

@@ -46,6 +46,18 @@ class Settings(BaseSettings):
     """Plain http to loopback; defaults to on in development only, and never more than that."""
     feed_page_size: int = Field(default=500, ge=1, le=1000)
     feed_wait_seconds: float = Field(default=25.0, ge=0, le=30)
+    sla_escalation_working_days: int = Field(default=5, ge=1)
+    """While a clock is overdue, an escalation every this many Working Days."""
+    sla_check_interval_seconds: float = Field(default=30.0, gt=0)
+    """The scheduler looks at least this often; it also wakes at the next due instant."""
+    sla_batch: int = Field(default=200, ge=1, le=10_000)
+    """Due clocks claimed per query."""
+    sla_concurrency: int = Field(default=8, ge=1)
+    """SLA events being recorded on the API at once."""
+    sla_lease_seconds: float = Field(default=60.0, gt=0)
+    """A claimed clock is another replica's to take after this long."""
+    sla_retry_seconds: float = Field(default=10.0, gt=0)
+    """After the API failed to record an event, try it again this much later."""
     max_body_bytes: int = 64 * 1024
     db_pool_size: int = 10
 

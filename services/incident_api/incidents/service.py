@@ -35,10 +35,10 @@ from services.incident_api.incidents.schemas import (
     ResponseCreate,
     SlaEventCreate,
 )
+from services.incident_api.incidents.views import sla_state
 from services.incident_api.metrics import INCIDENTS_RAISED
 from services.incident_api.parties.models import Party
 from services.incident_api.runtime import Runtime
-from shared.calendar import POLICIES
 from shared.schemas import (
     OPEN_STATUSES,
     EventType,
@@ -196,7 +196,8 @@ async def _remember_key(
 
 def _start_clock(rt: Runtime, now: datetime, clock: int = 1) -> dict[str, Any]:
     policy = rt.settings.default_policy
-    deadlines = rt.calendar.clock(now, POLICIES[policy], rt.settings.warn_remaining_working_days)
+    days = rt.settings.policies[policy]
+    deadlines = rt.calendar.clock(now, days, rt.settings.warn_remaining_working_days)
     return {
         "clock": clock,
         "policy": policy,
@@ -681,7 +682,7 @@ async def _announce(
         session,
         rt.signal,
         type_,
-        event_data(incident, **extra),
+        event_data(incident, sla_state=sla_state(incident, now), **extra),
         occurred_at=now,
         incident_id=incident.id,
     )

@@ -7,6 +7,7 @@ nothing recorded twice (webhook ids are unique, too).
 """
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,8 @@ from services.notifier.delivery.models import Delivery, DeliveryStatus
 from services.notifier.endpoints.models import Endpoint
 from services.notifier.feed.models import FeedCursor, KnownParty
 from services.notifier.feed.routing import recipients
+from services.notifier.runtime import Runtime
+from services.notifier.sla import service as sla_service
 from shared.schemas import Event, EventType, PartyCategory
 
 CURSOR = "incident_api"
@@ -35,15 +38,23 @@ async def ensure_cursor(session: AsyncSession, now: datetime) -> None:
         session.add(FeedCursor(name=CURSOR, after=0, head=0, updated_at=now))
 
 
+@dataclass
+class Recorded:
+    deliveries: int = 0
+    sla: list[sla_service.Change] = field(default_factory=list)
+
+
 async def record_page(
     session: AsyncSession,
+    rt: Runtime,
     read_after: int,
     events: list[Event],
     next_after: int,
     head: int,
-    now: datetime,
-) -> int | None:
-    """Route `events` and advance the cursor; None if another replica got there first."""
+) -> Recorded | None:
+    """Route `events`, keep their SLA clocks and advance the cursor; None if another replica got
+    there first."""
+    now = rt.clock.now()
     moved = await session.exec(
         update(FeedCursor)
         .where(col(FeedCursor.name) == CURSOR, col(FeedCursor.after) == read_after)
@@ -52,13 +63,17 @@ async def record_page(
     if moved.rowcount != 1:
         return None
     rows: list[dict[str, Any]] = []
+    recorded = Recorded()
     router = _Router(session)
     for event in events:
         if event.type in (EventType.party_created, EventType.party_updated):
             await _remember_party(session, event.data)
             router.forget_operators()
-        else:
-            rows += await router.deliveries_for(event, now)
+            continue
+        rows += await router.deliveries_for(event, now)
+        change = await sla_service.track(session, rt, event)
+        if change is not None:
+            recorded.sla.append(change)
     if rows:
         conn = await session.connection()
         insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
@@ -66,7 +81,8 @@ async def record_page(
         await conn.execute(
             insert(Delivery).on_conflict_do_nothing(index_elements=["webhook_id"]), rows
         )
-    return len(rows)
+    recorded.deliveries = len(rows)
+    return recorded
 
 
 async def _remember_party(session: AsyncSession, data: dict[str, Any]) -> None:

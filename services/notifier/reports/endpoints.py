@@ -1,0 +1,82 @@
+import csv
+import io
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import Response
+
+from services.common.auth import PARTIES, Principal, require
+from services.common.db import SessionDep
+from services.common.errors import Unprocessable
+from services.notifier.reports import service
+from services.notifier.reports.schemas import FIELDS, SlaReport
+from services.notifier.runtime import RuntimeDep
+from shared.calendar import london_midnight
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+Reader = Annotated[Principal, Depends(require("reports:read", *PARTIES))]
+
+
+class BadPeriod(Unprocessable):
+    slug, title = "bad-period", "The report period is not valid"
+
+
+def _instant(name: str, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            return london_midnight(date.fromisoformat(value))
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadPeriod(
+            f"{name!r} must be a date (YYYY-MM-DD) or an ISO 8601 instant with an offset.",
+            errors=[{"field": name, "message": "not a date or instant"}],
+        ) from None
+    if parsed.tzinfo is None:
+        raise BadPeriod(
+            f"{name!r} needs an offset (e.g. Z or +01:00).",
+            errors=[{"field": name, "message": "no offset"}],
+        )
+    return parsed
+
+
+@router.get(
+    "/sla",
+    response_model=SlaReport,
+    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV on request"}},
+)
+async def sla_report(
+    session: SessionDep,
+    rt: RuntimeDep,
+    principal: Reader,
+    from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    to: Annotated[str | None, Query(max_length=40)] = None,
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Per addressed party, the SLA clocks started (raised, reopened, readdressed) from `from`
+    (inclusive) to `to` (exclusive; default now). A date means 00:00 London that day. Operators
+    see every party; a supplier sees its own row."""
+    start, end = _instant("from", from_), _instant("to", to) or rt.sla_clock.now()
+    if start is not None and start >= end:
+        raise BadPeriod("'from' must be before 'to'.")
+    party = None if principal.is_operator else principal.party_id
+    rows = await service.sla_rows(session, start, end, party)
+    if accept and "text/csv" in accept:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(v) for k, v in row.model_dump().items()})
+        return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+    report = SlaReport(from_=start, to=end, generated_at=rt.sla_clock.now(), items=rows)
+    return Response(report.model_dump_json(by_alias=True), media_type="application/json")
+
+
+def _cell(value: object) -> object:
+    """Neutralise a cell a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return "" if value is None else value
