@@ -25,6 +25,8 @@ from starlette.routing import Route
 class Received:
     headers: dict[str, str]
     body: bytes
+    query: str = ""
+    """The request's query string: tests give each party's endpoint its own."""
 
 
 @dataclass
@@ -49,7 +51,7 @@ class Receiver:
     async def _hook(self, request: Request) -> Response:
         body = await request.body()
         with self._lock:
-            self.received.append(Received(dict(request.headers), body))
+            self.received.append(Received(dict(request.headers), body, request.url.query))
             answer = self.answers.popleft() if self.answers else Answer()
         if answer.delay:
             await asyncio.sleep(answer.delay)

@@ -12,6 +12,7 @@ from services.notifier.api_client import ApiClient
 from services.notifier.delivery.tasks import DeliveryWorker
 from services.notifier.feed.tasks import follow_once
 from services.notifier.runtime import Runtime
+from services.notifier.sla import tasks as sla_tasks
 from tests.tokens import Tokens
 
 
@@ -38,6 +39,13 @@ class Harness:
         """Follow the feed until it has nothing more."""
         while await follow_once(self.runtime, self.feed, wait=0):
             pass
+
+    async def check_sla(self) -> int:
+        """Follow the feed, record every SLA event due now, follow what that wrote."""
+        await self.sync()
+        recorded = await sla_tasks.check(self.runtime, self.feed)
+        await self.sync()
+        return recorded
 
     async def deliver(self) -> int:
         """Run every delivery due now, to completion; returns how many were attempted."""
