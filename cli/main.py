@@ -3,10 +3,12 @@
 Errors are one readable line on stderr and a non-zero exit, never a traceback.
 """
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
+from shared.calendar import POLICIES, WorkingDayCalendar
 from shared.settings import CommonSettings
 from shared.tokens import ADMIN_SCOPE, OPERATOR_SCOPES, PARTY_SCOPES, SERVICE_SCOPES, mint_dev_token
 
@@ -61,6 +63,35 @@ def token(
             ttl_seconds=ttl,
         )
     )
+
+
+sla = typer.Typer(help="SLA arithmetic on the SEC Working Day calendar.", no_args_is_help=True)
+app.add_typer(sla, name="sla")
+
+
+@sla.command()
+def due(
+    raised_at: Annotated[
+        str, typer.Option(help="When the request was raised: ISO 8601 with an offset")
+    ],
+    working_days: Annotated[
+        int, typer.Option(min=1, max=250, help="Working Days to answer (mp121: 5)")
+    ] = POLICIES["mp121"],
+) -> None:
+    """Print when a request raised at --raised-at is due, in ISO 8601 UTC.
+
+    Due at 00:00 London at the end of the Nth Working Day after the London day it counts on
+    (DESIGN §4); extra non-working days come from SSI_EXTRA_NON_WORKING_DAYS.
+    """
+    try:
+        instant = datetime.fromisoformat(raised_at)
+    except ValueError:
+        raise fail(f"--raised-at {raised_at!r} is not an ISO 8601 date and time") from None
+    if instant.tzinfo is None:
+        raise fail("--raised-at needs an offset, e.g. 2026-06-10T09:30:00+01:00 or ...Z")
+    calendar = WorkingDayCalendar(CommonSettings().extra_non_working_days)
+    due_at = calendar.clock(instant, working_days, ()).due_at
+    typer.echo(due_at.astimezone(UTC).isoformat().replace("+00:00", "Z"))
 
 
 if __name__ == "__main__":

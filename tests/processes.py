@@ -47,7 +47,7 @@ def base_env(data_dir: Path, **extra: str) -> dict[str, str]:
 def start(app: str, env: dict[str, str], log: Path) -> Service:
     port = free_port()
     with log.open("ab") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own module
+        process = subprocess.Popen(
             [sys.executable, "-m", "services.serve", app, "127.0.0.1", str(port)],
             cwd=ROOT,
             env=env,

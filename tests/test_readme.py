@@ -77,7 +77,7 @@ def test_curl_walkthrough_works_as_written(
     # "From the repository root": the walk-through calls .venv/bin/ssi and writes answer.json.
     (tmp_path / ".venv").symlink_to(ROOT / ".venv")
     script = walkthrough().replace("API=http://127.0.0.1:8000", f"API={url}")
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", script],  # noqa: S607
         cwd=tmp_path,
         env={**env, "PATH": f"{ROOT / '.venv' / 'bin'}:{env['PATH']}"},

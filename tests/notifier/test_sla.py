@@ -257,7 +257,9 @@ async def test_a_replica_that_dies_after_recording_is_not_recorded_twice(harness
     del claim
 
 
-async def test_the_api_down_retries_later(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_api_down_retries_later(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
     h = harness
     incident = await started(h)
     h.clock.set(at(incident["due_at"]))

@@ -29,7 +29,8 @@ async def sla_rows(
     if party_id is not None:
         period.append(col(SlaClock.addressed_party_id) == party_id)
     state = col(SlaClock.state)
-    counts = await session.execute(
+    conn = await session.connection()
+    counts = await conn.execute(
         sa.select(
             col(SlaClock.addressed_party_id),
             func.count(),
