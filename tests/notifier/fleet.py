@@ -1,0 +1,70 @@
+"""Driving real service processes over HTTP: seeding, endpoints, raising in bulk."""
+
+import asyncio
+import time
+
+import httpx
+
+from tests.incident_api.world import INSTALLING
+from tests.tokens import Tokens
+
+GAINING_DEVICE = "00-DB-00-00-00-00-{:02X}-{:02X}"
+
+
+def seed(api: str, tokens: Tokens, devices: int) -> None:
+    with httpx.Client(base_url=api, headers=tokens.admin()) as client:
+        for party, category in (
+            ("GSUP", "large_supplier"),
+            (INSTALLING, "small_supplier"),
+        ):
+            client.post(
+                "/v1/parties",
+                json={
+                    "party_id": party,
+                    "name": party,
+                    "category": category,
+                    "ops_contact_email": f"ops@{party.lower()}.example",
+                    "escalation_contact_email": f"esc@{party.lower()}.example",
+                },
+            ).raise_for_status()
+        rows = ["device_id,device_type,smi_status,installing_party_id,registered_supplier_party_id"]
+        rows += [
+            f"{GAINING_DEVICE.format(n // 256, n % 256)},ESME,installed_not_commissioned,ISUP,GSUP"
+            for n in range(devices)
+        ]
+        client.post(
+            "/v1/devices/import", content="\n".join(rows), headers={"Content-Type": "text/csv"}
+        ).raise_for_status()
+
+
+def add_endpoint(notifier: str, tokens: Tokens, url: str) -> None:
+    # The notifier learns parties from the feed: retry until it has seen ISUP.
+    deadline = time.monotonic() + 10
+    while True:
+        response = httpx.post(
+            f"{notifier}/v1/endpoints", headers=tokens.party(INSTALLING), json={"url": url}
+        )
+        if response.status_code == 201 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert response.status_code == 201, response.text
+
+
+def raise_incidents(api: str, tokens: Tokens, count: int, concurrency: int = 1) -> list[str]:
+    """Raise one incident on each of the first `count` Devices; returns their ids."""
+
+    async def run() -> list[str]:
+        slots = asyncio.Semaphore(concurrency)
+        async with httpx.AsyncClient(base_url=api, headers=tokens.party("GSUP")) as client:
+
+            async def one(n: int) -> str:
+                async with slots:
+                    device = GAINING_DEVICE.format(n // 256, n % 256)
+                    response = await client.post("/v1/incidents", json={"device_id": device})
+                    response.raise_for_status()
+                    incident_id: str = response.json()["id"]
+                    return incident_id
+
+            return list(await asyncio.gather(*(one(n) for n in range(count))))
+
+    return asyncio.run(run())
