@@ -2,6 +2,8 @@
 
 - Latency: raise an incident, time until the installing supplier's receiver (a separate process)
   has the webhook; p50 and p99 over sequential raises. Targets p50 <= 25 ms, p99 <= 100 ms.
+- SLA tick: the scheduler's check with 1,000 and with 100,000 open incidents, none due
+  (bench/sla_tick.py). Target ratio <= 2.
 - Throughput: a burst of webhooks to one receiver (queued while the endpoint is disabled, then
   released at once with `recover`), against the floor: the fastest raw client loop available,
   aiohttp POSTing 16 at a time to the same receiver. Target >= 0.4 of the floor.
@@ -25,6 +27,7 @@ from typing import Any
 import aiohttp
 import httpx
 
+from bench import sla_tick
 from services.incident_api import migrate as api_migrate
 from services.notifier import migrate as notifier_migrate
 from shared.tokens import ADMIN_SCOPE, PARTY_SCOPES, mint_dev_token
@@ -235,6 +238,7 @@ def main() -> None:
             for process, _ in receivers.values():
                 process.terminate()
                 process.wait(timeout=10)
+    results["sla_tick"] = sla_tick.measure()
     report(results)
 
 
@@ -278,6 +282,7 @@ def report(results: dict[str, Any]) -> None:
                 "ok": None,
             },
         ]
+    rows += results["sla_tick"]
     width = max(len(r["measure"]) for r in rows)
     print(f"\n{'measure':<{width}}  {'value':>8}  target")
     for r in rows:

@@ -9,6 +9,7 @@ from services.notifier.tables import Table
 from shared.schemas import SlaEventKind, SlaState
 
 _PENDING = text("next_at IS NOT NULL")
+_CLAIMED = text("claimed_until IS NOT NULL")
 
 
 class ClockState(StrEnum):
@@ -29,6 +30,12 @@ class SlaClock(Table, table=True):
     __tablename__ = "sla_clocks"
     __table_args__ = (
         Index("ix_sla_clocks_next_at", "next_at", sqlite_where=_PENDING, postgresql_where=_PENDING),
+        Index(
+            "ix_sla_clocks_claimed_until",
+            "claimed_until",
+            sqlite_where=_CLAIMED,
+            postgresql_where=_CLAIMED,
+        ),
         Index("ix_sla_clocks_party_started", "addressed_party_id", "started_at"),
         Index("ix_sla_clocks_started_at", "started_at"),
     )

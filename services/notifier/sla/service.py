@@ -247,7 +247,7 @@ async def next_due(rt: Runtime) -> datetime | None:
         lease = (
             await session.exec(
                 select(func.min(SlaClock.claimed_until)).where(
-                    col(SlaClock.next_at).is_not(None),
+                    col(SlaClock.claimed_until).is_not(None),
                     col(SlaClock.claimed_until) >= real_now,
                 )
             )

@@ -47,6 +47,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('incident_id', 'clock', name=op.f('pk_sla_clocks'))
     )
     with op.batch_alter_table('sla_clocks', schema=None) as batch_op:
+        batch_op.create_index('ix_sla_clocks_claimed_until', ['claimed_until'], unique=False, sqlite_where=sa.text('claimed_until IS NOT NULL'), postgresql_where=sa.text('claimed_until IS NOT NULL'))
         batch_op.create_index('ix_sla_clocks_next_at', ['next_at'], unique=False, sqlite_where=sa.text('next_at IS NOT NULL'), postgresql_where=sa.text('next_at IS NOT NULL'))
         batch_op.create_index('ix_sla_clocks_party_started', ['addressed_party_id', 'started_at'], unique=False)
         batch_op.create_index('ix_sla_clocks_started_at', ['started_at'], unique=False)
@@ -66,6 +67,7 @@ def downgrade() -> None:
     with op.batch_alter_table('sla_clocks', schema=None) as batch_op:
         batch_op.drop_index('ix_sla_clocks_started_at')
         batch_op.drop_index('ix_sla_clocks_party_started')
+        batch_op.drop_index('ix_sla_clocks_claimed_until', sqlite_where=sa.text('claimed_until IS NOT NULL'), postgresql_where=sa.text('claimed_until IS NOT NULL'))
         batch_op.drop_index('ix_sla_clocks_next_at', sqlite_where=sa.text('next_at IS NOT NULL'), postgresql_where=sa.text('next_at IS NOT NULL'))
 
     op.drop_table('sla_clocks')
