@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from cli.listen import serve
 from shared.calendar import POLICIES, WorkingDayCalendar
 from shared.settings import CommonSettings
 from shared.tokens import ADMIN_SCOPE, OPERATOR_SCOPES, PARTY_SCOPES, SERVICE_SCOPES, mint_dev_token
@@ -63,6 +64,28 @@ def token(
             ttl_seconds=ttl,
         )
     )
+
+
+@app.command()
+def listen(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")],
+    secret: Annotated[
+        str | None,
+        typer.Option(envvar="SSI_WEBHOOK_SECRET", help="The endpoint's whsec_ secret"),
+    ] = None,
+    label: Annotated[str, typer.Option(help="Printed before each event")] = "",
+    host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
+) -> None:
+    """Receive webhooks on any path, verify their signatures, print one line per event."""
+    prefix = f"{label} " if label else ""
+
+    def say(line: str) -> None:
+        typer.echo(prefix + line)
+
+    if secret is not None and not secret.startswith("whsec_"):
+        raise fail("--secret is the endpoint's secret, starting whsec_")
+    say(f"listening on http://{host}:{port}/")
+    serve(port, host, secret, say)
 
 
 sla = typer.Typer(help="SLA arithmetic on the SEC Working Day calendar.", no_args_is_help=True)

@@ -15,11 +15,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def walkthrough() -> str:
+def walkthrough(heading: str = "## A walk-through with curl") -> str:
     readme = (ROOT / "README.md").read_text()
-    section = readme.split("## A walk-through with curl", 1)[1]
+    section = readme.split(heading, 1)[1]
     match = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
-    assert match, "the README's walk-through block is missing"
+    assert match, f"the README's block under {heading!r} is missing"
     return match.group(1)
 
 
@@ -76,18 +76,39 @@ def test_curl_walkthrough_works_as_written(
     url, env = devserver
     # "From the repository root": the walk-through calls .venv/bin/ssi and writes answer.json.
     (tmp_path / ".venv").symlink_to(ROOT / ".venv")
-    script = walkthrough().replace("API=http://127.0.0.1:8000", f"API={url}")
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],  # noqa: S607
-        cwd=tmp_path,
-        env={**env, "PATH": f"{ROOT / '.venv' / 'bin'}:{env['PATH']}"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.strip().splitlines()
+    notifier = f"http://127.0.0.1:{env['NOTIFIER_PORT']}"
+
+    def run(script: str) -> str:
+        script = script.replace("API=http://127.0.0.1:8000", f"API={url}")
+        script = script.replace("NOTIFIER=http://127.0.0.1:8001", f"NOTIFIER={notifier}")
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],  # noqa: S607
+            cwd=tmp_path,
+            env={**env, "PATH": f"{ROOT / '.venv' / 'bin'}:{env['PATH']}"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    output = run(walkthrough())
+    lines = output.strip().splitlines()
     assert '"status":"raised"' in lines[3]
-    assert '{"install_code":"83FED3407A939723A5C639B26916D505"}' in result.stdout
-    assert '"status":"closed"' in result.stdout
+    assert '{"install_code":"83FED3407A939723A5C639B26916D505"}' in output
+    assert '"status":"closed"' in output
     assert lines[-1].startswith('{"type":"https://ssi.example/problems/install-code-destroyed"')
+
+    # The SLA section: a deadline crossed with the test clock.
+    lines = run(walkthrough("## Driving the SLA with the test clock")).splitlines()
+    events = [line.split()[:2] for line in lines if " incident." in line]
+    assert sorted(events) == [
+        ["DCCO", "incident.sla_breached"],
+        ["GSUP", "incident.sla_breached"],
+        ["ISUP", "incident.raised"],
+        ["ISUP", "incident.sla_breached"],
+    ]
+    assert "breached" in lines
+    # Two ISUP clocks: the first answered the same day (met), the second open and breached.
+    assert "ISUP,2,1,1,1,1,0,0.0" in lines
+    assert not [line for line in lines if "rejected" in line or "unverified" in line]

@@ -1,0 +1,61 @@
+"""`ssi listen`: verifies each webhook's signature and prints one line per event."""
+
+import json
+from datetime import UTC, datetime
+
+import httpx
+from standardwebhooks.webhooks import Webhook
+
+from cli.listen import receiver
+
+SECRET = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+EVENT = {
+    "type": "incident.sla_breached",
+    "timestamp": "2026-06-18T00:00:00+01:00",
+    "data": {"reference": "INC-000002", "status": "raised", "sla_kind": "breach", "seq": 9},
+}
+
+
+async def post(app: object, body: bytes, headers: dict[str, str]) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://listen.test") as client:
+        return await client.post("/hook", content=body, headers=headers)
+
+
+def signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
+    now = datetime.now(UTC)
+    return {
+        "webhook-id": "evt_9_x",
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(secret).sign("evt_9_x", now, body.decode()),
+    }
+
+
+async def test_prints_a_verified_event() -> None:
+    said: list[str] = []
+    body = json.dumps(EVENT).encode()
+    response = await post(receiver(SECRET, said.append), body, signed(body))
+    assert response.status_code == 204
+    assert said == [
+        "incident.sla_breached reference=INC-000002 status=raised sla_kind=breach seq=9"
+    ]
+
+
+async def test_refuses_a_forged_or_tampered_event() -> None:
+    said: list[str] = []
+    app = receiver(SECRET, said.append)
+    body = json.dumps(EVENT).encode()
+    other = "whsec_" + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    assert (await post(app, body, signed(body, other))).status_code == 401
+    assert (await post(app, body + b" ", signed(body))).status_code == 401
+    assert (await post(app, body, {})).status_code == 401
+    assert said == ["rejected evt_9_x: bad signature or body"] * 2 + [
+        "rejected ?: bad signature or body"
+    ]
+
+
+async def test_without_a_secret_it_says_so() -> None:
+    said: list[str] = []
+    body = json.dumps(EVENT).encode()
+    assert (await post(receiver(None, said.append), body, {})).status_code == 204
+    assert said[0].endswith("(unverified: no --secret)")
