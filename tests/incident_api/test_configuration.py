@@ -4,15 +4,21 @@ import base64
 import os
 from pathlib import Path
 
+import httpx
 import pytest
 from cryptography.exceptions import InvalidTag
+from pydantic import ValidationError
 
+from services.common.clock import FrozenClock
 from services.common.config import ConfigurationError, build_verifier
 from services.common.crypto import KeyRing, KeyRingError
+from services.incident_api import migrate
 from services.incident_api.app import build_runtime, create_app
 from services.incident_api.incidents.service import code_context
 from services.incident_api.settings import Settings
 from shared.settings import CommonSettings
+from tests.incident_api.world import raise_incident, seed
+from tests.tokens import Tokens
 
 POSTGRES = "postgresql+asyncpg://ssi@db.invalid/ssi"
 KEYS = "k1:" + base64.b64encode(os.urandom(32)).decode()
@@ -82,3 +88,39 @@ def test_a_code_is_bound_to_its_incident_and_clock() -> None:
 def test_malformed_key_rings_are_refused(spec: str) -> None:
     with pytest.raises(KeyRingError):
         KeyRing.parse(spec)
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'own.db'}"
+    migrate.upgrade(url)
+    return url
+
+
+async def test_the_policy_for_new_clocks_is_a_setting(
+    api_settings: Settings, clock: FrozenClock, tokens: Tokens, empty_database: str
+) -> None:
+    settings = api_settings.model_copy(
+        update={"default_policy": "secas-interim", "database_url": empty_database}
+    )
+    app = create_app(settings, clock=clock)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as api:
+            await seed(api, tokens)
+            incident = await raise_incident(api, tokens)
+    # Raised Wednesday 10 June 2026: ten Working Days later is the end of Wednesday 24 June.
+    assert (incident["policy"], incident["due_at"]) == ("secas-interim", "2026-06-24T23:00:00Z")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"default_policy": "fortnight"},
+        {"policies": {"mp121": 0}},
+        {"warn_remaining_working_days": [0]},
+    ],
+)
+def test_bad_sla_settings_are_refused(values: dict[str, object]) -> None:
+    with pytest.raises(ValidationError):
+        Settings(**values)  # type: ignore[arg-type]

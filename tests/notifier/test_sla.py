@@ -316,3 +316,34 @@ async def test_breach_reaches_both_parties_and_operators(
             (OTHER_OPERATOR, "incident.sla_escalated"),
         ]
     )
+
+
+async def test_readdress_starts_a_clock_for_the_new_addressee(
+    harness: Harness, receiver: Receiver
+) -> None:
+    h = harness
+    incident = await started(h)
+    await h.add_endpoint(OTHER, f"{receiver.url}?to={OTHER}", event_types=["incident.sla_breached"])
+    answer = {"outcome": "not_installing_supplier", "suggested_party_id": OTHER}
+    assert (await act(h.api, h.tokens, INSTALLING, incident["id"], "response", answer)).is_success
+    h.clock.advance(days=1)
+    readdressed = await act(
+        h.api, h.tokens, GAINING, incident["id"], "readdress", {"addressed_party_id": OTHER}
+    )
+    assert readdressed.status_code == 200, readdressed.text
+    h.clock.set(at(readdressed.json()["due_at"]))
+    assert await h.check_sla() == 1
+    assert await sla_events(h, incident["id"]) == [(2, "breach", 1)]
+    await h.deliver()
+    [hook] = receiver.wait_for(1)
+    assert (hook.query, json.loads(hook.body)["data"]["addressed_party_id"]) == (
+        f"to={OTHER}",
+        OTHER,
+    )
+    rows = (await h.notifier.get("/v1/reports/sla", headers=h.tokens.operator(OPERATOR))).json()[
+        "items"
+    ]
+    assert [(r["addressed_party_id"], r["received"], r["breached"]) for r in rows] == [
+        (INSTALLING, 1, 0),
+        (OTHER, 1, 1),
+    ]
