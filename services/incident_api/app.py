@@ -19,6 +19,7 @@ from services.common.operations import add_operational_routes
 from services.common.test_clock import AdjustableClock, TestClock
 from services.common.test_clock import router as test_clock_router
 from services.incident_api import models
+from services.incident_api.batches.endpoints import router as batches_router
 from services.incident_api.devices.endpoints import router as devices_router
 from services.incident_api.events.endpoints import router as events_router
 from services.incident_api.events.signal import FeedSignal
@@ -107,9 +108,14 @@ def create_app(
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
-        large={"/v1/devices/import": settings.max_import_bytes},
+        large={
+            "/v1/devices/import": settings.max_import_bytes,
+            "/v1/incidents/batch": settings.max_batch_bytes,
+            "/v1/incidents/responses/batch": settings.max_batch_bytes,
+        },
     )
-    for router in (parties_router, devices_router, incidents_router, events_router):
+    routers = (parties_router, devices_router, batches_router, incidents_router, events_router)
+    for router in routers:
         app.include_router(router)
     if settings.common.development:
         app.include_router(test_clock_router)

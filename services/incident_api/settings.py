@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     max_reopens: int = 3
     max_body_bytes: int = 64 * 1024
     max_import_bytes: int = 4 * 1024**3
+    max_batch_bytes: int = 16 * 1024**2
+    """Bulk raise and response bodies (up to 10,000 rows)."""
     db_pool_size: int = 10
     expiry_interval_seconds: float = 300.0
 

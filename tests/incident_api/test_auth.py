@@ -223,6 +223,23 @@ ROUTES = [
         json={"clock": 1, "kind": "warning", "ordinal": 1, "occurred_at": "2026-06-15T23:00:00Z"},
     ),
     Route("GET", "/v1/events", SERVICE, "events:read", 200, state="none", mutates=False),
+    Route(
+        "POST",
+        "/v1/incidents/batch",
+        GAINING,
+        "incidents:raise",
+        200,
+        state="none",
+        json={"items": [{"device_id": DEVICE}]},
+    ),
+    Route(
+        "POST",
+        "/v1/incidents/responses/batch",
+        INSTALLING,
+        "incidents:respond",
+        200,
+        csv="incident_id,outcome,reason\n{incident_id},rejected,not a request we recognise\n",
+    ),
 ]
 BY_KEY = {route.key: route for route in ROUTES}
 INCIDENT_ROUTES = [route for route in ROUTES if route.incident_route]
@@ -337,7 +354,8 @@ async def call(
     url = (route.url or route.path).replace("{incident_id}", incident_id or MISSING_INCIDENT)
     if route.csv is not None:
         headers = {**headers, "Content-Type": "text/csv"}
-        return await api.request(route.method, url, headers=headers, content=route.csv)
+        content = route.csv.replace("{incident_id}", incident_id or MISSING_INCIDENT)
+        return await api.request(route.method, url, headers=headers, content=content)
     return await api.request(route.method, url, headers=headers, json=route.json)
 
 
