@@ -51,6 +51,7 @@ def clock_rows(count: int, now: datetime) -> list[dict[str, Any]]:
                 "requesting_party_id": "GSUP",
                 "addressed_party_id": f"P{n % 50:03d}",
                 "policy": "mp121",
+                "raised_at": started,
                 "started_at": started,
                 "due_at": due,
                 "warning_at": [],

@@ -13,8 +13,18 @@ from starlette.routing import Route
 MAX_BODY = 1024 * 1024
 
 
-def describe(event: dict[str, object]) -> str:
+def valid_secret(secret: str) -> bool:
+    try:
+        Webhook(secret)
+    except Exception:
+        return False
+    return secret.startswith("whsec_")
+
+
+def describe(event: object) -> str:
     """One line per event: its type, then what identifies it."""
+    if not isinstance(event, dict):
+        return "(not an event object)"
     data = event.get("data")
     data = data if isinstance(data, dict) else {}
     parts = [str(event.get("type", "?"))]

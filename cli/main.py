@@ -3,12 +3,16 @@
 Errors are one readable line on stderr and a non-zero exit, never a traceback.
 """
 
+import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
-from cli.listen import serve
+from cli.listen import serve, valid_secret
+from services.common.negotiation import in_range
 from shared.calendar import POLICIES, WorkingDayCalendar
 from shared.settings import CommonSettings
 from shared.tokens import ADMIN_SCOPE, OPERATOR_SCOPES, PARTY_SCOPES, SERVICE_SCOPES, mint_dev_token
@@ -23,6 +27,31 @@ app = typer.Typer(
 @app.callback()
 def main() -> None:
     """Configuration comes from flags or the environment (SSI_DATA_DIR, SSI_JWT_SECRET, ...)."""
+
+
+def settings(**values: str) -> CommonSettings:
+    try:
+        return CommonSettings(**values)  # type: ignore[arg-type]
+    except (ValidationError, SettingsError) as exc:
+        # Name the setting, never echo its value (it may be a secret).
+        names = sorted({"SSI_" + str(e["loc"][0]).upper() for e in _errors(exc) if e["loc"]})
+        raise fail(f"malformed setting: {', '.join(names) or 'an SSI_ variable'}") from None
+
+
+def _errors(exc: Exception) -> list[Any]:
+    if isinstance(exc, ValidationError):
+        return exc.errors()
+    field = re.search(r'field "(\w+)"', str(exc))  # pydantic-settings names it, never the value
+    return [{"loc": (field.group(1),)}] if field else []
+
+
+def run() -> None:
+    """The `ssi` entry point: the commands, with a last line of defence against tracebacks."""
+    try:
+        app()
+    except Exception as exc:
+        typer.echo(f"error: unexpected {type(exc).__name__}", err=True)
+        raise SystemExit(1) from None
 
 
 def fail(message: str) -> typer.Exit:
@@ -52,15 +81,15 @@ def token(
         subject, scopes = "admin", (ADMIN_SCOPE,)
     if scope is not None:
         scopes = tuple(scope.split())
-    settings = CommonSettings(env="development")
-    secret = settings.dev_jwt_secret()
+    common = settings(env="development")
+    secret = common.dev_jwt_secret()
     typer.echo(
         mint_dev_token(
             secret,
             subject,
             scopes,
-            audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
+            audience=common.jwt_audience,
+            issuer=common.jwt_issuer,
             ttl_seconds=ttl,
         )
     )
@@ -82,8 +111,8 @@ def listen(
     def say(line: str) -> None:
         typer.echo(prefix + line)
 
-    if secret is not None and not secret.startswith("whsec_"):
-        raise fail("--secret is the endpoint's secret, starting whsec_")
+    if secret is not None and not valid_secret(secret):
+        raise fail("--secret is the endpoint's secret: whsec_ followed by base64")
     say(f"listening on http://{host}:{port}/")
     serve(port, host, secret, say)
 
@@ -112,7 +141,9 @@ def due(
         raise fail(f"--raised-at {raised_at!r} is not an ISO 8601 date and time") from None
     if instant.tzinfo is None:
         raise fail("--raised-at needs an offset, e.g. 2026-06-10T09:30:00+01:00 or ...Z")
-    calendar = WorkingDayCalendar(CommonSettings().extra_non_working_days)
+    if not in_range(instant):
+        raise fail("--raised-at must lie in the years 2000 to 2099")
+    calendar = WorkingDayCalendar(settings().extra_non_working_days)
     due_at = calendar.clock(instant, working_days, ()).due_at
     typer.echo(due_at.astimezone(UTC).isoformat().replace("+00:00", "Z"))
 

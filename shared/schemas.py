@@ -96,6 +96,7 @@ class IncidentEventData(BaseModel):
     outcome: Outcome | None = None
     clock: int
     policy: str
+    raised_at: datetime | None = None
     due_at: datetime
     warning_at: list[datetime] = []
     """The clock's warning instants, computed once by the API; the notifier never recomputes."""

@@ -12,11 +12,9 @@ from shared.tokens import SERVICE_SCOPES, mint_dev_token
 class ApiClient:
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None):
         self._settings = settings
-        # The feed long-polls for up to `feed_wait_seconds`: the read timeout must outlast it.
-        timeout = httpx.Timeout(10.0, read=settings.feed_wait_seconds + 10.0)
         self._client = httpx.AsyncClient(
             base_url=settings.incident_api_url,
-            timeout=timeout,
+            timeout=10.0,
             transport=transport,
             trust_env=False,
         )
@@ -40,6 +38,8 @@ class ApiClient:
             "/v1/events",
             params={"after": after, "limit": limit, "wait": wait},
             headers=self._headers(),
+            # The long-poll holds the answer for up to `wait`: the read timeout must outlast it.
+            timeout=httpx.Timeout(10.0, read=wait + 10.0),
         )
         response.raise_for_status()
         return EventPage.model_validate(response.json())

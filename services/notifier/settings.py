@@ -50,10 +50,9 @@ class Settings(BaseSettings):
     """While a clock is overdue, an escalation every this many Working Days."""
     sla_check_interval_seconds: float = Field(default=30.0, gt=0)
     """The scheduler looks at least this often; it also wakes at the next due instant."""
-    sla_batch: int = Field(default=200, ge=1, le=10_000)
-    """Due clocks claimed per query."""
-    sla_concurrency: int = Field(default=8, ge=1)
-    """SLA events being recorded on the API at once."""
+    sla_concurrency: int = Field(default=8, ge=1, le=256)
+    """SLA events being recorded on the API at once (and due clocks claimed per query, so a
+    claim's lease covers one round of posts, not a queue of them)."""
     sla_lease_seconds: float = Field(default=60.0, gt=0)
     """A claimed clock is another replica's to take after this long."""
     sla_retry_seconds: float = Field(default=10.0, gt=0)

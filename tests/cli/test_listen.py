@@ -59,3 +59,20 @@ async def test_without_a_secret_it_says_so() -> None:
     body = json.dumps(EVENT).encode()
     assert (await post(receiver(None, said.append), body, {})).status_code == 204
     assert said[0].endswith("(unverified: no --secret)")
+
+
+async def test_a_body_that_is_not_an_event_object() -> None:
+    said: list[str] = []
+    assert (await post(receiver(None, said.append), b"[1, 2]", {})).status_code == 204
+    assert said == ["(not an event object) (unverified: no --secret)"]
+
+
+def test_a_malformed_secret_is_refused_in_one_line() -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    result = CliRunner().invoke(app, ["listen", "--port", "9", "--secret", "whsec_!!!"])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, SystemExit)
+    assert "whsec_ followed by base64" in result.output

@@ -37,13 +37,28 @@ def test_prints_the_due_instant_in_utc(args: list[str], printed: str) -> None:
         (["--raised-at", "2026-02-30T09:30:00Z"], "not an ISO 8601"),
         (["--raised-at", "2026-06-10T09:30:00Z", "--working-days", "0"], "working-days"),
         ([], "raised-at"),
+        (["--raised-at", "0001-01-01T00:00:00+01:00"], "years 2000 to 2099"),
+        (["--raised-at", "9999-12-30T00:00:00Z"], "years 2000 to 2099"),
     ],
 )
 def test_refuses_bad_input_in_one_line(args: list[str], message: str) -> None:
     result = runner.invoke(app, ["sla", "due", *args])
     assert result.exit_code != 0
     assert message in result.output
-    assert "Traceback" not in result.output
+    # CliRunner catches what escapes: only a deliberate exit may.
+    assert isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("value", ["bad", '["not a date"]'])
+def test_a_malformed_setting_is_named_not_echoed(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSI_EXTRA_NON_WORKING_DAYS", value)
+    result = runner.invoke(app, ["sla", "due", "--raised-at", "2026-06-10T09:30:00Z"])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, SystemExit)
+    assert "malformed setting: SSI_EXTRA_NON_WORKING_DAYS" in result.output
+    assert value not in result.output
 
 
 def test_installed_as_the_ssi_command() -> None:

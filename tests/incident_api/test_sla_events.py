@@ -1,7 +1,7 @@
 """`POST /v1/incidents/{id}/sla-events`: recorded once per (clock, kind, ordinal)."""
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -108,3 +108,20 @@ async def test_concurrent_replicas_record_one_breach(
     assert sorted(a.status_code for a in answers) == [200] * 5 + [201], [a.text for a in answers]
     assert len({a.json()["recorded_at"] for a in answers}) == 1
     assert len(await events_of(api, tokens, "incident.sla_breached")) == 1
+
+
+async def test_a_breach_before_the_due_instant_is_refused(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    """A notifier whose clock runs ahead must not turn an answer in time into a missed one."""
+    await seed(api, tokens)
+    incident = await raise_incident(api, tokens)
+    early = datetime.fromisoformat(incident["due_at"]) - timedelta(seconds=1)
+    for kind in ("breach", "escalation"):
+        body = {"clock": 1, "kind": kind, "ordinal": 1, "occurred_at": early.isoformat()}
+        response = await post_sla(api, tokens, incident["id"], **body)
+        assert response.status_code == 422, response.text
+        assert response.json()["type"].endswith("/sla-event-too-early")
+    assert await events_of(api, tokens, "incident.sla_breached") == []
+    view = await api.get(f"/v1/incidents/{incident['id']}", headers=tokens.party(GAINING))
+    assert view.json()["sla_state"] == "on_track"

@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from services.notifier.app import refresh_gauges
@@ -114,6 +115,28 @@ async def test_the_period_is_by_clock_start(harness: Harness) -> None:
     assert after.json()["items"] == []
 
 
+@pytest.mark.parametrize(
+    ("accept", "csv"),
+    [
+        ("text/csv", True),
+        ("text/csv, application/json;q=0.5", True),
+        ("text/csv;q=0, application/json", False),
+        ("application/json, text/csv;q=0.9", False),
+        ("*/*", False),
+        ("text/csv;q=0.5, */*;q=0.1", True),
+    ],
+)
+async def test_csv_is_negotiated(harness: Harness, accept: str, csv: bool) -> None:
+    h = harness
+    await seed(h.api, h.tokens)
+    await h.sync()
+    response = await h.notifier.get(
+        "/v1/reports/sla", headers={**h.tokens.operator(OPERATOR), "Accept": accept}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv" if csv else "application/json")
+
+
 async def test_csv_on_request(harness: Harness) -> None:
     h = harness
     await history(h)
@@ -139,6 +162,9 @@ async def test_bad_periods_and_callers_are_refused(harness: Harness) -> None:
         {"from": "2026-06-10", "to": "2026-06-10"},
         {"from": "2026-13-01"},
         {"from": "x" * 41},
+        {"from": "0001-01-01T00:00:00+01:00"},
+        {"to": "9999-12-31T23:59:59-01:00"},
+        {"from": "1999-12-31"},
     ):
         response = await h.notifier.get("/v1/reports/sla", headers=operator, params=params)
         assert response.status_code == 422, (params, response.text)

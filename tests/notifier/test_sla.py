@@ -11,6 +11,8 @@ import httpx
 import pytest
 
 from services.notifier.sla import service as sla_service
+from services.notifier.sla.models import SlaClock
+from services.notifier.sla.tasks import SlaScheduler
 from shared.calendar import LONDON
 from tests.incident_api.world import (
     GAINING,
@@ -347,3 +349,99 @@ async def test_readdress_starts_a_clock_for_the_new_addressee(
         (INSTALLING, 1, 0),
         (OTHER, 1, 1),
     ]
+
+
+async def clock_row(h: Harness, incident_id: str, clock: int = 1) -> SlaClock:
+    async with h.runtime.sessions() as session:
+        row = await session.get(SlaClock, (incident_id, clock))
+        assert row is not None
+        return row
+
+
+@pytest.mark.parametrize("outcome", [sla_service.Outcome.recorded, sla_service.Outcome.ended])
+async def test_a_stale_claim_never_overwrites_a_resolution(harness: Harness, outcome: str) -> None:
+    """A replica posts the first warning; the answer lands and the feed stops the clock before
+    the replica settles its claim. The clock stays resolved: never due again, never counted as
+    anything else, and the scheduler is not kept busy by it."""
+    h = harness
+    incident = await started(h)
+    h.clock.set(at(incident["warning_at"][0]))
+    [claim] = await sla_service.claim_due(h.runtime, 10)
+    await resolve_with_code(h.api, h.tokens, incident["id"])
+    await h.sync()
+    await sla_service.settle(h.runtime, claim, outcome)
+    row = await clock_row(h, incident["id"])
+    assert (row.state, row.next_at, row.next_kind, row.sla_outcome) == (
+        "resolved",
+        None,
+        None,
+        "met",
+    )
+    assert await sla_service.next_due(h.runtime) is None
+    h.clock.advance(days=30)
+    assert await h.check_sla() == 0
+
+
+async def test_only_the_apis_own_answer_ends_a_clock(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 404 or 409 from something in front of the API (a proxy, a default backend) is a
+    failure to retry, not the end of the clock."""
+    h = harness
+    incident = await started(h)
+    h.clock.set(at(incident["due_at"]))
+    real_post = h.feed.post
+    for answer in (
+        httpx.Response(404, text="Not Found"),
+        httpx.Response(409, json={"type": "about:blank", "title": "Conflict"}),
+        httpx.Response(503, text="upstream unavailable"),
+    ):
+
+        async def proxied(path: str, body: dict[str, Any], answer: httpx.Response = answer) -> Any:
+            return answer
+
+        monkeypatch.setattr(h.feed, "post", proxied)
+        assert await h.check_sla() == 0
+        row = await clock_row(h, incident["id"])
+        assert (row.state, row.next_at is not None) == ("running", True)
+        h.clock.advance(seconds=h.runtime.settings.sla_retry_seconds + 1)
+    monkeypatch.setattr(h.feed, "post", real_post)
+    assert await h.check_sla() == 1
+
+
+async def test_next_due_moves_sla_time_to_real_time(harness: Harness) -> None:
+    h = harness
+    incident = await started(h)
+    first_warning = at(incident["warning_at"][0])
+    assert await sla_service.next_due(h.runtime) == first_warning
+    h.runtime.sla_clock.offset = timedelta(days=2)  # the test clock set two days ahead
+    assert await sla_service.next_due(h.runtime) == first_warning - timedelta(days=2)
+    # A claimed clock is looked at again when its lease runs out, in real time.
+    h.clock.set(first_warning)
+    await sla_service.claim_due(h.runtime, 10)
+    lease = timedelta(seconds=h.runtime.settings.sla_lease_seconds)
+    assert await sla_service.next_due(h.runtime) == h.clock.now() + lease
+
+
+async def test_the_scheduler_looks_when_the_next_event_falls_due(harness: Harness) -> None:
+    h = harness
+    h.clock.set(datetime.now(UTC))  # APScheduler keeps real time
+    incident = await started(h)
+    first_warning = at(incident["warning_at"][0])
+    scheduler = SlaScheduler(h.runtime, h.feed)
+    scheduler.start()
+    scheduler._scheduler.pause()  # the test runs the job itself
+    try:
+        [job] = scheduler._scheduler.get_jobs()
+        job.modify(next_run_time=datetime.now(UTC) + timedelta(days=30))
+        await scheduler.run()
+        # Pulled forward from the interval to the first warning.
+        assert abs(job.next_run_time - first_warning) < timedelta(seconds=1)
+        # A test clock a day ahead: that instant comes a day sooner in real time.
+        h.runtime.sla_clock.offset = timedelta(days=1)
+        scheduler.due_at(first_warning)
+        assert job.next_run_time == first_warning - timedelta(days=1)
+        scheduler.due_at(None)  # what a test-clock change does: look now
+        assert job.next_run_time - datetime.now(UTC) < timedelta(seconds=1)
+    finally:
+        scheduler.shutdown()

@@ -2,6 +2,7 @@
 warning and every breach is recorded once, none lost, none twice."""
 
 import asyncio
+import json
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -128,4 +129,12 @@ def test_three_notifiers_record_each_warning_and_breach_once(
         for kind, ordinal in (("warning", 1), ("warning", 2), ("breach", 1))
     }
     assert max(seen.values()) == 1
+    # No double work either: each event was posted once (a second post would be "replayed").
+    messages = [
+        json.loads(line).get("message")
+        for line in log.read_text().splitlines()
+        if line.startswith("{")
+    ]
+    assert messages.count("sla.warning") + messages.count("sla.breach") == 3 * COUNT
+    assert messages.count("sla.replayed") == 0
     assert "Traceback" not in log.read_text()

@@ -63,7 +63,14 @@ async def test_only_admin_may_move_it_and_bad_input_changes_nothing(
         response = await client.post("/v1/test-clock", headers=headers, json=body)
         assert response.status_code == 403, response.text
         assert (await client.delete("/v1/test-clock", headers=headers)).status_code == 403
-    for bad in ({"now": "2030-01-01T00:00:00"}, {"now": "tomorrow"}, {}, {"now": None}):
+    for bad in (
+        {"now": "2030-01-01T00:00:00"},
+        {"now": "tomorrow"},
+        {},
+        {"now": None},
+        {"now": "9999-12-31T23:59:59-12:00"},
+        {"now": "2100-01-01T00:00:00Z"},
+    ):
         response = await client.post("/v1/test-clock", headers=tokens.admin(), json=bad)
         assert response.status_code == 422, response.text
         assert response.headers["content-type"] == "application/problem+json"

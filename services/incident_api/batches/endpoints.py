@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from services.common.auth import PARTIES, Principal, require
 from services.common.db import SessionDep
+from services.common.negotiation import wants_csv
 from services.incident_api.batches import service
 from services.incident_api.batches.parsing import read_rows
 from services.incident_api.batches.schemas import (
@@ -60,7 +61,7 @@ def _cell(value: object) -> str:
 
 
 def _answer(result: BatchResult, accept: str | None) -> Response:
-    if accept and "text/csv" in accept:
+    if wants_csv(accept):
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)

@@ -75,3 +75,7 @@ class IdempotencyInProgress(Conflict):
 
 class ClockEnded(Conflict):
     slug, title = "clock-ended", "That SLA clock has ended"
+
+
+class SlaEventTooEarly(Unprocessable):
+    slug, title = "sla-event-too-early", "A breach or escalation cannot precede the due instant"

@@ -526,6 +526,18 @@ async def record_sla_event(
     existing = await _find_sla_event(session, incident, body)
     if existing is not None:
         return existing, False
+    overdue_kinds = (SlaEventKind.breach, SlaEventKind.escalation)
+    if (
+        body.kind in overdue_kinds
+        and body.clock == incident.clock
+        and body.occurred_at < incident.due_at
+    ):
+        # A notifier whose clock runs ahead (skew, a test clock) must not turn an answer
+        # still in time into a missed one.
+        raise errors.SlaEventTooEarly(
+            f"The clock is due at {incident.due_at.isoformat()}; a {body.kind.value} cannot "
+            "come before it."
+        )
     now = rt.clock.now()
     record = SlaEventRecord(
         incident_pk=incident.pk or 0,
@@ -653,6 +665,7 @@ def event_data(incident: Incident, **extra: Any) -> dict[str, Any]:
         outcome=incident.outcome,
         clock=incident.clock,
         policy=incident.policy,
+        raised_at=incident.raised_at,
         due_at=incident.due_at,
         warning_at=[datetime.fromisoformat(w) for w in incident.warning_at],
         links={"incident": f"/v1/incidents/{incident.id}"},

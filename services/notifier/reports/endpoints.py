@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from services.common.auth import PARTIES, Principal, require
 from services.common.db import SessionDep
 from services.common.errors import Unprocessable
+from services.common.negotiation import in_range, wants_csv
 from services.notifier.reports import service
 from services.notifier.reports.schemas import FIELDS, SlaReport
 from services.notifier.runtime import RuntimeDep
@@ -28,9 +29,10 @@ def _instant(name: str, value: str | None) -> datetime | None:
         return None
     try:
         if len(value) == 10:
-            return london_midnight(date.fromisoformat(value))
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
+            parsed = london_midnight(date.fromisoformat(value))
+        else:
+            parsed = datetime.fromisoformat(value)
+    except (ValueError, OverflowError):
         raise BadPeriod(
             f"{name!r} must be a date (YYYY-MM-DD) or an ISO 8601 instant with an offset.",
             errors=[{"field": name, "message": "not a date or instant"}],
@@ -39,6 +41,11 @@ def _instant(name: str, value: str | None) -> datetime | None:
         raise BadPeriod(
             f"{name!r} needs an offset (e.g. Z or +01:00).",
             errors=[{"field": name, "message": "no offset"}],
+        )
+    if not in_range(parsed):
+        raise BadPeriod(
+            f"{name!r} must lie in the years 2000 to 2099.",
+            errors=[{"field": name, "message": "out of range"}],
         )
     return parsed
 
@@ -56,15 +63,15 @@ async def sla_report(
     to: Annotated[str | None, Query(max_length=40)] = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """Per addressed party, the SLA clocks started (raised, reopened, readdressed) from `from`
-    (inclusive) to `to` (exclusive; default now). A date means 00:00 London that day. Operators
-    see every party; a supplier sees its own row."""
+    """Per addressed party, the SLA clocks (a raise, each reopen and readdress) of incidents
+    raised from `from` (inclusive) to `to` (exclusive; default now). A date means 00:00 London
+    that day. Operators see every party; a supplier sees its own row."""
     start, end = _instant("from", from_), _instant("to", to) or rt.sla_clock.now()
     if start is not None and start >= end:
         raise BadPeriod("'from' must be before 'to'.")
     party = None if principal.is_operator else principal.party_id
     rows = await service.sla_rows(session, start, end, party)
-    if accept and "text/csv" in accept:
+    if wants_csv(accept):
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
         writer.writeheader()

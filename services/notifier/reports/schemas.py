@@ -4,8 +4,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class SlaReportRow(BaseModel):
-    """One addressed party's clocks started in the period (a reopen or readdress starts a new
-    clock, so it counts again: the SLA is per clock)."""
+    """One addressed party's clocks of incidents raised in the period (a reopen or readdress
+    starts a new clock, so it counts again: the SLA is per clock)."""
 
     addressed_party_id: str
     received: int

@@ -23,9 +23,9 @@ async def sla_rows(
     session: AsyncSession, start: datetime | None, end: datetime, party_id: str | None
 ) -> list[SlaReportRow]:
     """Rows for every party with clocks in [start, end), or for `party_id` alone (always one)."""
-    period = [col(SlaClock.started_at) < end]
+    period = [col(SlaClock.raised_at) < end]
     if start is not None:
-        period.append(col(SlaClock.started_at) >= start)
+        period.append(col(SlaClock.raised_at) >= start)
     if party_id is not None:
         period.append(col(SlaClock.addressed_party_id) == party_id)
     state = col(SlaClock.state)

@@ -10,6 +10,7 @@ from shared.schemas import SlaEventKind, SlaState
 
 _PENDING = text("next_at IS NOT NULL")
 _CLAIMED = text("claimed_until IS NOT NULL")
+_RUNNING = text("state = 'running'")
 
 
 class ClockState(StrEnum):
@@ -36,8 +37,16 @@ class SlaClock(Table, table=True):
             sqlite_where=_CLAIMED,
             postgresql_where=_CLAIMED,
         ),
-        Index("ix_sla_clocks_party_started", "addressed_party_id", "started_at"),
-        Index("ix_sla_clocks_started_at", "started_at"),
+        # The gauges count running clocks only.
+        Index(
+            "ix_sla_clocks_running",
+            "addressed_party_id",
+            sqlite_where=_RUNNING,
+            postgresql_where=_RUNNING,
+        ),
+        # The report selects by the incident's raised_at, per party or for all.
+        Index("ix_sla_clocks_party_raised", "addressed_party_id", "raised_at"),
+        Index("ix_sla_clocks_raised_at", "raised_at"),
     )
 
     incident_id: str = Field(primary_key=True, max_length=36)
@@ -46,7 +55,10 @@ class SlaClock(Table, table=True):
     requesting_party_id: str = Field(max_length=4)
     addressed_party_id: str = Field(max_length=4)
     policy: str = Field(max_length=32)
+    raised_at: datetime = utc_column()
+    """When the incident was first raised (the report's period is by it, DESIGN §5)."""
     started_at: datetime = utc_column()
+    """When this clock started: the raise, a reopen or a readdress."""
     due_at: datetime = utc_column()
     warning_at: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     """The API's warning instants (ISO 8601), ordinal 1 first: never recomputed here."""

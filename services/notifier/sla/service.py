@@ -76,7 +76,8 @@ async def track(session: AsyncSession, rt: Runtime, event: Event) -> Change | No
         return None
     if event.type in STARTS:
         return await _start(session, rt, event, data)
-    clock = await session.get(SlaClock, (data.incident_id, data.clock))
+    # Locked: a replica settling a claim on this clock waits, then finds it stopped.
+    clock = await session.get(SlaClock, (data.incident_id, data.clock), with_for_update=True)
     if clock is None:
         # Its start is older than this notifier's feed history: nothing to keep.
         return None
@@ -126,6 +127,7 @@ async def _start(
         "requesting_party_id": data.requesting_party_id,
         "addressed_party_id": data.addressed_party_id,
         "policy": data.policy,
+        "raised_at": data.raised_at or event.occurred_at,
         "started_at": event.occurred_at,
         "due_at": data.due_at,
         "warning_at": [w.isoformat() for w in data.warning_at],
@@ -159,13 +161,15 @@ class Claim:
     clock: int
     addressed_party_id: str
     claimed: Step
-    """The event the row said was next: the settle step is conditioned on it."""
+    """The event the row said was next: settling is conditioned on it."""
     record: Step
     """The event to record now (`claimed`, or a later one that overtook it)."""
+    following: Step
+    """What comes after `record`."""
 
 
 async def claim_due(rt: Runtime, limit: int) -> list[Claim]:
-    """Lease up to `limit` clocks whose next event is due on the SLA clock."""
+    """Lease up to `limit` running clocks whose next event is due on the SLA clock."""
     sla_now, real_now = rt.sla_clock.now(), rt.clock.now()
     lease_until = real_now + timedelta(seconds=rt.settings.sla_lease_seconds)
     async with rt.sessions() as session, session.begin():
@@ -174,6 +178,7 @@ async def claim_due(rt: Runtime, limit: int) -> list[Claim]:
             .where(
                 col(SlaClock.next_at).is_not(None),
                 col(SlaClock.next_at) <= sla_now,
+                col(SlaClock.state) == ClockState.running,
                 or_(col(SlaClock.claimed_until).is_(None), col(SlaClock.claimed_until) < real_now),
             )
             .order_by(col(SlaClock.next_at))
@@ -186,14 +191,23 @@ async def claim_due(rt: Runtime, limit: int) -> list[Claim]:
         claims = []
         for clock in clocks:
             claimed = next_step(clock)
-            if claimed is None:
-                continue
-            record = plan_of(clock, rt).catch_up(claimed, sla_now)
-            clock.claimed_until = lease_until
+            if claimed is None:  # half a step: never due again rather than due forever
+                clock.next_at = None
+            else:
+                plan = plan_of(clock, rt)
+                record = plan.catch_up(claimed, sla_now)
+                clock.claimed_until = lease_until
+                claims.append(
+                    Claim(
+                        clock.incident_id,
+                        clock.clock,
+                        clock.addressed_party_id,
+                        claimed,
+                        record,
+                        plan.after(record),
+                    )
+                )
             session.add(clock)
-            claims.append(
-                Claim(clock.incident_id, clock.clock, clock.addressed_party_id, claimed, record)
-            )
     return claims
 
 
@@ -204,25 +218,37 @@ class Outcome:
 
 
 async def settle(rt: Runtime, claim: Claim, outcome: str) -> None:
-    """Move the clock on after its event was recorded (or found ended); or retry it later."""
+    """Move the clock on after its event was recorded (or found ended); or retry it later.
+
+    One conditional update: it changes nothing if the clock has moved on meanwhile (another
+    replica) or stopped running (the feed brought its resolution), so a stale claim never
+    overwrites either."""
+    values: dict[str, object]
+    if outcome == Outcome.recorded:
+        step = claim.following
+        values = {"next_kind": step.kind, "next_ordinal": step.ordinal, "next_at": step.at}
+        values["claimed_until"] = None
+    elif outcome == Outcome.ended:
+        values = {"state": ClockState.ended, "ended_at": rt.sla_clock.now(), **_STOPPED}
+    else:
+        values = {
+            "claimed_until": rt.clock.now() + timedelta(seconds=rt.settings.sla_retry_seconds)
+        }
     async with rt.sessions() as session, session.begin():
-        clock = await session.get(SlaClock, (claim.incident_id, claim.clock))
-        if clock is None or next_step(clock) != claim.claimed:
-            return  # already moved on by another replica, or ended by the feed
-        if outcome == Outcome.recorded:
-            following = plan_of(clock, rt).after(claim.record)
-            clock.next_kind, clock.next_ordinal, clock.next_at = (
-                following.kind,
-                following.ordinal,
-                following.at,
+        await session.exec(
+            update(SlaClock)
+            .where(
+                col(SlaClock.incident_id) == claim.incident_id,
+                col(SlaClock.clock) == claim.clock,
+                col(SlaClock.state) == ClockState.running,
+                col(SlaClock.next_kind) == claim.claimed.kind,
+                col(SlaClock.next_ordinal) == claim.claimed.ordinal,
             )
-            clock.claimed_until = None
-        elif outcome == Outcome.ended:
-            _end(clock, ClockState.ended, rt.sla_clock.now())
-        else:
-            retry = timedelta(seconds=rt.settings.sla_retry_seconds)
-            clock.claimed_until = rt.clock.now() + retry
-        session.add(clock)
+            .values(**values)
+        )
+
+
+_STOPPED = {"next_kind": None, "next_ordinal": None, "next_at": None, "claimed_until": None}
 
 
 async def next_due(rt: Runtime) -> datetime | None:
@@ -235,6 +261,7 @@ async def next_due(rt: Runtime) -> datetime | None:
                 select(SlaClock.next_at)
                 .where(
                     col(SlaClock.next_at).is_not(None),
+                    col(SlaClock.state) == ClockState.running,
                     or_(
                         col(SlaClock.claimed_until).is_(None),
                         col(SlaClock.claimed_until) < real_now,

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from services.common.errors import PROBLEM_BASE
 from services.notifier.api_client import ApiClient
 from services.notifier.metrics import SLA_HEARTBEAT
 from services.notifier.runtime import Runtime
@@ -27,21 +28,20 @@ JOB_ID = "sla-check"
 async def check(rt: Runtime, api: ApiClient) -> int:
     """Record every SLA event due now; returns how many were recorded."""
     recorded = 0
-    slots = asyncio.Semaphore(rt.settings.sla_concurrency)
-
-    async def one(claim: Claim) -> str:
-        async with slots:
-            outcome = await _record(api, claim)
-            await service.settle(rt, claim, outcome)
-            return outcome
-
+    size = rt.settings.sla_concurrency
     while True:
-        claims = await service.claim_due(rt, rt.settings.sla_batch)
-        outcomes = await asyncio.gather(*(one(c) for c in claims))
+        claims = await service.claim_due(rt, size)
+        outcomes = await asyncio.gather(*(_record_and_settle(rt, api, c) for c in claims))
         recorded += outcomes.count(Outcome.recorded)
-        # A full batch may have left more behind; a recorded event may have a successor due.
-        if len(claims) < rt.settings.sla_batch and Outcome.recorded not in outcomes:
+        # A full claim may have left more behind; a recorded event may have a successor due.
+        if len(claims) < size and Outcome.recorded not in outcomes:
             return recorded
+
+
+async def _record_and_settle(rt: Runtime, api: ApiClient, claim: Claim) -> str:
+    outcome = await _record(api, claim)
+    await service.settle(rt, claim, outcome)
+    return outcome
 
 
 async def _record(api: ApiClient, claim: Claim) -> str:
@@ -59,16 +59,33 @@ async def _record(api: ApiClient, claim: Claim) -> str:
         log.warning("recording an SLA event failed", extra={**context, "error": type(exc).__name__})
         return Outcome.failed
     if response.status_code in (200, 201):
-        if response.status_code == 201:
-            log.info(f"sla.{step.kind.value}", extra={**context, "ordinal": step.ordinal})
+        # 200: another replica (or this one, before a crash) recorded it first.
+        message = f"sla.{step.kind.value}" if response.status_code == 201 else "sla.replayed"
+        log.info(message, extra={**context, "ordinal": step.ordinal})
         return Outcome.recorded
-    if response.status_code in (404, 409):
-        # 409: resolved or cancelled meanwhile (the feed will say which); 404: not the API's.
+    if _problem_type(response) in CLOCK_GONE:
+        # Resolved or cancelled meanwhile (the feed will say which), or an incident the API
+        # does not have: only the API's own answer ends a clock, never a proxy's 404.
+        log.info("SLA clock ended", extra=context)
         return Outcome.ended
     log.error(
         "the API refused an SLA event", extra={**context, "status_code": response.status_code}
     )
     return Outcome.failed
+
+
+CLOCK_GONE = {PROBLEM_BASE + "clock-ended", PROBLEM_BASE + "incident-not-found"}
+
+
+def _problem_type(response: httpx.Response) -> str | None:
+    if not response.headers.get("content-type", "").startswith("application/problem+json"):
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    kind = body.get("type") if isinstance(body, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 class SlaScheduler:
@@ -130,6 +147,8 @@ class SlaScheduler:
             return
         finally:
             self._running = False
+        if self._again:  # woken while planning: look again now
+            following = datetime.now(UTC)
         if following is not None:
             # A little after: an instant that is due "now" on a clock read a moment later.
             self._pull_forward(max(following, datetime.now(UTC)) + timedelta(milliseconds=5))
