@@ -285,3 +285,34 @@ async def test_callers_need_their_scope(api: httpx.AsyncClient, tokens: Tokens) 
     narrow = tokens.headers(GAINING, ["incidents:read"])
     assert (await post_batch(api, narrow, json=body)).status_code == 403
     assert await incident_count(api, tokens) == 0
+
+
+async def test_two_rows_for_one_incident(api: httpx.AsyncClient, tokens: Tokens) -> None:
+    """Rows are checked in turn: the second sees what the first did."""
+    [first, second, *_] = await raise_three(api, tokens)
+    items = [
+        {
+            "incident_id": first["incident_id"],
+            "outcome": "install_code_provided",
+            "install_code": CODE,
+        },
+        {"reference": first["reference"], "outcome": "install_code_provided", "install_code": CODE},
+        {"incident_id": second["incident_id"], "outcome": "not_installing_supplier"},
+        {"incident_id": second["incident_id"], "outcome": "rejected", "reason": "changed my mind"},
+    ]
+    result = await post_batch(
+        api, tokens.party(INSTALLING), "/v1/incidents/responses/batch", json={"items": items}
+    )
+    rows = result.json()["items"]
+    assert [(r["ok"], r.get("replayed", False)) for r in rows] == [
+        (True, False),
+        (True, True),
+        (True, False),
+        (False, False),
+    ]
+    assert rows[3]["error"]["type"] == PROBLEM + "invalid-transition"
+    events = (await api.get("/v1/events?limit=1000", headers=tokens.service())).json()["items"]
+    resolved = [e["data"]["incident_id"] for e in events if e["type"] == "incident.resolved"]
+    assert sorted(resolved) == sorted([first["incident_id"], second["incident_id"]])
+    view = await api.get(f"/v1/incidents/{first['incident_id']}", headers=tokens.party(GAINING))
+    assert (view.json()["version"], view.json()["sla_state"]) == (2, "met")

@@ -72,15 +72,14 @@ async def test_no_event_skipped_with_concurrent_writers(
     A random pause between the event's insert and the commit (the network round trips of a
     real deployment) widens that window so the race shows within a few hundred writes.
     """
-    original = events_service.append_event
+    original = events_service.append_events
     jitter = random.Random(121)
 
-    async def slow_append(*args: Any, **kwargs: Any) -> Any:
-        record = await original(*args, **kwargs)
+    async def slow_append(*args: Any, **kwargs: Any) -> None:
+        await original(*args, **kwargs)
         await asyncio.sleep(jitter.uniform(0, 0.004))
-        return record
 
-    monkeypatch.setattr(incidents_service, "append_event", slow_append)
+    monkeypatch.setattr(incidents_service, "append_events", slow_append)
     await seed(api, tokens)
     await import_devices(api, tokens, WRITERS * PER_WRITER)
     start = (await read_all(api, tokens))[-1]["seq"]

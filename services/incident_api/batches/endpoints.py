@@ -17,7 +17,6 @@ from services.incident_api.batches.schemas import (
     RaiseBatch,
     RaiseRow,
     ResponseBatch,
-    ResponseRow,
 )
 from services.incident_api.runtime import RuntimeDep
 
@@ -119,7 +118,8 @@ async def raise_batch(
         set(RAISE_COLUMNS),
         {"device_id"},
     )
-    result = await service.run(session, rows, RaiseRow, service.raiser(rt, principal))
+    chunk = service.row_by_row(RaiseRow, service.raiser(rt, principal))
+    result = await service.run(session, rows, chunk)
     return _answer(result, accept)
 
 
@@ -145,5 +145,5 @@ async def respond_batch(
         set(RESPONSE_COLUMNS),
         {"outcome"},
     )
-    result = await service.run(session, rows, ResponseRow, service.responder(rt, principal))
+    result = await service.run(session, rows, service.responder(rt, principal))
     return _answer(result, accept)

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.auth import Principal
@@ -24,10 +24,11 @@ from services.incident_api.batches.schemas import (
     RowResult,
 )
 from services.incident_api.incidents import errors, service
-from services.incident_api.incidents.dependencies import load_visible
+from services.incident_api.incidents.dependencies import may_see
 from services.incident_api.incidents.models import Incident
+from services.incident_api.parties.models import Party
 from services.incident_api.runtime import Runtime
-from shared.schemas import IncidentStatus
+from shared.schemas import EventType, IncidentStatus
 
 CHUNK_ROWS = 250
 ROW_KEY_PREFIX = "batch-row:"
@@ -58,17 +59,15 @@ def _invalid(exc: ValidationError | None) -> RowProblem:
     )
 
 
-async def run(
-    session: AsyncSession,
-    rows: list[Row],
-    model: type[Model],
-    step: Step[Model],
-) -> BatchResult:
+Chunk = Callable[[AsyncSession, list[tuple[int, Row]]], Awaitable[list[RowResult]]]
+
+
+async def run(session: AsyncSession, rows: list[Row], chunk: Chunk) -> BatchResult:
     """Runs on the request's session, committing it after each chunk."""
     results: list[RowResult] = []
-    for start in range(0, len(rows), CHUNK_ROWS):
-        for number, raw in enumerate(rows[start : start + CHUNK_ROWS], start + 1):
-            results.append(await _one(session, number, raw, model, step))
+    numbered = list(enumerate(rows, 1))
+    for start in range(0, len(numbered), CHUNK_ROWS):
+        results += await chunk(session, numbered[start : start + CHUNK_ROWS])
         await session.commit()
         for hook in session.info.pop("after_commit", []):
             hook()
@@ -76,20 +75,21 @@ async def run(
     return BatchResult(succeeded=succeeded, failed=len(results) - succeeded, items=results)
 
 
+def row_by_row(model: type[Model], step: Step[Model]) -> Chunk:
+    """Each row in its own savepoint: simple, and right where rows depend on each other in
+    ways a set-based pass would have to re-check (raising: routing, duplicates, keys)."""
+
+    async def chunk(session: AsyncSession, rows: list[tuple[int, Row]]) -> list[RowResult]:
+        return [await _one(session, number, raw, model, step) for number, raw in rows]
+
+    return chunk
+
+
 async def _one(
     session: AsyncSession, number: int, raw: Row, model: type[Model], step: Step[Model]
 ) -> RowResult:
-    client_ref = raw.get("client_ref") if raw else None
-    result = RowResult(
-        row=number, client_ref=client_ref if isinstance(client_ref, str) else None, ok=False
-    )
-    if raw is None:
-        result.error = _invalid(None)
-        return result
-    try:
-        parsed = model.model_validate(raw)
-    except ValidationError as exc:
-        result.error = _invalid(exc)
+    result, parsed = _parse(number, raw, model)
+    if parsed is None:
         return result
     try:
         async with session.begin_nested():
@@ -119,35 +119,107 @@ def raiser(rt: Runtime, principal: Principal) -> Step[RaiseRow]:
     return raise_row
 
 
-def responder(rt: Runtime, principal: Principal) -> Step[ResponseRow]:
-    async def respond_row(session: AsyncSession, row: ResponseRow) -> tuple[Incident, bool]:
-        """A re-sent row finds the incident already resolved with that outcome: it replays (the
-        stored answer stands; a resolution is never overwritten). A row naming its `clock` is
-        never applied to a later one (after a reopen, say)."""
-        incident = await _named(session, principal, row)
-        response = row.response()
-        addressee = principal.party_id == incident.addressed_party_id
-        if addressee and row.clock is not None and row.clock < incident.clock:
-            return incident, True  # answered on that clock, which has since been restarted
-        if row.clock is not None and row.clock != incident.clock:
-            raise errors.InvalidTransition(
-                f"The incident is on clock {incident.clock}, not {row.clock}.",
-                current_status=incident.status.value,
-            )
-        resolved = incident.status == IncidentStatus.resolved
-        if addressee and resolved and incident.outcome == response.outcome:
-            return incident, True
-        return await service.respond(session, rt, principal, incident, response), False
+def responder(rt: Runtime, principal: Principal) -> Chunk:
+    """Answers a chunk set-based: one query loads (and on PostgreSQL locks) every incident it
+    names, each row is checked in turn against what the rows before it did, and the answers are
+    written in one flush and one insert of events. A re-sent row finds its incident already
+    resolved with that outcome and replays (the stored answer stands); a row naming its `clock`
+    is never applied to a later one (after a reopen, say)."""
 
-    return respond_row
+    async def chunk(session: AsyncSession, rows: list[tuple[int, Row]]) -> list[RowResult]:
+        results: list[RowResult] = []
+        parsed: list[tuple[RowResult, ResponseRow]] = []
+        for number, raw in rows:
+            result, row = _parse(number, raw, ResponseRow)
+            results.append(result)
+            if row is not None:
+                parsed.append((result, row))
+        incidents = await _load(session, [row for _, row in parsed])
+        suggested = await _parties(session, {r.suggested_party_id for _, r in parsed})
+        now = rt.clock.now()
+        answered: list[Incident] = []
+        for result, row in parsed:
+            try:
+                incident = _visible(principal, incidents, row)
+                if _replays(principal, incident, row):
+                    result.ok = result.replayed = True
+                else:
+                    answer = row.response()
+                    party = suggested.get(answer.suggested_party_id or "")
+                    service.check_response(principal, incident, answer, party)
+                    service.resolve_in_place(session, rt, principal, incident, answer, now)
+                    answered.append(incident)
+                    result.ok = True
+            except ProblemError as exc:
+                result.error = _problem(exc)
+                continue
+            result.incident_id, result.reference = incident.id, incident.reference
+        await service.announce_many(session, rt, answered, EventType.incident_resolved, now)
+        return results
+
+    return chunk
 
 
-async def _named(session: AsyncSession, principal: Principal, row: ResponseRow) -> Incident:
-    if row.incident_id is not None:
-        return await load_visible(session, principal, row.incident_id)
-    assert row.reference is not None
-    pk = int(row.reference.removeprefix("INC-"))
-    found = (await session.exec(select(Incident).where(col(Incident.pk) == pk))).first()
-    if found is None:
+def _parse(number: int, raw: Row, model: type[Model]) -> tuple[RowResult, Model | None]:
+    client_ref = raw.get("client_ref") if raw else None
+    result = RowResult(
+        row=number, client_ref=client_ref if isinstance(client_ref, str) else None, ok=False
+    )
+    if raw is None:
+        result.error = _invalid(None)
+        return result, None
+    try:
+        return result, model.model_validate(raw)
+    except ValidationError as exc:
+        result.error = _invalid(exc)
+        return result, None
+
+
+Loaded = dict[str | int, Incident]
+"""Incidents by id and by pk."""
+
+
+async def _load(session: AsyncSession, rows: list[ResponseRow]) -> Loaded:
+    ids = {r.incident_id for r in rows if r.incident_id is not None and "\x00" not in r.incident_id}
+    pks = {int(r.reference.removeprefix("INC-")) for r in rows if r.reference is not None}
+    if not ids and not pks:
+        return {}
+    query = select(Incident).where(or_(col(Incident.id).in_(ids), col(Incident.pk).in_(pks)))
+    conn = await session.connection()
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    found: Loaded = {}
+    for incident in (await session.exec(query)).all():
+        found[incident.id] = found[incident.pk or 0] = incident
+    return found
+
+
+async def _parties(session: AsyncSession, ids: set[str | None]) -> dict[str, Party]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    found = await session.exec(select(Party).where(col(Party.party_id).in_(wanted)))
+    return {p.party_id: p for p in found.all()}
+
+
+def _visible(principal: Principal, incidents: Loaded, row: ResponseRow) -> Incident:
+    key: str | int | None = row.incident_id
+    if row.reference is not None:
+        key = int(row.reference.removeprefix("INC-"))
+    incident = incidents.get(key) if key is not None else None
+    if incident is None or not may_see(principal, incident):
         raise errors.IncidentNotFound()
-    return await load_visible(session, principal, found.id)
+    return incident
+
+
+def _replays(principal: Principal, incident: Incident, row: ResponseRow) -> bool:
+    addressee = principal.party_id == incident.addressed_party_id
+    if addressee and row.clock is not None and row.clock < incident.clock:
+        return True  # answered on that clock, which has since been restarted
+    if row.clock is not None and row.clock != incident.clock:
+        raise errors.InvalidTransition(
+            f"The incident is on clock {incident.clock}, not {row.clock}.",
+            current_status=incident.status.value,
+        )
+    resolved = incident.status == IncidentStatus.resolved
+    return addressee and resolved and incident.outcome == row.outcome

@@ -59,13 +59,18 @@ async def _write(
 ) -> None:
     await _audit_open_incidents(session, principal, {r["device_id"]: r for r in rows}, now)
     conn = await session.connection()
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(Device).values(rows)
-    stmt = stmt.on_conflict_do_update(
+    # executemany of one statement compiled once (cached): a VALUES list of a thousand rows
+    # would be compiled afresh for every batch.
+    await conn.execute(_upsert(conn.dialect.name), rows)
+
+
+def _upsert(dialect: str) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(Device)
+    return stmt.on_conflict_do_update(
         index_elements=["device_id"],
         set_={c: stmt.excluded[c] for c in (*COLUMNS[1:], "updated_at")},
     )
-    await conn.execute(stmt)
 
 
 async def _audit_open_incidents(

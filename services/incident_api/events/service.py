@@ -10,6 +10,7 @@ held only for the insert and the commit. SQLite needs nothing: BEGIN IMMEDIATE s
 writer already.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,13 @@ from shared.schemas import Event, EventType
 FEED_LOCK_KEY = 0x551_0001
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    type: EventType
+    data: dict[str, Any]
+    incident_id: str | None = None
+
+
 async def append_event(
     session: AsyncSession,
     signal: FeedSignal,
@@ -34,20 +42,34 @@ async def append_event(
     *,
     occurred_at: datetime,
     incident_id: str | None = None,
-) -> EventRecord:
+) -> None:
+    await append_events(
+        session, signal, [NewEvent(type_, data, incident_id)], occurred_at=occurred_at
+    )
+
+
+async def append_events(
+    session: AsyncSession, signal: FeedSignal, events: list[NewEvent], *, occurred_at: datetime
+) -> None:
+    """Append `events` in order, in one insert."""
+    if not events:
+        return
     conn = await session.connection()
     postgres = conn.dialect.name == "postgresql"
     if postgres:  # re-entrant: taking it again in the same transaction costs one round trip
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})
-    record = EventRecord(
-        type=type_.value, occurred_at=occurred_at, incident_id=incident_id, data=data
-    )
-    session.add(record)
+    records = [
+        EventRecord(
+            type=e.type.value, occurred_at=occurred_at, incident_id=e.incident_id, data=e.data
+        )
+        for e in events
+    ]
+    session.add_all(records)
     await session.flush()
     if postgres:  # wakes long-polls on the other replicas, delivered at commit
-        await conn.execute(text("SELECT pg_notify('ssi_events', :seq)"), {"seq": str(record.seq)})
+        newest = str(records[-1].seq)
+        await conn.execute(text("SELECT pg_notify('ssi_events', :seq)"), {"seq": newest})
     after_commit(session, signal.notify)
-    return record
 
 
 async def last_seq(session: AsyncSession) -> int:

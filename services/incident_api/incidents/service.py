@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.common.auth import Principal
 from services.common.crypto import Sealed
 from services.incident_api.devices.models import Device
-from services.incident_api.events.service import append_event
+from services.incident_api.events.service import NewEvent, append_events
 from services.incident_api.incidents import errors
 from services.incident_api.incidents.models import (
     HistoryEntry,
@@ -290,47 +290,90 @@ async def respond(
     incident: Incident,
     body: ResponseCreate,
 ) -> Incident:
-    _require_role(principal, incident, requester=False)
-    _require_state(incident, OPEN_STATUSES)
+    suggested = None
     if body.suggested_party_id is not None:
         suggested = await session.get(Party, body.suggested_party_id)
-        if suggested is None or body.suggested_party_id == principal.party_id:
-            raise errors.UnknownParty("suggested_party_id must be another registered party.")
+    check_response(principal, incident, body, suggested)
     now = rt.clock.now()
     before = incident.status
-    met = now < incident.due_at and not incident.breach_recorded
-    code_state = "held" if body.install_code is not None else incident.code_state
-    await _apply(
-        session,
-        incident,
-        OPEN_STATUSES,
-        status=S.resolved,
-        outcome=body.outcome,
-        reason=body.reason,
-        suggested_party_id=body.suggested_party_id,
-        resolved_at=now,
-        updated_at=now,
-        sla_outcome=SlaState.met if met else SlaState.missed,
-        code_state=code_state,
-    )
+    await _apply(session, incident, OPEN_STATUSES, **_resolution(incident, body, now))
     if body.install_code is not None:
-        sealed = rt.keyring.seal(body.install_code.bytes, code_context(incident.id, incident.clock))
-        await session.merge(
-            InstallCodeRecord(
-                incident_pk=incident.pk or 0,
-                clock=incident.clock,
-                key_id=sealed.key_id,
-                nonce=sealed.nonce,
-                ciphertext=sealed.ciphertext,
-                created_at=now,
-            )
-        )
-    details = {"outcome": body.outcome.value, "suggested_party_id": body.suggested_party_id}
-    if body.reason:
-        details["reason"] = body.reason
-    await _audit(session, incident, principal, "resolved", before, S.resolved, now, details)
+        await session.merge(_sealed_code(rt, incident, body, now))
+    await _audit(session, incident, principal, "resolved", before, S.resolved, now, _details(body))
     await _announce(session, rt, incident, EventType.incident_resolved, now)
     return incident
+
+
+def check_response(
+    principal: Principal, incident: Incident, body: ResponseCreate, suggested: Party | None
+) -> None:
+    """May `principal` answer `incident` so? `suggested` is the party body suggests, if any."""
+    _require_role(principal, incident, requester=False)
+    _require_state(incident, OPEN_STATUSES)
+    if body.suggested_party_id is not None and (
+        suggested is None or body.suggested_party_id == principal.party_id
+    ):
+        raise errors.UnknownParty("suggested_party_id must be another registered party.")
+
+
+def resolve_in_place(
+    session: AsyncSession,
+    rt: Runtime,
+    principal: Principal,
+    incident: Incident,
+    body: ResponseCreate,
+    now: datetime,
+) -> None:
+    """The bulk path's answer, checked by `check_response`, on an incident this transaction has
+    locked (PostgreSQL FOR UPDATE; SQLite's writer lock): no compare-and-set needed, and the
+    writes wait for one flush. `announce_many` follows."""
+    before = incident.status
+    for name, value in _resolution(incident, body, now).items():
+        setattr(incident, name, value)
+    incident.version += 1
+    session.add(incident)
+    if body.install_code is not None:
+        session.add(_sealed_code(rt, incident, body, now))
+    session.add(_history(incident, principal, "resolved", before, S.resolved, now, _details(body)))
+
+
+def _resolution(incident: Incident, body: ResponseCreate, now: datetime) -> dict[str, Any]:
+    met = now < incident.due_at and not incident.breach_recorded
+    return {
+        "status": S.resolved,
+        "outcome": body.outcome,
+        "reason": body.reason,
+        "suggested_party_id": body.suggested_party_id,
+        "resolved_at": now,
+        "updated_at": now,
+        "sla_outcome": SlaState.met if met else SlaState.missed,
+        "code_state": "held" if body.install_code is not None else incident.code_state,
+    }
+
+
+def _sealed_code(
+    rt: Runtime, incident: Incident, body: ResponseCreate, now: datetime
+) -> InstallCodeRecord:
+    assert body.install_code is not None
+    sealed = rt.keyring.seal(body.install_code.bytes, code_context(incident.id, incident.clock))
+    return InstallCodeRecord(
+        incident_pk=incident.pk or 0,
+        clock=incident.clock,
+        key_id=sealed.key_id,
+        nonce=sealed.nonce,
+        ciphertext=sealed.ciphertext,
+        created_at=now,
+    )
+
+
+def _details(body: ResponseCreate) -> dict[str, Any]:
+    details: dict[str, Any] = {
+        "outcome": body.outcome.value,
+        "suggested_party_id": body.suggested_party_id,
+    }
+    if body.reason:
+        details["reason"] = body.reason
+    return details
 
 
 async def close(
@@ -639,17 +682,27 @@ async def _audit(
     at: datetime,
     details: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        HistoryEntry(
-            incident_pk=incident.pk or 0,
-            at=at,
-            actor=principal.subject if principal else "system",
-            action=action,
-            from_status=from_status.value if from_status else None,
-            to_status=to_status.value if to_status else None,
-            clock=incident.clock,
-            details=details or {},
-        )
+    session.add(_history(incident, principal, action, from_status, to_status, at, details))
+
+
+def _history(
+    incident: Incident,
+    principal: Principal | None,
+    action: str,
+    from_status: IncidentStatus | None,
+    to_status: IncidentStatus | None,
+    at: datetime,
+    details: dict[str, Any] | None = None,
+) -> HistoryEntry:
+    return HistoryEntry(
+        incident_pk=incident.pk or 0,
+        at=at,
+        actor=principal.subject if principal else "system",
+        action=action,
+        from_status=from_status.value if from_status else None,
+        to_status=to_status.value if to_status else None,
+        clock=incident.clock,
+        details=details or {},
     )
 
 
@@ -681,21 +734,39 @@ async def _announce(
     now: datetime,
     **extra: Any,
 ) -> None:
-    # Last step of every transaction: the feed lock is held from here to the commit.
+    await announce_many(session, rt, [incident], type_, now, **extra)
+
+
+async def announce_many(
+    session: AsyncSession,
+    rt: Runtime,
+    incidents: list[Incident],
+    type_: EventType,
+    now: datetime,
+    **extra: Any,
+) -> None:
+    """The events of a transaction's changes: its last step, since the feed's lock is held from
+    here to the commit."""
     await session.flush()
-    log.info(
-        type_.value,
-        extra={
-            "incident_id": incident.id,
-            "status": incident.status.value,
-            "clock": incident.clock,
-        },
-    )
-    await append_event(
+    for incident in incidents:
+        log.info(
+            type_.value,
+            extra={
+                "incident_id": incident.id,
+                "status": incident.status.value,
+                "clock": incident.clock,
+            },
+        )
+    await append_events(
         session,
         rt.signal,
-        type_,
-        event_data(incident, sla_state=sla_state(incident, now), **extra),
+        [
+            NewEvent(
+                type_,
+                event_data(incident, sla_state=sla_state(incident, now), **extra),
+                incident.id,
+            )
+            for incident in incidents
+        ],
         occurred_at=now,
-        incident_id=incident.id,
     )
