@@ -3,6 +3,7 @@
 import json
 from collections.abc import Callable
 
+import httpx
 import uvicorn
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from starlette.applications import Starlette
@@ -34,7 +35,12 @@ def describe(event: object) -> str:
     return " ".join(parts)
 
 
-def receiver(secret: str | None, say: Callable[[str], None]) -> Starlette:
+FORWARDED_HEADERS = ("content-type", "webhook-id", "webhook-timestamp", "webhook-signature")
+
+
+def receiver(
+    secret: str | None, say: Callable[[str], None], forward_to: str | None = None
+) -> Starlette:
     verifier = Webhook(secret) if secret else None
 
     async def hook(request: Request) -> Response:
@@ -51,13 +57,25 @@ def receiver(secret: str | None, say: Callable[[str], None]) -> Starlette:
             return Response(status_code=401)
         verified = "" if verifier is not None else " (unverified: no --secret)"
         say(f"{describe(event)}{verified}")
-        return Response(status_code=204)
+        if forward_to is None:
+            return Response(status_code=204)
+        # Passed on as received, signature included: the application verifies it too.
+        headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_HEADERS}
+        try:
+            async with httpx.AsyncClient(timeout=10.0, trust_env=False) as client:
+                answer = await client.post(forward_to, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            say(f"  -> {forward_to}: {type(exc).__name__}")
+            return Response(status_code=502)
+        say(f"  -> {forward_to}: {answer.status_code}")
+        return Response(answer.content, status_code=answer.status_code)
 
     return Starlette(routes=[Route("/{path:path}", hook, methods=["POST"])])
 
 
-def serve(port: int, host: str, secret: str | None, say: Callable[[str], None]) -> None:
-    config = uvicorn.Config(
-        receiver(secret, say), host=host, port=port, log_level="warning", access_log=False
-    )
+def serve(
+    port: int, host: str, secret: str | None, say: Callable[[str], None], forward_to: str | None
+) -> None:
+    app = receiver(secret, say, forward_to)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     uvicorn.Server(config).run()

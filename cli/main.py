@@ -11,6 +11,8 @@ import typer
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
+from cli import devices, incidents, parties, reports, webhooks
+from cli.client import Target, fail
 from cli.listen import serve, valid_secret
 from services.common.negotiation import in_range
 from shared.calendar import POLICIES, WorkingDayCalendar
@@ -25,8 +27,29 @@ app = typer.Typer(
 
 
 @app.callback()
-def main() -> None:
-    """Configuration comes from flags or the environment (SSI_DATA_DIR, SSI_JWT_SECRET, ...)."""
+def main(
+    ctx: typer.Context,
+    api_url: Annotated[
+        str, typer.Option(envvar="SSI_API_URL", help="The incident API")
+    ] = "http://127.0.0.1:8000",
+    notifier_url: Annotated[
+        str, typer.Option(envvar="SSI_NOTIFIER_URL", help="The notifier")
+    ] = "http://127.0.0.1:8001",
+    token: Annotated[
+        str | None, typer.Option(envvar="SSI_TOKEN", help="Bearer token", show_default=False)
+    ] = None,
+) -> None:
+    """Configuration comes from flags or the environment: SSI_API_URL, SSI_NOTIFIER_URL,
+    SSI_TOKEN (and, for development tokens, SSI_DATA_DIR or SSI_JWT_SECRET)."""
+    ctx.obj = Target(api_url.rstrip("/"), notifier_url.rstrip("/"), token)
+
+
+app.add_typer(parties.app, name="parties")
+app.add_typer(devices.app, name="devices")
+app.add_typer(incidents.app, name="incidents")
+app.add_typer(webhooks.endpoints, name="endpoints")
+app.add_typer(webhooks.deliveries, name="deliveries")
+app.add_typer(reports.app, name="report")
 
 
 def settings(**values: str) -> CommonSettings:
@@ -52,11 +75,6 @@ def run() -> None:
     except Exception as exc:
         typer.echo(f"error: unexpected {type(exc).__name__}", err=True)
         raise SystemExit(1) from None
-
-
-def fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
 
 
 @app.command()
@@ -104,6 +122,9 @@ def listen(
     ] = None,
     label: Annotated[str, typer.Option(help="Printed before each event")] = "",
     host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
+    forward_to: Annotated[
+        str | None, typer.Option(help="Pass each verified webhook on to this URL, as received")
+    ] = None,
 ) -> None:
     """Receive webhooks on any path, verify their signatures, print one line per event."""
     prefix = f"{label} " if label else ""
@@ -114,7 +135,7 @@ def listen(
     if secret is not None and not valid_secret(secret):
         raise fail("--secret is the endpoint's secret: whsec_ followed by base64")
     say(f"listening on http://{host}:{port}/")
-    serve(port, host, secret, say)
+    serve(port, host, secret, say, forward_to)
 
 
 sla = typer.Typer(help="SLA arithmetic on the SEC Working Day calendar.", no_args_is_help=True)

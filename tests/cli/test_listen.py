@@ -7,6 +7,7 @@ import httpx
 from standardwebhooks.webhooks import Webhook
 
 from cli.listen import receiver
+from tests.receiver import running_receiver
 
 SECRET = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 EVENT = {
@@ -76,3 +77,18 @@ def test_a_malformed_secret_is_refused_in_one_line() -> None:
     assert result.exit_code != 0
     assert isinstance(result.exception, SystemExit)
     assert "whsec_ followed by base64" in result.output
+
+
+async def test_forwards_a_verified_event_as_received() -> None:
+    said: list[str] = []
+    body = json.dumps(EVENT).encode()
+    headers = signed(body)
+    with running_receiver() as app:
+        listener = receiver(SECRET, said.append, forward_to=app.url)
+        response = await post(listener, body, {**headers, "Content-Type": "application/json"})
+        [forwarded] = app.wait_for(1)
+    assert response.status_code == 204
+    assert forwarded.body == body
+    # The application can verify it too: the signature headers went along.
+    assert Webhook(SECRET).verify(forwarded.body, forwarded.headers)["type"] == EVENT["type"]
+    assert said[-1] == f"  -> {app.url}: 204"

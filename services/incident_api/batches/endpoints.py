@@ -19,6 +19,7 @@ from services.incident_api.batches.schemas import (
     ResponseBatch,
 )
 from services.incident_api.runtime import RuntimeDep
+from shared.csvsafe import safe_cell
 
 router = APIRouter(prefix="/v1/incidents", tags=["bulk"])
 
@@ -53,12 +54,6 @@ def _body(model: type[Any], csv_columns: list[str]) -> dict[str, Any]:
     }
 
 
-def _cell(value: object) -> str:
-    """As text, neutralised where a spreadsheet would run it as a formula."""
-    text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _answer(result: BatchResult, accept: str | None) -> Response:
     if wants_csv(accept):
         out = io.StringIO()
@@ -67,7 +62,7 @@ def _answer(result: BatchResult, accept: str | None) -> Response:
         for r in result.items:
             error = r.error
             writer.writerow(
-                _cell(v)
+                safe_cell(v)
                 for v in (
                     r.row,
                     r.client_ref,

@@ -14,6 +14,7 @@ from services.notifier.reports import service
 from services.notifier.reports.schemas import FIELDS, SlaReport
 from services.notifier.runtime import RuntimeDep
 from shared.calendar import london_midnight
+from shared.csvsafe import safe_cell
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -76,14 +77,7 @@ async def sla_report(
         writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _cell(v) for k, v in row.model_dump().items()})
+            writer.writerow({k: safe_cell(v) for k, v in row.model_dump().items()})
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
     report = SlaReport(from_=start, to=end, generated_at=rt.sla_clock.now(), items=rows)
     return Response(report.model_dump_json(by_alias=True), media_type="application/json")
-
-
-def _cell(value: object) -> object:
-    """Neutralise a cell a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return "" if value is None else value

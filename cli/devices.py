@@ -1,0 +1,76 @@
+"""`ssi devices`: the inventory, one Device or a streamed file of millions."""
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+from cli.client import target
+from cli.output import JsonFlag, console, show
+
+app = typer.Typer(help="The Device inventory.", no_args_is_help=True)
+PIECE = 1024 * 1024
+
+
+@app.command("show")
+def show_(ctx: typer.Context, device_id: str, as_json: JsonFlag = False) -> None:
+    show(target(ctx).api().json("GET", f"/v1/devices/{device_id}"), as_json)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    errors: Annotated[
+        Path | None, typer.Option(help="Where to write per-row errors (default FILE.errors.csv)")
+    ] = None,
+) -> None:
+    """Stream a CSV (with a header) or NDJSON (.ndjson, .jsonl) inventory file, with progress.
+
+    Exits 0 when every row was imported, 1 when some were not (their errors in the report).
+    """
+    ndjson = file.suffix.lower() in (".ndjson", ".jsonl")
+    content_type = "application/x-ndjson" if ndjson else "text/csv"
+    size = file.stat().st_size
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(f"importing {file.name}", total=size)
+
+        def pieces() -> Iterator[bytes]:
+            with file.open("rb") as stream:
+                while piece := stream.read(PIECE):
+                    progress.advance(task, len(piece))
+                    yield piece
+
+        result = (
+            target(ctx)
+            .api()
+            .json(
+                "POST",
+                "/v1/devices/import",
+                content=pieces(),
+                headers={"Content-Type": content_type},
+            )
+        )
+    typer.echo(
+        f"{result['imported']:,} of {result['rows']:,} rows imported; {result['failed']:,} failed"
+    )
+    if result["failed"]:
+        report = errors or file.with_name(file.name + ".errors.csv")
+        with report.open("w", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["row", "field", "message"])
+            for error in result["errors"]:
+                writer.writerow([error["row"], error["field"] or "", error["message"]])
+        more = " (the first 1,000)" if result["errors_truncated"] else ""
+        typer.echo(f"row errors{more} in {report}")
+        raise typer.Exit(1)

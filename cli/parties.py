@@ -1,0 +1,44 @@
+"""`ssi parties`: the SEC Party contact list."""
+
+from typing import Annotated
+
+import typer
+
+from cli.client import target
+from cli.output import JsonFlag, show
+from shared.schemas import PartyCategory
+
+app = typer.Typer(help="The contact list of parties.", no_args_is_help=True)
+COLUMNS = ("party_id", "name", "category", "active")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """Every party (operators and admin see contact emails too)."""
+    show(target(ctx).api().json("GET", "/v1/parties", params={"limit": 500}), as_json, COLUMNS)
+
+
+@app.command("show")
+def show_(ctx: typer.Context, party_id: str, as_json: JsonFlag = False) -> None:
+    show(target(ctx).api().json("GET", f"/v1/parties/{party_id}"), as_json)
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    party_id: str,
+    name: Annotated[str, typer.Option()],
+    category: Annotated[PartyCategory, typer.Option()],
+    ops_email: Annotated[str, typer.Option(help="Operations contact email")],
+    escalation_email: Annotated[str, typer.Option(help="Escalation contact email")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Register a party (operator or admin token)."""
+    body = {
+        "party_id": party_id,
+        "name": name,
+        "category": category.value,
+        "ops_contact_email": ops_email,
+        "escalation_contact_email": escalation_email,
+    }
+    show(target(ctx).api().json("POST", "/v1/parties", json_body=body), as_json)
