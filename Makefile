@@ -8,7 +8,7 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 export SSI_DATA_DIR ?= var
 
-.PHONY: install run test test-sqlite test-postgres lint fmt bench clean
+.PHONY: install run demo test test-sqlite test-postgres lint fmt bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -22,6 +22,10 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(VENV)/bin/python -m services.devserver
+
+# The whole route with the `ssi` command line, on a throwaway SQLite deployment.
+demo: $(STAMP)
+	bash scripts/demo.sh
 
 # The suite runs on SQLite unless SSI_TEST_DATABASE_URL names a PostgreSQL database.
 test: $(STAMP)

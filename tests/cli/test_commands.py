@@ -11,10 +11,16 @@ from cli.main import app
 from services.incident_api import migrate as api_migrate
 from services.notifier import migrate as notifier_migrate
 from shared.tokens import PARTY_SCOPES
+from tests.database import on_postgres
 from tests.incident_api.world import CODE, CODE_WITH_CRC
 from tests.processes import API_APP, NOTIFIER_APP, base_env, running
 from tests.receiver import running_receiver
 from tests.tokens import Tokens
+
+pytestmark = pytest.mark.skipif(
+    on_postgres(),
+    reason="the commands run against SQLite processes whatever the suite runs on: once is enough",
+)
 
 runner = CliRunner()
 DEVICES = [f"00-DB-00-00-00-00-00-{n:02X}" for n in range(6)]

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# `make demo`: the whole install-code route on the embedded default, from an empty deployment to
+# the SLA report, with the `ssi` command line; everything it starts is stopped at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SSI=.venv/bin/ssi
+PY=.venv/bin/python
+export SSI_ENV=development
+SSI_DATA_DIR=$(mktemp -d -t ssi-demo-XXXXXX)
+export SSI_DATA_DIR
+free_port() { $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+INCIDENT_API_PORT=$(free_port) NOTIFIER_PORT=$(free_port)
+export INCIDENT_API_PORT NOTIFIER_PORT
+export SSI_API_URL=http://127.0.0.1:$INCIDENT_API_PORT SSI_NOTIFIER_URL=http://127.0.0.1:$NOTIFIER_PORT
+DEVICE=00-DB-12-34-56-78-90-A0
+
+cleanup() {
+  local jobs; jobs=$(jobs -p)
+  if [ -n "$jobs" ]; then kill $jobs 2>/dev/null || true; wait 2>/dev/null || true; fi
+  rm -rf "$SSI_DATA_DIR"
+}
+trap cleanup EXIT
+step() { printf '\n== %s\n' "$*"; }
+run() { local shown=("$@"); shown[0]=ssi; printf '$ %s\n' "${shown[*]}" >&2; "$@"; }
+field() { $PY -c "import json, sys; print(json.load(sys.stdin)$1)"; }
+until_ok() { for _ in $(seq 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; "$@"; }
+delivered() {  # until the party's newest webhook of this type was delivered
+  SSI_TOKEN=$1 $SSI deliveries list --json \
+    | $PY -c "import json, sys; sys.exit(not any(d['event_type'] == '$2' and d['status'] == 'succeeded' for d in json.load(sys.stdin)['items']))"
+}
+
+step "Both services on SQLite under $SSI_DATA_DIR (API :$INCIDENT_API_PORT, notifier :$NOTIFIER_PORT)"
+$PY -m services.devserver >"$SSI_DATA_DIR/services.log" 2>&1 &
+until_ok curl -sf "$SSI_API_URL/readyz"
+until_ok curl -sf "$SSI_NOTIFIER_URL/readyz"
+ADMIN=$($SSI token --admin)
+GSUP=$($SSI token --party GSUP)
+ISUP=$($SSI token --party ISUP)
+DCCO=$($SSI token --party DCCO --operator)
+
+step "The contact list: a gaining supplier, an installing supplier, the DCC service desk"
+for p in GSUP:large_supplier ISUP:small_supplier DCCO:operator; do
+  SSI_TOKEN=$ADMIN run $SSI parties add "${p%%:*}" --name "${p%%:*} Ltd" --category "${p##*:}" \
+    --ops-email "ops@${p%%:*}.example" --escalation-email "esc@${p%%:*}.example" >/dev/null
+done
+SSI_TOKEN=$ADMIN run $SSI parties list
+
+step "A small inventory: Devices ISUP installed, now registered to GSUP, never commissioned"
+{
+  echo device_id,device_type,smi_status,installing_party_id,registered_supplier_party_id
+  for n in A0 A1 A2 A3; do echo "00-DB-12-34-56-78-90-$n,ESME,installed_not_commissioned,ISUP,GSUP"; done
+} >"$SSI_DATA_DIR/inventory.csv"
+SSI_TOKEN=$ADMIN run $SSI devices import "$SSI_DATA_DIR/inventory.csv"
+
+step "Each supplier runs a listener that verifies signatures, and registers it as its endpoint"
+for party in ISUP GSUP; do
+  port=$(free_port)
+  token=$([ $party = ISUP ] && echo "$ISUP" || echo "$GSUP")
+  until_ok env SSI_TOKEN="$token" $SSI endpoints list  # the notifier learns parties from the feed
+  printf '$ ssi endpoints add http://127.0.0.1:%s/hook\n' "$port"
+  secret=$(SSI_TOKEN=$token $SSI endpoints add "http://127.0.0.1:$port/hook" --json | field "['secret']")
+  SSI_WEBHOOK_SECRET=$secret $SSI listen --port "$port" --label "[$party's listener]" &
+  until_ok curl -s -o /dev/null "http://127.0.0.1:$port/"
+done
+
+step "GSUP raises an incident by Device ID; the signed webhook reaches ISUP"
+INCIDENT=$(SSI_TOKEN=$GSUP $SSI incidents raise $DEVICE --json | field "['id']")
+SSI_TOKEN=$GSUP run $SSI incidents list
+until_ok delivered "$ISUP" incident.raised
+
+step "ISUP answers with the install code, read from a file (never a command-line argument)"
+(umask 077; printf 83FED3407A939723A5C639B26916D505C3B5 >"$SSI_DATA_DIR/code")
+SSI_TOKEN=$ISUP run $SSI incidents respond "$INCIDENT" --outcome install_code_provided \
+  --code-file "$SSI_DATA_DIR/code" >/dev/null
+until_ok delivered "$GSUP" incident.resolved
+
+step "GSUP reveals the code (audited), commissions the Device, closes: the code is destroyed"
+SSI_TOKEN=$GSUP run $SSI incidents reveal "$INCIDENT"
+SSI_TOKEN=$GSUP run $SSI incidents close "$INCIDENT"
+
+step "The SLA compliance report, as the DCC service desk sees it"
+SSI_TOKEN=$DCCO run $SSI report sla
+
+step "Done: stopping everything the demo started"
