@@ -143,3 +143,7 @@ def test_curl_walkthrough_works_as_written(
     # Two ISUP clocks: the first answered the same day (met), the second open and breached.
     assert "ISUP,2,1,1,1,1,0,0.0" in lines
     assert not [line for line in lines if "rejected" in line or "unverified" in line]
+
+    # Receiving webhooks: registering an endpoint answers with its secret, once.
+    registered = run_block(walkthrough("## Receiving webhooks"), devserver, tmp_path)
+    assert '"secret":"whsec_' in registered
