@@ -70,10 +70,11 @@ def seed_parties(client: httpx.Client) -> None:
         ).raise_for_status()
 
 
-def measure() -> list[dict[str, Any]]:
+def measure(database_url: str | None = None) -> list[dict[str, Any]]:
+    """On SQLite in a temporary directory, or on `database_url` (an empty database)."""
     with tempfile.TemporaryDirectory(prefix="ssi-bench-bulk-") as tmp:
         data = Path(tmp)
-        url = f"sqlite+aiosqlite:///{data / 'api.db'}"
+        url = database_url or f"sqlite+aiosqlite:///{data / 'api.db'}"
         migrate.upgrade(url)
         api = start(
             API_APP,
