@@ -8,7 +8,7 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 export SSI_DATA_DIR ?= var
 
-.PHONY: install run demo test test-sqlite test-postgres lint fmt bench clean
+.PHONY: install run demo test test-sqlite test-postgres lint fmt bench clean promtool
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -27,11 +27,18 @@ run: $(STAMP)
 demo: $(STAMP)
 	bash scripts/demo.sh
 
+# promtool checks the alert rules (tests/deploy): Debian's `prometheus` package has it.
+promtool:
+	@command -v promtool >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && { DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus \
+	       || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus; }; } >/dev/null; } \
+	  || echo "promtool is missing and cannot be installed here: the deploy tests will fail" >&2
+
 # The suite runs on SQLite unless SSI_TEST_DATABASE_URL names a PostgreSQL database.
-test: $(STAMP)
+test: $(STAMP) promtool
 	$(VENV)/bin/pytest -q
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) promtool
 	SSI_TEST_DATABASE_URL=$${SSI_TEST_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} $(VENV)/bin/pytest -q
 
 lint: $(STAMP)
