@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -41,6 +41,8 @@ class Receiver:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.answers: deque[Answer] = deque()
+        self.decide: Callable[[Received], Answer] | None = None
+        """Answers computed from the request (when `answers` is empty)."""
         self._lock = threading.Lock()
         self.port = 0
 
@@ -51,8 +53,12 @@ class Receiver:
     async def _hook(self, request: Request) -> Response:
         body = await request.body()
         with self._lock:
-            self.received.append(Received(dict(request.headers), body, request.url.query))
-            answer = self.answers.popleft() if self.answers else Answer()
+            received = Received(dict(request.headers), body, request.url.query)
+            self.received.append(received)
+            if self.answers:
+                answer = self.answers.popleft()
+            else:
+                answer = self.decide(received) if self.decide else Answer()
         if answer.delay:
             await asyncio.sleep(answer.delay)
         return Response(answer.body, status_code=answer.status, headers=answer.headers)

@@ -50,21 +50,31 @@ def add_endpoint(notifier: str, tokens: Tokens, url: str) -> None:
     assert response.status_code == 201, response.text
 
 
-def raise_incidents(api: str, tokens: Tokens, count: int, concurrency: int = 1) -> list[str]:
-    """Raise one incident on each of the first `count` Devices; returns their ids."""
+def raise_incidents(
+    api: str | list[str], tokens: Tokens, count: int, concurrency: int = 1, first: int = 0
+) -> list[str]:
+    """Raise one incident on each of `count` Devices from the `first`, spread over the APIs
+    given; returns their ids."""
+    apis = [api] if isinstance(api, str) else api
 
     async def run() -> list[str]:
         slots = asyncio.Semaphore(concurrency)
-        async with httpx.AsyncClient(base_url=api, headers=tokens.party("GSUP")) as client:
+        headers = tokens.party("GSUP")
+        clients = [httpx.AsyncClient(base_url=a, headers=headers, timeout=30) for a in apis]
 
-            async def one(n: int) -> str:
-                async with slots:
-                    device = GAINING_DEVICE.format(n // 256, n % 256)
-                    response = await client.post("/v1/incidents", json={"device_id": device})
-                    response.raise_for_status()
-                    incident_id: str = response.json()["id"]
-                    return incident_id
+        async def one(n: int) -> str:
+            async with slots:
+                device = GAINING_DEVICE.format(n // 256, n % 256)
+                client = clients[n % len(clients)]
+                response = await client.post("/v1/incidents", json={"device_id": device})
+                response.raise_for_status()
+                incident_id: str = response.json()["id"]
+                return incident_id
 
-            return list(await asyncio.gather(*(one(n) for n in range(count))))
+        try:
+            return list(await asyncio.gather(*(one(n) for n in range(first, first + count))))
+        finally:
+            for client in clients:
+                await client.aclose()
 
     return asyncio.run(run())
