@@ -10,7 +10,7 @@ The figures (time to drain, retries, duplicates) are printed: `pytest -s` shows 
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -63,7 +63,7 @@ def delivered(receiver: Receiver, failed: Counter[str]) -> Counter[str]:
     return receipts - failures
 
 
-def wait_until(condition: "callable[[], bool]", timeout: float, what: str) -> None:  # type: ignore[valid-type]
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
