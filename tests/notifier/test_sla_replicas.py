@@ -106,7 +106,10 @@ def test_three_notifiers_record_each_warning_and_breach_once(
             warnings = [datetime.fromisoformat(w) for w in first.json()["warning_at"]]
             due = datetime.fromisoformat(first.json()["due_at"])
             env = base_env(
-                tmp_path, NOTIFIER_DATABASE_URL=notifier_db, NOTIFIER_INCIDENT_API_URL=api.url
+                tmp_path,
+                NOTIFIER_DATABASE_URL=notifier_db,
+                NOTIFIER_INCIDENT_API_URL=api.url,
+                NOTIFIER_SLA_CONCURRENCY="24",
             )
             with (
                 running(NOTIFIER_APP, env, log) as one,
