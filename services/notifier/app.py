@@ -69,6 +69,12 @@ def create_app(
     settings = settings or Settings()
     url = settings.resolved_database_url()
     check_database(settings.common, url, "NOTIFIER_DATABASE_URL")
+    if not settings.common.development:
+        # Development generates what these would hold; production must be given them.
+        if not settings.secret_keys:
+            raise ConfigurationError("NOTIFIER_SECRET_KEYS is required outside development")
+        if not settings.api_token:
+            raise ConfigurationError("NOTIFIER_API_TOKEN is required outside development")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -125,7 +131,7 @@ def create_app(
         finally:
             stop.set()
             if background:
-                scheduler.shutdown()
+                await scheduler.shutdown(grace_seconds=settings.attempt_timeout_seconds)
             runtime.wake_deliveries()
             await worker.drain(grace_seconds=settings.attempt_timeout_seconds)
             for task in tasks:

@@ -444,4 +444,4 @@ async def test_the_scheduler_looks_when_the_next_event_falls_due(harness: Harnes
         scheduler.due_at(None)  # what a test-clock change does: look now
         assert job.next_run_time - datetime.now(UTC) < timedelta(seconds=1)
     finally:
-        scheduler.shutdown()
+        await scheduler.shutdown(grace_seconds=1)

@@ -1,5 +1,6 @@
 """The development test clock, on both services (DESIGN §5)."""
 
+import base64
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.notifier.harness import Harness
 from tests.receiver import Receiver
 
 PROBLEM = "https://ssi.example/problems/"
+KEYS = "k1:" + base64.b64encode(bytes(32)).decode()
 
 
 def clients(harness: Harness) -> dict[str, httpx.AsyncClient]:
@@ -127,7 +129,9 @@ def production_apps(tmp_path: Path) -> list[FastAPI]:
     url = "postgresql+asyncpg://127.0.0.1:1/none"
     return [
         create_api(ApiSettings(common=common, database_url=url)),
-        create_notifier(NotifierSettings(common=common, database_url=url)),
+        create_notifier(
+            NotifierSettings(common=common, database_url=url, secret_keys=KEYS, api_token="t")
+        ),
     ]
 
 

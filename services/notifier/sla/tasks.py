@@ -7,6 +7,7 @@ interval later.
 """
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -95,6 +96,8 @@ class SlaScheduler:
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._running = False
         self._again = False
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     def start(self) -> None:
         self._scheduler.add_job(
@@ -110,9 +113,13 @@ class SlaScheduler:
         self._scheduler.start()
         self.rt.sla_due_at = self.due_at
 
-    def shutdown(self) -> None:
+    async def shutdown(self, grace_seconds: float) -> None:
+        """Stop looking; let a check under way finish (its claims settled) for up to the grace
+        period. Past it, the claims' leases run out and another replica takes them over."""
         self.rt.sla_due_at = lambda _: None
         self._scheduler.shutdown(wait=False)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), grace_seconds)
 
     def due_at(self, sla_instant: datetime | None) -> None:
         """Look at `sla_instant` (SLA time), or now, if that is sooner than planned."""
@@ -131,6 +138,7 @@ class SlaScheduler:
 
     async def run(self) -> None:
         self._running = True
+        self._idle.clear()
         try:
             while True:
                 self._again = False
@@ -147,6 +155,7 @@ class SlaScheduler:
             return
         finally:
             self._running = False
+            self._idle.set()
         if self._again:  # woken while planning: look again now
             following = datetime.now(UTC)
         if following is not None:

@@ -1,0 +1,54 @@
+"""Outside development the notifier refuses to start on unsafe or missing configuration."""
+
+import base64
+import os
+from pathlib import Path
+
+import pytest
+
+from services.common.config import ConfigurationError, build_verifier
+from services.notifier.app import create_app
+from services.notifier.settings import Settings
+from shared.settings import CommonSettings
+
+POSTGRES = "postgresql+asyncpg://ssi@db.invalid/notifier"
+KEYS = "k1:" + base64.b64encode(os.urandom(32)).decode()
+
+
+def production(tmp_path: Path, **values: object) -> Settings:
+    common = CommonSettings(env="production", data_dir=tmp_path)
+    fields: dict[str, object] = {
+        "common": common,
+        "database_url": POSTGRES,
+        "secret_keys": KEYS,
+        "api_token": "a-token-from-the-identity-provider",
+        **values,
+    }
+    return Settings(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"database_url": None}, "SQLite is for development"),
+        ({"secret_keys": None}, "NOTIFIER_SECRET_KEYS is required"),
+        ({"api_token": None}, "NOTIFIER_API_TOKEN is required"),
+    ],
+)
+def test_production_refuses_what_development_would_make_up(
+    tmp_path: Path, values: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        create_app(production(tmp_path, **values))
+
+
+def test_production_refuses_an_hs256_secret(tmp_path: Path) -> None:
+    settings = production(tmp_path)
+    common = settings.common.model_copy(update={"jwt_secret": "s3cret"})
+    with pytest.raises(ConfigurationError, match="HS256"):
+        build_verifier(common)
+
+
+def test_production_starts_with_everything_given(tmp_path: Path) -> None:
+    app = create_app(production(tmp_path))
+    assert "/v1/test-clock" not in app.openapi()["paths"]
