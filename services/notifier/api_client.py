@@ -47,5 +47,8 @@ class ApiClient:
     async def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
         return await self._client.post(path, json=body, headers=self._headers())
 
+    async def put(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        return await self._client.put(path, json=body, headers=self._headers())
+
     async def close(self) -> None:
         await self._client.aclose()

@@ -29,6 +29,7 @@ from services.notifier.delivery.models import Delivery, DeliveryStatus
 from services.notifier.delivery.tasks import DeliveryWorker
 from services.notifier.delivery.transport import Transport
 from services.notifier.endpoints.endpoints import router as endpoints_router
+from services.notifier.endpoints.tasks import ReachabilityReporter
 from services.notifier.feed import service as feed_service
 from services.notifier.feed.models import KnownParty
 from services.notifier.feed.tasks import follow
@@ -124,6 +125,9 @@ def create_app(
                 asyncio.create_task(follow(runtime, client, stop), name="feed"),
                 asyncio.create_task(worker.run(stop), name="deliveries"),
                 asyncio.create_task(_refresh_gauges(runtime, stop), name="gauges"),
+                asyncio.create_task(
+                    ReachabilityReporter(runtime, client).run(stop), name="reachability"
+                ),
             ]
             scheduler.start()
         try:

@@ -36,6 +36,8 @@ class Runtime:
     work_ready: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when deliveries may have become due: new events routed, a retry asked for."""
 
+    reachability_changed: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when a party's endpoints changed: the reachability reporter looks at once."""
     sla_due_at: Callable[[datetime | None], None] = lambda _: None
     """Tell the SLA scheduler an event may fall due at this SLA instant (None: now)."""
 

@@ -223,6 +223,16 @@ ROUTES = [
         json={"clock": 1, "kind": "warning", "ordinal": 1, "occurred_at": "2026-06-15T23:00:00Z"},
     ),
     Route("GET", "/v1/events", SERVICE, "events:read", 200, state="none", mutates=False),
+    # Seen in the incidents' `addressee_reachable`.
+    Route(
+        "PUT",
+        "/v1/parties/{party_id}/webhook-reachability",
+        SERVICE,
+        "sla:write",
+        204,
+        url=f"/v1/parties/{INSTALLING}/webhook-reachability",
+        json={"webhook_reachable": True},
+    ),
     Route(
         "POST",
         "/v1/incidents/batch",

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Response
 from sqlmodel import col, select
 
 from services.common.auth import Kind, Principal, require
@@ -8,7 +8,13 @@ from services.common.db import SessionDep
 from services.common.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from services.incident_api.parties import service
 from services.incident_api.parties.models import Party
-from services.incident_api.parties.schemas import PartyCreate, PartyList, PartyRead, PartyUpdate
+from services.incident_api.parties.schemas import (
+    PartyCreate,
+    PartyList,
+    PartyRead,
+    PartyUpdate,
+    ReachabilityWrite,
+)
 from services.incident_api.runtime import RuntimeDep
 
 router = APIRouter(prefix="/v1/parties", tags=["parties"])
@@ -19,6 +25,10 @@ Reader = Annotated[
     Depends(require("parties:read", Kind.operator, Kind.service, Kind.supplier, admin=True)),
 ]
 PartyIdPath = Annotated[str, Path(pattern=r"^[A-Z0-9]{4}$")]
+# The notifier, which owns the endpoints, says whether a party can be reached. DESIGN §4 gives
+# services no scope for parties, and reachability is SLA monitoring's concern (open incidents
+# whose addressee cannot be told): `sla:write` it is.
+ReachabilityWriter = Annotated[Principal, Depends(require("sla:write", Kind.service))]
 
 
 @router.post("", status_code=201, response_model=PartyRead)
@@ -64,3 +74,20 @@ async def update_party(
     """Change contacts or category, or deactivate (`{"active": false}`)."""
     party = await service.update(session, rt, party_id, body)
     return await service.view(session, principal, party)
+
+
+@router.put("/{party_id}/webhook-reachability", status_code=204)
+async def set_webhook_reachability(
+    party_id: PartyIdPath,
+    body: ReachabilityWrite,
+    session: SessionDep,
+    _: ReachabilityWriter,
+) -> Response:
+    """Services only: whether the party has an enabled webhook endpoint. Incidents show it to
+    the requester as `addressee_reachable`."""
+    party = await session.get(Party, party_id)
+    if party is None:
+        raise service.PartyNotFound()
+    party.webhook_reachable = body.webhook_reachable
+    session.add(party)
+    return Response(status_code=204)

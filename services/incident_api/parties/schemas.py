@@ -35,6 +35,11 @@ class PartyUpdate(PartyBase):
     active: bool | None = None
 
 
+class ReachabilityWrite(PartyBase):
+    webhook_reachable: bool
+    """Whether the party has at least one enabled webhook endpoint (the notifier knows)."""
+
+
 class PartyRead(BaseModel):
     party_id: str
     name: str

@@ -84,10 +84,11 @@ async def update_endpoint(
 
 @router.delete("/{endpoint_id}", status_code=204)
 async def delete_endpoint(
-    endpoint_id: EndpointId, session: SessionDep, principal: Writer
+    endpoint_id: EndpointId, session: SessionDep, rt: RuntimeDep, principal: Writer
 ) -> Response:
     endpoint = await service.get_own(session, party_of(principal), endpoint_id)
     await session.delete(endpoint)
+    service.reachability_may_change(session, rt)
     return Response(status_code=204)
 
 

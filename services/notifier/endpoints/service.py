@@ -77,7 +77,12 @@ async def create(
     )
     session.add(endpoint)
     await session.flush()
+    reachability_may_change(session, rt)
     return endpoint, secret
+
+
+def reachability_may_change(session: AsyncSession, rt: Runtime) -> None:
+    after_commit(session, rt.reachability_changed.set)
 
 
 async def get_own(session: AsyncSession, party_id: str, endpoint_id: str) -> Endpoint:
@@ -111,6 +116,7 @@ async def update_endpoint(
         await skip_pending(session, endpoint.id, rt.clock.now())
     endpoint.updated_at = rt.clock.now()
     await session.flush()
+    reachability_may_change(session, rt)
     return endpoint
 
 
@@ -159,6 +165,7 @@ async def recover(session: AsyncSession, rt: Runtime, endpoint: Endpoint, since:
     )
     await session.flush()
     after_commit(session, rt.wake_deliveries)
+    reachability_may_change(session, rt)
     return requeued.rowcount
 
 
