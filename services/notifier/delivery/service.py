@@ -11,7 +11,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, or_, update
@@ -176,7 +176,7 @@ async def send(rt: Runtime, job: Job) -> AttemptResult:
     # Webhook timestamps are real time, whatever clock the SLA runs on: receivers reject
     # stale or future ones.
     started = rt.clock.now()
-    headers = signing.headers(job.secrets, job.webhook_id, datetime.now().astimezone(), job.body)
+    headers = signing.headers(job.secrets, job.webhook_id, datetime.now(UTC), job.body)
     return replace(await rt.transport.post(job.url, job.body, headers), started_at=started)
 
 
