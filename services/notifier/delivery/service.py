@@ -12,11 +12,12 @@ import json
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, Row, Update, bindparam, func, insert, or_, update
+from sqlalchemy import BindParameter, Row, Update, bindparam, case, func, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -90,6 +91,7 @@ def _claim_statement(postgresql: bool) -> Update:
     ranked = candidates.cte("candidates")
     numbered = sa_select(
         ranked.c.id,
+        ranked.c.endpoint_id,
         func.row_number()
         .over(
             partition_by=ranked.c.endpoint_id,
@@ -99,7 +101,16 @@ def _claim_statement(postgresql: bool) -> Update:
     ).subquery()
     chosen = (
         sa_select(numbered.c.id)
-        .where(numbered.c.n <= bindparam("per_endpoint"))
+        .where(
+            numbered.c.n
+            <= case(
+                (
+                    numbered.c.endpoint_id.in_(bindparam("deep", expanding=True)),
+                    bindparam("deep_limit"),
+                ),
+                else_=bindparam("per_endpoint"),
+            )
+        )
         .limit(bindparam("limit"))
     )
     # The claimed rows come back with what sending needs, so no second read of them.
@@ -136,11 +147,20 @@ _CLAIMED_ENDPOINTS = sa_select(
 ).where(col(Endpoint.id).in_(bindparam("ids", expanding=True)))
 
 
-async def claim(rt: Runtime, limit: int, busy_endpoints: set[str], per_endpoint: int) -> list[Job]:
-    """Lease up to `limit` due deliveries, at most `per_endpoint` per endpoint, none of `busy`."""
+async def claim(
+    rt: Runtime,
+    limit: int,
+    busy_endpoints: set[str],
+    per_endpoint: int,
+    deep_endpoints: Collection[str] = (),
+    deep_limit: int = 0,
+) -> list[Job]:
+    """Lease up to `limit` due deliveries, at most `per_endpoint` per endpoint (`deep_limit` for
+    `deep_endpoints`), none of `busy`."""
     now = rt.clock.now()
     token = str(uuid.uuid4())
     lease_until = now + timedelta(seconds=rt.settings.claim_lease_seconds)
+    widest = max(per_endpoint, deep_limit) if deep_endpoints else per_endpoint
     async with rt.sessions() as session, session.begin():
         conn = await session.connection()
         statement = _claim_statement(conn.dialect.name == "postgresql")
@@ -150,8 +170,10 @@ async def claim(rt: Runtime, limit: int, busy_endpoints: set[str], per_endpoint:
                 {
                     "now": now,
                     "busy": sorted(busy_endpoints),
-                    "window": min(limit, 2 * per_endpoint),
+                    "window": min(limit, 2 * widest),
                     "per_endpoint": per_endpoint,
+                    "deep": sorted(deep_endpoints),
+                    "deep_limit": deep_limit,
                     "limit": limit,
                     "lease_until": lease_until,
                     "token": token,
