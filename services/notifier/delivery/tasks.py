@@ -71,6 +71,8 @@ class DeliveryWorker:
 
     PACE_WEIGHT = 0.2
     """Weight of the latest attempt in an endpoint's moving average latency."""
+    PACE_ENTRIES = 4096
+    """Endpoints whose pace is remembered, at most."""
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
@@ -82,8 +84,9 @@ class DeliveryWorker:
         self._sending = asyncio.Semaphore(settings.total_concurrency)
         self._task_of: dict[str, asyncio.Task[None]] = {}
         self._recorder = Recorder(rt)
-        self._pace: dict[str, float] = {}
-        """Moving average attempt latency (seconds) of endpoints with work in process."""
+        self._pace: dict[str, tuple[float, float]] = {}
+        """Per endpoint, recently sent to: moving average attempt latency (seconds) and when it
+        was last updated (event loop time). Least recently updated first."""
         # Room for the attempt and for recording it before another replica may take over.
         timeout, lease = settings.attempt_timeout_seconds, settings.claim_lease_seconds
         self._lease_margin = timedelta(seconds=timeout + min(10.0, (lease - timeout) / 2))
@@ -100,18 +103,22 @@ class DeliveryWorker:
 
         return done
 
-    def _is_deep(self, endpoint_id: str) -> bool:
-        pace = self._pace.get(endpoint_id)
-        return pace is not None and pace <= self._deep_pace
+    def _is_deep(self, endpoint_id: str, now: float) -> bool:
+        known = self._pace.get(endpoint_id)
+        if known is None:
+            return False
+        pace, updated = known
+        # A pace older than a lease says little about the endpoint now.
+        return now - updated < self.rt.settings.claim_lease_seconds and pace <= self._deep_pace
 
-    def _ahead(self, endpoint_id: str) -> int:
+    def _ahead(self, endpoint_id: str, now: float) -> int:
         """How many of the endpoint's deliveries this worker may hold, sending or waiting."""
-        if self._is_deep(endpoint_id):
+        if self._is_deep(endpoint_id, now):
             return self._deep_limit
         return self.rt.settings.claim_per_endpoint
 
-    def _busy(self) -> set[str]:
-        return {e for e, n in self._in_process.items() if n >= self._ahead(e)}
+    def _busy(self, now: float) -> set[str]:
+        return {e for e, n in self._in_process.items() if n >= self._ahead(e, now)}
 
     async def run_once(self) -> int:
         """Claim what is due now and start it; returns how many were claimed."""
@@ -119,12 +126,13 @@ class DeliveryWorker:
         capacity = settings.max_queued - len(self._tasks)
         if capacity <= 0:
             return 0
+        now = asyncio.get_running_loop().time()
         jobs = await service.claim(
             self.rt,
             capacity,
-            self._busy(),
+            self._busy(now),
             settings.claim_per_endpoint,
-            {e for e in self._pace if self._is_deep(e)},
+            {e for e in self._pace if self._is_deep(e, now)},
             self._deep_limit,
         )
         for job in jobs:
@@ -161,16 +169,19 @@ class DeliveryWorker:
             if self._in_process[endpoint_id] <= 0:
                 del self._in_process[endpoint_id]
                 self._semaphores.pop(endpoint_id, None)
-                self._pace.pop(endpoint_id, None)
-            if self._in_process[endpoint_id] < self._ahead(endpoint_id) // 2:
+            now = asyncio.get_running_loop().time()
+            if self._in_process[endpoint_id] < self._ahead(endpoint_id, now) // 2:
                 self.rt.wake_deliveries()
 
     def _note_pace(self, endpoint_id: str, seconds: float) -> None:
-        previous = self._pace.get(endpoint_id)
-        if previous is None:
-            self._pace[endpoint_id] = seconds
-        else:
-            self._pace[endpoint_id] = previous + self.PACE_WEIGHT * (seconds - previous)
+        # Kept when the endpoint's queue runs dry between claims, so that the next claim is deep
+        # too; re-inserted so that the least recently updated entry is dropped first.
+        previous = self._pace.pop(endpoint_id, None)
+        if previous is not None:
+            seconds = previous[0] + self.PACE_WEIGHT * (seconds - previous[0])
+        self._pace[endpoint_id] = (seconds, asyncio.get_running_loop().time())
+        if len(self._pace) > self.PACE_ENTRIES:
+            del self._pace[next(iter(self._pace))]
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -185,7 +196,7 @@ class DeliveryWorker:
     async def _sleep(self, stop: asyncio.Event) -> None:
         timeout = IDLE_RECHECK_SECONDS
         with contextlib.suppress(Exception):
-            due = await service.next_due(self.rt, self._busy())
+            due = await service.next_due(self.rt, self._busy(asyncio.get_running_loop().time()))
             if due is not None:
                 timeout = max(0.0, min(timeout, (due - self.rt.clock.now()).total_seconds()))
         if timeout == 0:
