@@ -17,7 +17,18 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, Row, Update, bindparam, case, func, insert, or_, update
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Row,
+    Update,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    update,
+)
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -106,9 +117,9 @@ def _claim_statement(postgresql: bool) -> Update:
             <= case(
                 (
                     numbered.c.endpoint_id.in_(bindparam("deep", expanding=True)),
-                    bindparam("deep_limit"),
+                    bindparam("deep_limit", type_=Integer),
                 ),
-                else_=bindparam("per_endpoint"),
+                else_=bindparam("per_endpoint", type_=Integer),
             )
         )
         .limit(bindparam("limit"))
