@@ -2,9 +2,10 @@
 webhook arrived (CLOCK_MONOTONIC, comparable across processes on one Linux machine).
 
 `python -m bench.receiver aiohttp|uvicorn PORT`. GET /stats returns {"count", "arrivals": {key:
-t}}, keyed by the incident id of an incident webhook (a counter for other bodies); POST /reset
-forgets everything. Two kinds, because a receiver's own speed sets the floor: aiohttp's server is
-about as fast as Python serves HTTP, uvicorn with Starlette is what a typical receiver runs.
+t}}, keyed by the incident id of an incident webhook (a counter for other bodies); GET /count
+returns {"count"} alone, cheap enough to poll during a burst; POST /reset forgets everything.
+Two kinds, because a receiver's own speed sets the floor: aiohttp's server is about as fast as
+Python serves HTTP, uvicorn with Starlette is what a typical receiver runs.
 """
 
 import json
@@ -28,6 +29,10 @@ def stats() -> dict[str, Any]:
     return {"count": len(arrivals), "arrivals": arrivals}
 
 
+def count() -> dict[str, Any]:
+    return {"count": len(arrivals)}
+
+
 def run_aiohttp(port: int) -> None:
     from aiohttp import web
 
@@ -38,13 +43,21 @@ def run_aiohttp(port: int) -> None:
     async def get_stats(_request: web.Request) -> web.Response:
         return web.json_response(stats())
 
+    async def get_count(_request: web.Request) -> web.Response:
+        return web.json_response(count())
+
     async def reset(_request: web.Request) -> web.Response:
         arrivals.clear()
         return web.Response(status=204)
 
     app = web.Application()
     app.add_routes(
-        [web.post("/hook", hook), web.get("/stats", get_stats), web.post("/reset", reset)]
+        [
+            web.post("/hook", hook),
+            web.get("/stats", get_stats),
+            web.get("/count", get_count),
+            web.post("/reset", reset),
+        ]
     )
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
@@ -63,6 +76,9 @@ def run_uvicorn(port: int) -> None:
     async def get_stats(_request: Request) -> Response:
         return JSONResponse(stats())
 
+    async def get_count(_request: Request) -> Response:
+        return JSONResponse(count())
+
     async def reset(_request: Request) -> Response:
         arrivals.clear()
         return Response(status_code=204)
@@ -71,6 +87,7 @@ def run_uvicorn(port: int) -> None:
         routes=[
             Route("/hook", hook, methods=["POST"]),
             Route("/stats", get_stats),
+            Route("/count", get_count),
             Route("/reset", reset, methods=["POST"]),
         ]
     )

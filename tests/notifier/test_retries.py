@@ -808,6 +808,33 @@ async def test_a_slow_endpoint_does_not_hold_up_another(
     assert statuses == ["succeeded"] * slow_count
 
 
+@settings(claim_per_endpoint=2, max_queued=8)
+async def test_an_endpoint_known_to_answer_fast_is_claimed_deeper(harness: Harness) -> None:
+    await start(harness)
+    async with raw_server() as server:
+        server.behaviours.append("ok")
+        server.default = "wait"  # the rest are held until released
+        await harness.add_endpoint(INSTALLING, server.url)
+        for n in range(12):
+            device = f"00-DB-12-34-56-78-94-{n:02X}"
+            await put_device(harness.api, harness.tokens, device)
+            await raise_incident(harness.api, harness.tokens, device_id=device)
+        await harness.sync()
+        worker = harness.worker
+        # Nothing known of the endpoint yet: its usual batch.
+        assert await worker.run_once() == 2
+        await wait_until(lambda: worker.in_flight == 1)
+        # One attempt answered: at that pace the deep batch (half of max_queued) goes well
+        # within the lease, so the next claim takes that many; then the endpoint is busy.
+        assert await worker.run_once() == 4
+        assert await worker.run_once() == 0
+        server.release.set()
+        await asyncio.gather(*list(worker._tasks))
+        assert await harness.deliver() == 12 - 2 - 4
+    statuses = [d["status"] for d in await harness.deliveries(INSTALLING)]
+    assert statuses == ["succeeded"] * 12
+
+
 async def wait_until(condition: Callable[[], bool]) -> None:
     """For the worker running in the background: poll, never assert on how long it took."""
     for _ in range(500):

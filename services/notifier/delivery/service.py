@@ -7,14 +7,29 @@ mid-send loses nothing: its lease runs out and another replica sends again, with
 `webhook-id` (at-least-once; receivers deduplicate on it).
 """
 
+import functools
 import json
 import logging
 import uuid
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, update
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Row,
+    Update,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    update,
+)
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,6 +44,9 @@ from services.notifier.runtime import Runtime
 from shared.schemas import EventType
 
 log = logging.getLogger("ssi.notifier.delivery")
+
+AnyRow = Row[*tuple[Any, ...]]
+"""The hot path reads plain rows with core selects (`sa_select`): no ORM objects per row."""
 
 
 # Due first; among equals (a recover, a burst), the oldest event first.
@@ -54,62 +72,136 @@ class Job:
     lease_until: datetime
 
 
-async def claim(rt: Runtime, limit: int, busy_endpoints: set[str], per_endpoint: int) -> list[Job]:
-    """Lease up to `limit` due deliveries, at most `per_endpoint` per endpoint, none of `busy`."""
+@functools.cache
+def _claim_statement(postgresql: bool) -> Update:
+    """The claim as one statement, built once: what varies (the instant, the busy endpoints, the
+    limits) is bound, so SQLAlchemy compiles it once and a claim costs one round trip."""
+    now: BindParameter[datetime] = bindparam("now")
+    candidates = (
+        sa_select(
+            col(Delivery.id),
+            col(Delivery.endpoint_id),
+            col(Delivery.next_attempt_at),
+            col(Delivery.created_at),
+        )
+        .join(Endpoint, col(Endpoint.id) == col(Delivery.endpoint_id))
+        .where(
+            col(Delivery.status) == DeliveryStatus.pending,
+            col(Delivery.next_attempt_at) <= now,
+            or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now),
+            col(Endpoint.enabled),
+            col(Delivery.endpoint_id).not_in(bindparam("busy", expanding=True)),
+        )
+        .order_by(*DUE_ORDER)
+        # A small window: enough to fill a batch, cheap to sort; busy endpoints are excluded,
+        # so the next claim reaches the others.
+        .limit(bindparam("window"))
+    )
+    if postgresql:
+        candidates = candidates.with_for_update(skip_locked=True, of=Delivery)
+    ranked = candidates.cte("candidates")
+    numbered = sa_select(
+        ranked.c.id,
+        ranked.c.endpoint_id,
+        func.row_number()
+        .over(
+            partition_by=ranked.c.endpoint_id,
+            order_by=(ranked.c.next_attempt_at, ranked.c.created_at),
+        )
+        .label("n"),
+    ).subquery()
+    chosen = (
+        sa_select(numbered.c.id)
+        .where(
+            numbered.c.n
+            <= case(
+                (
+                    numbered.c.endpoint_id.in_(bindparam("deep", expanding=True)),
+                    bindparam("deep_limit", type_=Integer),
+                ),
+                else_=bindparam("per_endpoint", type_=Integer),
+            )
+        )
+        .limit(bindparam("limit"))
+    )
+    # The claimed rows come back with what sending needs, so no second read of them.
+    return (
+        update(Delivery)
+        .where(col(Delivery.id).in_(chosen))
+        .values(claimed_until=bindparam("lease_until"), claim_token=bindparam("token"))
+        .returning(
+            col(Delivery.id),
+            col(Delivery.webhook_id),
+            col(Delivery.endpoint_id),
+            col(Delivery.payload),
+            col(Delivery.attempt_count),
+            col(Delivery.schedule_start),
+            col(Delivery.next_attempt_at),
+            col(Delivery.created_at),
+            col(Delivery.event_seq),
+        )
+    )
+
+
+# Only the columns sending needs, as plain rows: no ORM objects on the hot path.
+_CLAIMED_ENDPOINTS = sa_select(
+    col(Endpoint.id),
+    col(Endpoint.url),
+    col(Endpoint.failing_since),
+    col(Endpoint.secret_key_id),
+    col(Endpoint.secret_nonce),
+    col(Endpoint.secret_ciphertext),
+    col(Endpoint.previous_key_id),
+    col(Endpoint.previous_nonce),
+    col(Endpoint.previous_ciphertext),
+    col(Endpoint.previous_expires_at),
+).where(col(Endpoint.id).in_(bindparam("ids", expanding=True)))
+
+
+async def claim(
+    rt: Runtime,
+    limit: int,
+    busy_endpoints: set[str],
+    per_endpoint: int,
+    deep_endpoints: Collection[str] = (),
+    deep_limit: int = 0,
+) -> list[Job]:
+    """Lease up to `limit` due deliveries, at most `per_endpoint` per endpoint (`deep_limit` for
+    `deep_endpoints`), none of `busy`."""
     now = rt.clock.now()
     token = str(uuid.uuid4())
     lease_until = now + timedelta(seconds=rt.settings.claim_lease_seconds)
+    widest = max(per_endpoint, deep_limit) if deep_endpoints else per_endpoint
     async with rt.sessions() as session, session.begin():
         conn = await session.connection()
-        candidates = (
-            select(Delivery.id, Delivery.endpoint_id, Delivery.next_attempt_at, Delivery.created_at)
-            .join(Endpoint, col(Endpoint.id) == col(Delivery.endpoint_id))
-            .where(
-                col(Delivery.status) == DeliveryStatus.pending,
-                col(Delivery.next_attempt_at) <= now,
-                or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now),
-                col(Endpoint.enabled),
-            )
-            .order_by(*DUE_ORDER)
-            # A small window: enough to fill a batch, cheap to sort; busy endpoints are excluded,
-            # so the next claim reaches the others.
-            .limit(min(limit, 2 * per_endpoint))
-        )
-        if busy_endpoints:
-            candidates = candidates.where(col(Delivery.endpoint_id).not_in(busy_endpoints))
-        if conn.dialect.name == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True, of=Delivery)
-        ranked = candidates.cte("candidates")
-        numbered = select(
-            ranked.c.id,
-            func.row_number()
-            .over(
-                partition_by=ranked.c.endpoint_id,
-                order_by=(ranked.c.next_attempt_at, ranked.c.created_at),
-            )
-            .label("n"),
-        ).subquery()
-        chosen = select(numbered.c.id).where(numbered.c.n <= per_endpoint).limit(limit)
-        result = await conn.execute(
-            update(Delivery)
-            .where(col(Delivery.id).in_(chosen))
-            .values(claimed_until=lease_until, claim_token=token)
-            .returning(col(Delivery.id))
-        )
-        ids = [row[0] for row in result]
-        if not ids:
-            return []
-        rows = (
-            await session.exec(
-                select(Delivery, Endpoint)
-                .join(Endpoint, col(Endpoint.id) == col(Delivery.endpoint_id))
-                .where(col(Delivery.id).in_(ids))
-                .order_by(*DUE_ORDER)
+        statement = _claim_statement(conn.dialect.name == "postgresql")
+        claimed = (
+            await conn.execute(
+                statement,
+                {
+                    "now": now,
+                    "busy": sorted(busy_endpoints),
+                    "window": min(limit, 2 * widest),
+                    "per_endpoint": per_endpoint,
+                    "deep": sorted(deep_endpoints),
+                    "deep_limit": deep_limit,
+                    "limit": limit,
+                    "lease_until": lease_until,
+                    "token": token,
+                },
             )
         ).all()
+        if not claimed:
+            return []
+        endpoint_ids = sorted({row.endpoint_id for row in claimed})
+        endpoints = {e.id: e for e in await conn.execute(_CLAIMED_ENDPOINTS, {"ids": endpoint_ids})}
+    # Every claimed row has its endpoint (deleting one deletes its deliveries, which this
+    # transaction holds); filtering anyway costs nothing and can never raise a KeyError.
+    claimed = [row for row in claimed if row.endpoint_id in endpoints]
+    claimed.sort(key=lambda r: (r.next_attempt_at, r.created_at, r.event_seq is None, r.event_seq))
     cache: dict[str, tuple[str, ...]] = {}
 
-    def secrets_of(endpoint: Endpoint) -> tuple[str, ...]:
+    def secrets_of(endpoint: AnyRow) -> tuple[str, ...]:
         # Decrypted once per endpoint per claim, not once per delivery. A secret whose key has
         # left the ring yields nothing: its jobs keep their lease and are skipped, the rest go.
         if endpoint.id not in cache:
@@ -122,26 +214,31 @@ async def claim(rt: Runtime, limit: int, busy_endpoints: set[str], per_endpoint:
                 cache[endpoint.id] = ()
         return cache[endpoint.id]
 
-    jobs = [
-        Job(
-            delivery_id=d.id,
-            claim_token=token,
-            webhook_id=d.webhook_id,
-            endpoint_id=e.id,
-            url=e.url,
-            body=json.dumps(d.payload, separators=(",", ":")),
-            secrets=secrets_of(e),
-            attempt_number=d.attempt_count + 1,
-            round_attempt=d.attempt_count + 1 - d.schedule_start,
-            failing_since=e.failing_since,
-            lease_until=lease_until,
+    jobs = []
+    for d in claimed:
+        e = endpoints[d.endpoint_id]
+        secrets = secrets_of(e)
+        if not secrets:
+            continue
+        jobs.append(
+            Job(
+                delivery_id=d.id,
+                claim_token=token,
+                webhook_id=d.webhook_id,
+                endpoint_id=e.id,
+                url=e.url,
+                body=json.dumps(d.payload, separators=(",", ":")),
+                secrets=secrets,
+                attempt_number=d.attempt_count + 1,
+                round_attempt=d.attempt_count + 1 - d.schedule_start,
+                failing_since=e.failing_since,
+                lease_until=lease_until,
+            )
         )
-        for d, e in rows
-    ]
-    return [job for job in jobs if job.secrets]
+    return jobs
 
 
-def signing_secrets(rt: Runtime, endpoint: Endpoint, now: datetime) -> tuple[str, ...]:
+def signing_secrets(rt: Runtime, endpoint: AnyRow, now: datetime) -> tuple[str, ...]:
     current = open_secret(
         rt, endpoint.id, endpoint.secret_key_id, endpoint.secret_nonce, endpoint.secret_ciphertext
     )
@@ -176,7 +273,7 @@ async def send(rt: Runtime, job: Job) -> AttemptResult:
     # Webhook timestamps are real time, whatever clock the SLA runs on: receivers reject
     # stale or future ones.
     started = rt.clock.now()
-    headers = signing.headers(job.secrets, job.webhook_id, datetime.now().astimezone(), job.body)
+    headers = signing.headers(job.secrets, job.webhook_id, datetime.now(UTC), job.body)
     return replace(await rt.transport.post(job.url, job.body, headers), started_at=started)
 
 
@@ -224,6 +321,11 @@ _RECORD = (
         claim_token=None,
         updated_at=bindparam("b_now"),
     )
+)
+
+
+_EXISTING = sa_select(col(Delivery.id)).where(
+    col(Delivery.id).in_(bindparam("ids", expanding=True))
 )
 
 
@@ -278,15 +380,13 @@ async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) ->
         await conn.execute(_RECORD, rows)
         # A delivery deleted meanwhile (its endpoint was deleted) keeps no attempt rows.
         ids = [h["delivery_id"] for h in history]
-        existing = set(
-            (await session.exec(select(Delivery.id).where(col(Delivery.id).in_(ids)))).all()
-        )
+        existing = set((await conn.execute(_EXISTING, {"ids": ids})).scalars())
         history = [h for h in history if h["delivery_id"] in existing]
         if history:
             await conn.execute(insert(DeliveryAttempt), history)
         await _update_endpoint_health(session, rt, attempts, now)
-    for outcome in outcomes:
-        DELIVERIES.labels(result=outcome).inc()
+    for outcome, count in Counter(outcomes).items():
+        DELIVERIES.labels(result=outcome).inc(count)
     return outcomes
 
 
@@ -371,38 +471,44 @@ async def skip_pending(session: AsyncSession, endpoint_id: str, now: datetime) -
     )
 
 
+_RELEASE = (
+    update(Delivery)
+    .where(
+        col(Delivery.id) == bindparam("b_id"),
+        col(Delivery.claim_token) == bindparam("b_token"),
+    )
+    .values(claimed_until=None, claim_token=None)
+)
+
+
 async def release(rt: Runtime, jobs: list[Job]) -> None:
-    """Give back claims not yet attempted (graceful shutdown)."""
+    """Give back claims not yet attempted (graceful shutdown, or a lease too short to send)."""
     if not jobs:
         return
+    rows = [{"b_id": job.delivery_id, "b_token": job.claim_token} for job in jobs]
     async with rt.sessions() as session, session.begin():
-        for job in jobs:
-            await session.exec(
-                update(Delivery)
-                .where(
-                    col(Delivery.id) == job.delivery_id,
-                    col(Delivery.claim_token) == job.claim_token,
-                )
-                .values(claimed_until=None, claim_token=None)
-            )
+        conn = await session.connection()
+        await conn.execute(_RELEASE, rows)
+
+
+_NEXT_DUE = (
+    sa_select(func.min(Delivery.next_attempt_at))
+    .join(Endpoint, col(Endpoint.id) == col(Delivery.endpoint_id))
+    .where(
+        col(Delivery.status) == DeliveryStatus.pending,
+        or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < bindparam("now")),
+        col(Endpoint.enabled),
+        col(Delivery.endpoint_id).not_in(bindparam("busy", expanding=True)),
+    )
+)
 
 
 async def next_due(rt: Runtime, busy_endpoints: set[str]) -> datetime | None:
     """When `claim` next finds work: only what it could take, so that a worker never spins on
     deliveries in flight (leased), on disabled endpoints, or on `busy` ones (a freed slot wakes
     the worker; an expired lease is found at the idle recheck)."""
-    now = rt.clock.now()
-    query = (
-        select(func.min(Delivery.next_attempt_at))
-        .join(Endpoint, col(Endpoint.id) == col(Delivery.endpoint_id))
-        .where(
-            col(Delivery.status) == DeliveryStatus.pending,
-            or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now),
-            col(Endpoint.enabled),
-        )
-    )
-    if busy_endpoints:
-        query = query.where(col(Delivery.endpoint_id).not_in(busy_endpoints))
+    parameters = {"now": rt.clock.now(), "busy": sorted(busy_endpoints)}
     async with rt.sessions() as session:
-        result: datetime | None = (await session.exec(query)).one()
+        conn = await session.connection()
+        result: datetime | None = (await conn.execute(_NEXT_DUE, parameters)).scalar()
         return result

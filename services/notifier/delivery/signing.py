@@ -7,7 +7,7 @@ one keep verifying until they switch.
 import base64
 import os
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from standardwebhooks.webhooks import Webhook
 
@@ -19,6 +19,9 @@ def new_secret() -> str:
 
 
 def sign(secrets: Sequence[str], webhook_id: str, timestamp: datetime, body: str) -> str:
+    # The library reads the timestamp's wall-clock fields as UTC (`replace(tzinfo=utc)`), so an
+    # aware local time would sign another instant than the header carries: hand it UTC.
+    timestamp = timestamp.astimezone(UTC)
     return " ".join(Webhook(s).sign(webhook_id, timestamp, body) for s in secrets)
 
 

@@ -40,6 +40,7 @@ class Transport:
         self._max_response = max_response_bytes
         self._limit = limit
         self._session: aiohttp.ClientSession | None = None
+        self._refusals: dict[str, str | None] = {}
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -58,7 +59,7 @@ class Transport:
             return round((time.perf_counter() - started) * 1000, 3)
 
         try:
-            self._policy.check_url(url)
+            self._check(url)
             async with self._client().post(
                 url, data=body.encode(), headers=headers, allow_redirects=False
             ) as response:
@@ -81,6 +82,21 @@ class Transport:
             return AttemptResult(None, elapsed(), None, f"connection failed: {exc.strerror}"[:200])
         except (aiohttp.ClientError, OSError, ValueError) as exc:
             return AttemptResult(None, elapsed(), None, f"{type(exc).__name__}: {exc}"[:200])
+
+    def _check(self, url: str) -> None:
+        """`AddressPolicy.check_url`, remembered per URL: it depends on the URL alone, and a burst
+        sends thousands of webhooks to one. Hostnames are still checked at every connection."""
+        if url not in self._refusals:
+            if len(self._refusals) >= 4096:
+                self._refusals.clear()
+            try:
+                self._policy.check_url(url)
+                self._refusals[url] = None
+            except AddressRefused as exc:
+                self._refusals[url] = str(exc)
+        refusal = self._refusals[url]
+        if refusal is not None:
+            raise AddressRefused(refusal)
 
     async def close(self) -> None:
         if self._session is not None:
