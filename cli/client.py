@@ -3,10 +3,12 @@
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import typer
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -48,7 +50,9 @@ class Client:
         params: dict[str, Any] | None = None,
         content: bytes | Iterable[bytes] | None = None,
         headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
+    ) -> "httpx.Response":
+        import httpx  # here, not at the top: `ssi token` and `ssi sla due` never need it
+
         try:
             # One connection per command: a command makes one or two calls.
             with httpx.Client(
@@ -76,7 +80,7 @@ class Client:
         return response.json() if response.content else None
 
 
-def problem_line(response: httpx.Response) -> str:
+def problem_line(response: "httpx.Response") -> str:
     """`404 No such incident: ...` from an RFC 9457 problem, or the status alone."""
     try:
         problem = response.json()

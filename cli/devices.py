@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from cli.client import target
 from cli.output import JsonFlag, console, show
@@ -32,6 +31,8 @@ def import_(
 
     Exits 0 when every row was imported, 1 when some were not (their errors in the report).
     """
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
     ndjson = file.suffix.lower() in (".ndjson", ".jsonl")
     content_type = "application/x-ndjson" if ndjson else "text/csv"
     size = file.stat().st_size

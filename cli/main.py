@@ -5,19 +5,21 @@ Errors are one readable line on stderr and a non-zero exit, never a traceback.
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
-from pydantic_settings import SettingsError
 
 from cli import devices, incidents, parties, reports, webhooks
 from cli.client import Target, fail
-from cli.listen import serve, valid_secret
 from services.common.negotiation import in_range
-from shared.calendar import POLICIES, WorkingDayCalendar
-from shared.settings import CommonSettings
-from shared.tokens import ADMIN_SCOPE, OPERATOR_SCOPES, PARTY_SCOPES, SERVICE_SCOPES, mint_dev_token
+
+if TYPE_CHECKING:
+    from shared.settings import CommonSettings
+
+# Heavier modules (settings, tokens, the calendar, the listener's server) are imported by the
+# commands that use them: every `ssi` invocation pays for what it imports.
+MP121_WORKING_DAYS = 5
 
 app = typer.Typer(
     help="SSI install-code incident route: development tokens, SLA arithmetic and more.",
@@ -52,7 +54,11 @@ app.add_typer(webhooks.deliveries, name="deliveries")
 app.add_typer(reports.app, name="report")
 
 
-def settings(**values: str) -> CommonSettings:
+def settings(**values: str) -> "CommonSettings":
+    from pydantic_settings import SettingsError
+
+    from shared.settings import CommonSettings
+
     try:
         return CommonSettings(**values)  # type: ignore[arg-type]
     except (ValidationError, SettingsError) as exc:
@@ -87,6 +93,14 @@ def token(
     ttl: Annotated[int, typer.Option(help="Lifetime in seconds")] = 3600,
 ) -> None:
     """Print a development token (HS256 with SSI_JWT_SECRET, or the one under SSI_DATA_DIR)."""
+    from shared.tokens import (
+        ADMIN_SCOPE,
+        OPERATOR_SCOPES,
+        PARTY_SCOPES,
+        SERVICE_SCOPES,
+        mint_dev_token,
+    )
+
     chosen = [bool(party), bool(service), admin]
     if sum(chosen) != 1:
         raise fail("give exactly one of --party, --service or --admin")
@@ -132,6 +146,8 @@ def listen(
     def say(line: str) -> None:
         typer.echo(prefix + line)
 
+    from cli.listen import serve, valid_secret
+
     if secret is not None and not valid_secret(secret):
         raise fail("--secret is the endpoint's secret: whsec_ followed by base64")
     say(f"listening on http://{host}:{port}/")
@@ -149,7 +165,7 @@ def due(
     ],
     working_days: Annotated[
         int, typer.Option(min=1, max=250, help="Working Days to answer (mp121: 5)")
-    ] = POLICIES["mp121"],
+    ] = MP121_WORKING_DAYS,
 ) -> None:
     """Print when a request raised at --raised-at is due, in ISO 8601 UTC.
 
@@ -164,6 +180,8 @@ def due(
         raise fail("--raised-at needs an offset, e.g. 2026-06-10T09:30:00+01:00 or ...Z")
     if not in_range(instant):
         raise fail("--raised-at must lie in the years 2000 to 2099")
+    from shared.calendar import WorkingDayCalendar
+
     calendar = WorkingDayCalendar(settings().extra_non_working_days)
     due_at = calendar.clock(instant, working_days, ()).due_at
     typer.echo(due_at.astimezone(UTC).isoformat().replace("+00:00", "Z"))
