@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from collections import Counter
 
 import httpx
 
@@ -9,6 +10,8 @@ from tests.incident_api.world import INSTALLING
 from tests.tokens import Tokens
 
 GAINING_DEVICE = "00-DB-00-00-00-00-{:02X}-{:02X}"
+SlaKey = tuple[str, int, str, int]
+"""(incident id, clock, kind, ordinal)"""
 
 
 def seed(api: str, tokens: Tokens, devices: int) -> None:
@@ -78,3 +81,24 @@ def raise_incidents(
                 await client.aclose()
 
     return asyncio.run(run())
+
+
+def sla_events(api: str, tokens: Tokens) -> Counter[SlaKey]:
+    seen: Counter[SlaKey] = Counter()
+    after = 0
+    with httpx.Client(base_url=api, headers=tokens.service()) as client:
+        while True:
+            page = client.get("/v1/events", params={"after": after, "limit": 1000}).json()
+            for event in page["items"]:
+                if event["type"].startswith("incident.sla_"):
+                    data = event["data"]
+                    key = (
+                        data["incident_id"],
+                        data["clock"],
+                        data["sla_kind"],
+                        data["sla_ordinal"],
+                    )
+                    seen[key] += 1
+            if not page["items"]:
+                return seen
+            after = page["next_after"]

@@ -21,7 +21,7 @@ import pytest
 from services.incident_api import migrate as api_migrate
 from services.notifier import migrate as notifier_migrate
 from tests.database import fresh_database, on_postgres
-from tests.notifier.fleet import add_endpoint, raise_incidents, seed
+from tests.notifier.fleet import add_endpoint, raise_incidents, seed, sla_events
 from tests.processes import API_APP, NOTIFIER_APP, Service, base_env, running, start
 from tests.receiver import Answer, Received, Receiver, running_receiver
 from tests.tokens import Tokens
@@ -68,20 +68,6 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
-
-
-def feed_sla_events(api: str, tokens: Tokens) -> Counter[tuple[str, str]]:
-    seen: Counter[tuple[str, str]] = Counter()
-    after = 0
-    with httpx.Client(base_url=api, headers=tokens.service()) as client:
-        while True:
-            page = client.get("/v1/events", params={"after": after, "limit": 1000}).json()
-            for event in page["items"]:
-                if event["type"].startswith("incident.sla_"):
-                    seen[(event["data"]["incident_id"], event["data"]["sla_kind"])] += 1
-            if not page["items"]:
-                return seen
-            after = page["next_after"]
 
 
 @contextmanager
@@ -144,8 +130,8 @@ def test_two_apis_two_notifiers_deliver_everything_once(tmp_path: Path, tokens: 
         )
         assert moved.status_code == 200, moved.text
         wait_until(lambda: len(delivered(receiver, failed)) >= 2 * WAVE, 120, "the breaches")
-        breaches = feed_sla_events(apis[1].url, tokens)
-        assert set(breaches) == {(i, "breach") for i in ids}
+        breaches = sla_events(apis[1].url, tokens)
+        assert set(breaches) == {(i, 1, "breach", 1) for i in ids}
         assert max(breaches.values()) == 1
         time.sleep(1)
         got = delivered(receiver, failed)

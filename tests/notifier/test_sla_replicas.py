@@ -18,12 +18,11 @@ from services.notifier import migrate as notifier_migrate
 from services.notifier.sla.models import SlaClock
 from shared.calendar import LONDON
 from tests.database import fresh_database, on_postgres
-from tests.notifier.fleet import raise_incidents, seed
+from tests.notifier.fleet import SlaKey, raise_incidents, seed, sla_events
 from tests.processes import API_APP, NOTIFIER_APP, base_env, running
 from tests.tokens import Tokens
 
 COUNT = 1000
-SlaKey = tuple[str, int, str, int]
 
 
 def next_wednesday_morning() -> datetime:
@@ -31,27 +30,6 @@ def next_wednesday_morning() -> datetime:
     day = datetime.now(LONDON).date() + timedelta(days=7)
     day += timedelta(days=(2 - day.weekday()) % 7)
     return datetime(day.year, day.month, day.day, 10, tzinfo=LONDON).astimezone(UTC)
-
-
-def sla_events(api: str, tokens: Tokens) -> Counter[SlaKey]:
-    seen: Counter[SlaKey] = Counter()
-    after = 0
-    with httpx.Client(base_url=api, headers=tokens.service()) as client:
-        while True:
-            page = client.get("/v1/events", params={"after": after, "limit": 1000}).json()
-            for event in page["items"]:
-                if event["type"].startswith("incident.sla_"):
-                    data = event["data"]
-                    key = (
-                        data["incident_id"],
-                        data["clock"],
-                        data["sla_kind"],
-                        data["sla_ordinal"],
-                    )
-                    seen[key] += 1
-            if not page["items"]:
-                return seen
-            after = page["next_after"]
 
 
 def wait_for(api: str, tokens: Tokens, count: int, timeout: float = 120) -> Counter[SlaKey]:

@@ -123,7 +123,7 @@ async def raise_incident(
         raise errors.DuplicateOpenIncident("Another request raised it a moment ago.") from exc
     if idempotency_key is not None:
         await _remember_key(session, requester_id, idempotency_key, body, incident.id, now)
-    await _audit(session, incident, principal, "raised", None, S.raised, now)
+    _audit(session, incident, principal, "raised", None, S.raised, now)
     await _announce(session, rt, incident, EventType.incident_raised, now)
     INCIDENTS_RAISED.inc()
     return incident
@@ -278,7 +278,7 @@ async def acknowledge(
     await _apply(
         session, incident, {S.raised}, status=S.acknowledged, acknowledged_at=now, updated_at=now
     )
-    await _audit(session, incident, principal, "acknowledged", S.raised, S.acknowledged, now)
+    _audit(session, incident, principal, "acknowledged", S.raised, S.acknowledged, now)
     await _announce(session, rt, incident, EventType.incident_acknowledged, now)
     return incident
 
@@ -299,7 +299,7 @@ async def respond(
     await _apply(session, incident, OPEN_STATUSES, **_resolution(incident, body, now))
     if body.install_code is not None:
         await session.merge(_sealed_code(rt, incident, body, now))
-    await _audit(session, incident, principal, "resolved", before, S.resolved, now, _details(body))
+    _audit(session, incident, principal, "resolved", before, S.resolved, now, _details(body))
     await _announce(session, rt, incident, EventType.incident_resolved, now)
     return incident
 
@@ -334,7 +334,7 @@ def resolve_in_place(
     session.add(incident)
     if body.install_code is not None:
         session.add(_sealed_code(rt, incident, body, now))
-    session.add(_history(incident, principal, "resolved", before, S.resolved, now, _details(body)))
+    _audit(session, incident, principal, "resolved", before, S.resolved, now, _details(body))
 
 
 def _resolution(incident: Incident, body: ResponseCreate, now: datetime) -> dict[str, Any]:
@@ -410,7 +410,7 @@ async def _close(
         close_reason=reason,
         code_state=_destroyed(incident),
     )
-    await _audit(session, incident, principal, "closed", S.resolved, S.closed, now, details)
+    _audit(session, incident, principal, "closed", S.resolved, S.closed, now, details)
     await _announce(session, rt, incident, EventType.incident_closed, now)
 
 
@@ -428,7 +428,7 @@ async def cancel(
     await _apply(
         session, incident, OPEN_STATUSES, status=S.cancelled, cancelled_at=now, updated_at=now
     )
-    await _audit(
+    _audit(
         session,
         incident,
         principal,
@@ -460,9 +460,7 @@ async def reopen(
         code_state=_destroyed(incident),
         **_back_to_raised(rt, incident, now),
     )
-    await _audit(
-        session, incident, principal, "reopened", S.resolved, S.raised, now, {"reason": reason}
-    )
+    _audit(session, incident, principal, "reopened", S.resolved, S.raised, now, {"reason": reason})
     await _announce(session, rt, incident, EventType.incident_reopened, now)
     return incident
 
@@ -488,7 +486,7 @@ async def readdress(
         readdressed_at=now,
         **_back_to_raised(rt, incident, now),
     )
-    await _audit(
+    _audit(
         session,
         incident,
         principal,
@@ -540,7 +538,7 @@ async def reveal(
         raise errors.NoInstallCode(f"The incident is {incident.status.value}.")
     sealed = Sealed(record.key_id, record.nonce, record.ciphertext)
     code = rt.keyring.open(sealed, code_context(incident.id, record.clock)).hex().upper()
-    await _audit(session, incident, principal, "install_code.revealed", None, None, rt.clock.now())
+    _audit(session, incident, principal, "install_code.revealed", None, None, rt.clock.now())
     return code
 
 
@@ -615,7 +613,7 @@ async def record_sla_event(
             current_status=incident.status.value,
             current_clock=incident.clock,
         )
-    await _audit(
+    _audit(
         session,
         incident,
         principal,
@@ -672,7 +670,7 @@ async def expire_resolved(session: AsyncSession, rt: Runtime) -> int:
 # -- audit and events -------------------------------------------------------------------------
 
 
-async def _audit(
+def _audit(
     session: AsyncSession,
     incident: Incident,
     principal: Principal | None,
@@ -682,27 +680,18 @@ async def _audit(
     at: datetime,
     details: dict[str, Any] | None = None,
 ) -> None:
-    session.add(_history(incident, principal, action, from_status, to_status, at, details))
-
-
-def _history(
-    incident: Incident,
-    principal: Principal | None,
-    action: str,
-    from_status: IncidentStatus | None,
-    to_status: IncidentStatus | None,
-    at: datetime,
-    details: dict[str, Any] | None = None,
-) -> HistoryEntry:
-    return HistoryEntry(
-        incident_pk=incident.pk or 0,
-        at=at,
-        actor=principal.subject if principal else "system",
-        action=action,
-        from_status=from_status.value if from_status else None,
-        to_status=to_status.value if to_status else None,
-        clock=incident.clock,
-        details=details or {},
+    """An entry in the incident's history, written with the transaction's next flush."""
+    session.add(
+        HistoryEntry(
+            incident_pk=incident.pk or 0,
+            at=at,
+            actor=principal.subject if principal else "system",
+            action=action,
+            from_status=from_status.value if from_status else None,
+            to_status=to_status.value if to_status else None,
+            clock=incident.clock,
+            details=details or {},
+        )
     )
 
 
