@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     total_concurrency: int = Field(default=64, ge=1)
     """Requests in flight in all."""
     claim_per_endpoint: int = Field(default=64, ge=1)
-    """Deliveries one claim takes ahead for an endpoint; each re-checks its lease before sending."""
+    """Deliveries one claim takes ahead for an endpoint not (yet) known to answer fast; one that
+    does is claimed half of `max_queued` at a time. Each job re-checks its lease before sending."""
     max_queued: int = Field(default=1024, ge=1)
     """Claimed deliveries held by one replica, sending or waiting."""
     claim_lease_seconds: float = 60.0
