@@ -30,13 +30,13 @@ import aiohttp
 import httpx
 
 from bench import bulk, sla_tick
+from bench.common import SECRET, add_parties, device, token
 from services.incident_api import migrate as api_migrate
 from services.notifier import migrate as notifier_migrate
-from shared.tokens import ADMIN_SCOPE, PARTY_SCOPES, mint_dev_token
+from shared.tokens import ADMIN_SCOPE, PARTY_SCOPES
 from tests.processes import API_APP, NOTIFIER_APP, base_env, start
 from tests.receiver import free_port
 
-SECRET = "bench-secret-not-for-production-0123456789"  # noqa: S105 - bench only
 LATENCY_SAMPLES = int(os.environ.get("BENCH_LATENCY_SAMPLES", "200"))
 BURST = int(os.environ.get("BENCH_BURST", "2000"))
 RESULTS = Path(__file__).parent / "results"
@@ -47,27 +47,9 @@ NOTIFIER_SETTINGS = {"NOTIFIER_ENDPOINT_CONCURRENCY": "16"} | {
 }
 
 
-def token(subject: str, scopes: tuple[str, ...]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_dev_token(SECRET, subject, scopes, ttl_seconds=7200)}"}
-
-
-def device(n: int) -> str:
-    return "00-DB-" + "-".join(f"{b:02X}" for b in n.to_bytes(6, "big"))
-
-
 def seed(api: str, devices: int) -> None:
     with httpx.Client(base_url=api, headers=token("admin", (ADMIN_SCOPE,)), timeout=120) as c:
-        for party, category in (("GSUP", "large_supplier"), ("ISUP", "small_supplier")):
-            c.post(
-                "/v1/parties",
-                json={
-                    "party_id": party,
-                    "name": party,
-                    "category": category,
-                    "ops_contact_email": "ops@example.com",
-                    "escalation_contact_email": "esc@example.com",
-                },
-            ).raise_for_status()
+        add_parties(c)
         rows = ["device_id,device_type,smi_status,installing_party_id,registered_supplier_party_id"]
         rows += [f"{device(n)},ESME,installed_not_commissioned,ISUP,GSUP" for n in range(devices)]
         c.post(

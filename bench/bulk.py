@@ -17,24 +17,15 @@ from typing import Any
 
 import httpx
 
+from bench.common import SECRET, add_parties, device, token
 from services.incident_api import migrate
-from shared.tokens import ADMIN_SCOPE, PARTY_SCOPES, mint_dev_token
+from shared.tokens import ADMIN_SCOPE, PARTY_SCOPES
 from tests.processes import API_APP, Service, base_env, start
 
-SECRET = "bench-secret-not-for-production-0123456789"  # noqa: S105 - bench only
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "1000000"))
 BATCH_ROWS = int(os.environ.get("BENCH_BATCH_ROWS", "10000"))
 CODE = "83FED3407A939723A5C639B26916D505"
 HEADER = b"device_id,device_type,smi_status,installing_party_id,registered_supplier_party_id\n"
-
-
-def headers(subject: str, scopes: tuple[str, ...]) -> dict[str, str]:
-    token = mint_dev_token(SECRET, subject, scopes, ttl_seconds=7200)
-    return {"Authorization": f"Bearer {token}"}
-
-
-def device(n: int) -> str:
-    return "00-DB-" + "-".join(f"{b:02X}" for b in n.to_bytes(6, "big"))
 
 
 def inventory(rows: int) -> Iterator[bytes]:
@@ -56,18 +47,21 @@ def peak_rss_mb(service: Service) -> float:
     return int(line.split()[1]) / 1024
 
 
-def seed_parties(client: httpx.Client) -> None:
-    for party, category in (("GSUP", "large_supplier"), ("ISUP", "small_supplier")):
-        client.post(
-            "/v1/parties",
-            json={
-                "party_id": party,
-                "name": party,
-                "category": category,
-                "ops_contact_email": "ops@example.com",
-                "escalation_contact_email": "esc@example.com",
-            },
-        ).raise_for_status()
+def timed_csv_post(
+    client: httpx.Client, path: str, body: str, as_party: str
+) -> tuple[float, dict[str, Any]]:
+    """POST a CSV batch as `as_party`; (seconds, result), every row having succeeded."""
+    started = time.perf_counter()
+    response = client.post(
+        path,
+        content=body,
+        headers={**token(as_party, PARTY_SCOPES), "Content-Type": "text/csv"},
+    )
+    seconds = time.perf_counter() - started
+    response.raise_for_status()
+    result: dict[str, Any] = response.json()
+    assert result["succeeded"] == BATCH_ROWS, response.text[:500]
+    return seconds, result
 
 
 def measure(database_url: str | None = None) -> list[dict[str, Any]]:
@@ -83,9 +77,8 @@ def measure(database_url: str | None = None) -> list[dict[str, Any]]:
         )
         try:
             with httpx.Client(base_url=api.url, timeout=600) as client:
-                admin = headers("admin", (ADMIN_SCOPE,))
-                client.headers.update(admin)
-                seed_parties(client)
+                client.headers.update(token("admin", (ADMIN_SCOPE,)))
+                add_parties(client)
                 rss_before = peak_rss_mb(api)
                 started = time.perf_counter()
                 imported = client.post(
@@ -99,29 +92,13 @@ def measure(database_url: str | None = None) -> list[dict[str, Any]]:
                 rss_after = peak_rss_mb(api)
 
                 raise_csv = "device_id\n" + "".join(f"{device(n)}\n" for n in range(BATCH_ROWS))
-                started = time.perf_counter()
-                raised = client.post(
-                    "/v1/incidents/batch",
-                    content=raise_csv,
-                    headers={**headers("GSUP", PARTY_SCOPES), "Content-Type": "text/csv"},
-                )
-                raise_s = time.perf_counter() - started
-                raised.raise_for_status()
-                assert raised.json()["succeeded"] == BATCH_ROWS, raised.text[:500]
-
+                raise_s, raised = timed_csv_post(client, "/v1/incidents/batch", raise_csv, "GSUP")
                 answers = "reference,outcome,install_code\n" + "".join(
-                    f"{r['reference']},install_code_provided,{CODE}\n"
-                    for r in raised.json()["items"]
+                    f"{r['reference']},install_code_provided,{CODE}\n" for r in raised["items"]
                 )
-                started = time.perf_counter()
-                answered = client.post(
-                    "/v1/incidents/responses/batch",
-                    content=answers,
-                    headers={**headers("ISUP", PARTY_SCOPES), "Content-Type": "text/csv"},
+                respond_s, _ = timed_csv_post(
+                    client, "/v1/incidents/responses/batch", answers, "ISUP"
                 )
-                respond_s = time.perf_counter() - started
-                answered.raise_for_status()
-                assert answered.json()["succeeded"] == BATCH_ROWS, answered.text[:500]
         finally:
             api.stop()
     return [
