@@ -8,7 +8,6 @@ mid-send loses nothing: its lease runs out and another replica sends again, with
 """
 
 import functools
-import json
 import logging
 import uuid
 from collections import Counter
@@ -21,12 +20,16 @@ from sqlalchemy import (
     BindParameter,
     Integer,
     Row,
+    String,
+    Text,
     Update,
     bindparam,
     case,
+    cast,
     func,
     insert,
     or_,
+    type_coerce,
     update,
 )
 from sqlalchemy import select as sa_select
@@ -124,7 +127,11 @@ def _claim_statement(postgresql: bool) -> Update:
         )
         .limit(bindparam("limit"))
     )
-    # The claimed rows come back with what sending needs, so no second read of them.
+    # The claimed rows come back with what sending needs, so no second read of them. The body
+    # is the stored JSON text as it is, cast so that no driver parses it (parsing it only to
+    # serialise it again cost ~18 µs a webhook). The due order's two instants come back
+    # unconverted, only to sort by: on PostgreSQL the driver's datetimes, on SQLite the stored
+    # fixed-width text, which sorts in time order.
     return (
         update(Delivery)
         .where(col(Delivery.id).in_(chosen))
@@ -133,11 +140,11 @@ def _claim_statement(postgresql: bool) -> Update:
             col(Delivery.id),
             col(Delivery.webhook_id),
             col(Delivery.endpoint_id),
-            col(Delivery.payload),
+            cast(col(Delivery.payload), Text).label("body"),
             col(Delivery.attempt_count),
             col(Delivery.schedule_start),
-            col(Delivery.next_attempt_at),
-            col(Delivery.created_at),
+            type_coerce(col(Delivery.next_attempt_at), String).label("due"),
+            type_coerce(col(Delivery.created_at), String).label("created"),
             col(Delivery.event_seq),
         )
     )
@@ -198,7 +205,7 @@ async def claim(
     # Every claimed row has its endpoint (deleting one deletes its deliveries, which this
     # transaction holds); filtering anyway costs nothing and can never raise a KeyError.
     claimed = [row for row in claimed if row.endpoint_id in endpoints]
-    claimed.sort(key=lambda r: (r.next_attempt_at, r.created_at, r.event_seq is None, r.event_seq))
+    claimed.sort(key=lambda r: (r.due, r.created, r.event_seq is None, r.event_seq))
     cache: dict[str, tuple[str, ...]] = {}
 
     def secrets_of(endpoint: AnyRow) -> tuple[str, ...]:
@@ -227,7 +234,7 @@ async def claim(
                 webhook_id=d.webhook_id,
                 endpoint_id=e.id,
                 url=e.url,
-                body=json.dumps(d.payload, separators=(",", ":")),
+                body=d.body,
                 secrets=secrets,
                 attempt_number=d.attempt_count + 1,
                 round_attempt=d.attempt_count + 1 - d.schedule_start,
@@ -304,23 +311,33 @@ def _decide(
     return "failed", values | {"next_attempt_at": now + timedelta(seconds=delay)}
 
 
-_RECORD = (
+_RECORD_VALUES = {
+    "status": bindparam("b_status"),
+    # Only the claim's holder writes here, so the count read at the claim is still the count.
+    "attempt_count": col(Delivery.attempt_count) + 1,
+    "next_attempt_at": bindparam("b_next"),
+    "delivered_at": bindparam("b_delivered"),
+    "last_status_code": bindparam("b_code"),
+    "last_error": bindparam("b_error"),
+    "claimed_until": None,
+    "claim_token": None,
+    "updated_at": bindparam("b_now"),
+}
+_RECORD_ONE = (
     update(Delivery)
     .where(
         col(Delivery.id) == bindparam("b_id"),
         col(Delivery.claim_token) == bindparam("b_token"),
     )
-    .values(
-        status=bindparam("b_status"),
-        attempt_count=bindparam("b_attempts"),
-        next_attempt_at=bindparam("b_next"),
-        delivered_at=bindparam("b_delivered"),
-        last_status_code=bindparam("b_code"),
-        last_error=bindparam("b_error"),
-        claimed_until=None,
-        claim_token=None,
-        updated_at=bindparam("b_now"),
+    .values(_RECORD_VALUES)
+)
+_RECORD_ALIKE = (
+    update(Delivery)
+    .where(
+        col(Delivery.id).in_(bindparam("b_ids", expanding=True)),
+        col(Delivery.claim_token) == bindparam("b_token"),
     )
+    .values(_RECORD_VALUES)
 )
 
 
@@ -333,12 +350,14 @@ async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) ->
     """Store a batch of attempts and decide what next for each, in one transaction.
 
     Each delivery's row changes only if its claim is still ours (the token matches); the attempt
-    itself is stored either way, since it did happen. One executemany per table keeps a burst
-    cheap: the per-statement cost is paid once per batch, not once per webhook.
+    itself is stored either way, since it did happen. Attempts that end alike (a burst's
+    successes: same claim, same answer) update their deliveries in one statement; the rest, and
+    the attempt rows, go as one executemany each. So a batch costs a few statements, not a few
+    per webhook.
     """
     now = rt.clock.now()
     outcomes: list[str] = []
-    rows: list[dict[str, Any]] = []
+    alike: dict[tuple[Any, ...], list[str]] = {}
     history: list[dict[str, Any]] = []
     for job, result in attempts:
         try:
@@ -351,19 +370,15 @@ async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) ->
             outcome, values = _decide(rt, job, replace(result, retry_after=None), now)
         outcomes.append(outcome)
         DELIVERY_SECONDS.observe(result.latency_ms / 1000)
-        rows.append(
-            {
-                "b_id": job.delivery_id,
-                "b_token": job.claim_token,
-                "b_status": values["status"],
-                "b_attempts": job.attempt_number,
-                "b_next": values["next_attempt_at"],
-                "b_delivered": values["delivered_at"],
-                "b_code": result.status_code,
-                "b_error": result.error,
-                "b_now": now,
-            }
+        key = (
+            job.claim_token,
+            values["status"],
+            values["next_attempt_at"],
+            values["delivered_at"],
+            result.status_code,
+            result.error,
         )
+        alike.setdefault(key, []).append(job.delivery_id)
         history.append(
             {
                 "delivery_id": job.delivery_id,
@@ -375,9 +390,28 @@ async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) ->
                 "error": result.error,
             }
         )
+    singles: list[dict[str, Any]] = []
+    groups: list[dict[str, Any]] = []
+    for (token, status, next_at, delivered, code, error), ids in alike.items():
+        values = {
+            "b_token": token,
+            "b_status": status,
+            "b_next": next_at,
+            "b_delivered": delivered,
+            "b_code": code,
+            "b_error": error,
+            "b_now": now,
+        }
+        if len(ids) == 1:
+            singles.append(values | {"b_id": ids[0]})
+        else:
+            groups.append(values | {"b_ids": ids})
     async with rt.sessions() as session, session.begin():
         conn = await session.connection()
-        await conn.execute(_RECORD, rows)
+        for group in groups:
+            await conn.execute(_RECORD_ALIKE, group)
+        if singles:
+            await conn.execute(_RECORD_ONE, singles)
         # A delivery deleted meanwhile (its endpoint was deleted) keeps no attempt rows.
         ids = [h["delivery_id"] for h in history]
         existing = set((await conn.execute(_EXISTING, {"ids": ids})).scalars())
