@@ -1,6 +1,5 @@
 """Driving the notifier step by step: follow the feed, run the delivery worker, wait."""
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,9 +51,7 @@ class Harness:
         total = 0
         while True:
             claimed = await self.worker.run_once()
-            tasks = list(self.worker._tasks)
-            if tasks:
-                await asyncio.gather(*tasks)
+            await self.worker.settle()
             total += claimed
             if not claimed:
                 return total

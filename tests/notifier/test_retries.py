@@ -787,8 +787,8 @@ async def test_a_slow_endpoint_does_not_hold_up_another(
         # then busy, so the very next claim reaches the fast one.
         assert await worker.run_once() == 4
         assert await worker.run_once() == 1
-        fast_task = worker._task_of[fast_item["id"]]
-        await asyncio.wait_for(fast_task, timeout=10)
+        # The fast one is sent and written back while the slow endpoint holds its slots.
+        await wait_until(lambda: worker.in_flight == 4)
         assert len(receiver.wait_for(1)) == 1
         assert (await delivery(harness, GAINING, fast_item["id"]))["status"] == "succeeded"
         # ...while the slow endpoint's first two are still in flight and two more wait their
@@ -800,7 +800,7 @@ async def test_a_slow_endpoint_does_not_hold_up_another(
         assert statuses == ["pending"] * slow_count
 
         slow.release.set()
-        await asyncio.gather(*list(worker._tasks))
+        await worker.settle()
         assert await harness.deliver() == slow_count - 4
         assert len(slow.requests) == slow_count
         assert slow.max_open_requests == 2
@@ -829,10 +829,49 @@ async def test_an_endpoint_known_to_answer_fast_is_claimed_deeper(harness: Harne
         assert await worker.run_once() == 4
         assert await worker.run_once() == 0
         server.release.set()
-        await asyncio.gather(*list(worker._tasks))
+        await worker.settle()
         assert await harness.deliver() == 12 - 2 - 4
     statuses = [d["status"] for d in await harness.deliveries(INSTALLING)]
     assert statuses == ["succeeded"] * 12
+
+
+@settings(claim_per_endpoint=2, max_queued=4)
+async def test_sending_goes_on_while_earlier_attempts_are_being_written(
+    harness: Harness, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next claim need not wait for the last one's attempts to be written; but no more than
+    `max_queued` sent attempts wait to be written, should the database fall behind."""
+    await start(harness)
+    await harness.add_endpoint(INSTALLING, receiver.url)
+    for n in range(8):
+        device = f"00-DB-12-34-56-78-95-{n:02X}"
+        await put_device(harness.api, harness.tokens, device)
+        await raise_incident(harness.api, harness.tokens, device_id=device)
+    await harness.sync()
+    written = asyncio.Event()
+    record_many = delivery_service.record_many
+
+    async def held_back(*args: Any) -> list[str]:
+        await written.wait()
+        return await record_many(*args)
+
+    monkeypatch.setattr(delivery_service, "record_many", held_back)
+    worker = harness.worker
+    assert await worker.run_once() == 2
+    await wait_until(lambda: len(receiver.received) == 2)
+    assert await worker.run_once() == 2  # two sent, none written: room for two more
+    await wait_until(lambda: len(receiver.received) == 4)
+    assert worker.in_flight == 4
+    assert await worker.run_once() == 0  # four sent and unwritten: wait for the database
+    statuses = [d["status"] for d in await harness.deliveries(INSTALLING)]
+    assert statuses == ["pending"] * 8
+    written.set()
+    await worker.settle()
+    assert worker.in_flight == 0
+    assert await harness.deliver() == 4
+    statuses = [d["status"] for d in await harness.deliveries(INSTALLING)]
+    assert statuses == ["succeeded"] * 8
+    assert len(receiver.received) == 8
 
 
 async def wait_until(condition: Callable[[], bool]) -> None:
@@ -1002,7 +1041,7 @@ async def test_a_job_claimed_ahead_is_given_back_when_its_lease_is_nearly_out(
     assert await worker.run_once() == 2  # the second waits for the endpoint's one slot
     await wait_until(lambda: len(receiver.received) == 1)  # the first is being answered
     harness.clock.advance(seconds=29)  # ...past the point where its attempt could still fit
-    await asyncio.gather(*list(worker._tasks))
+    await worker.settle()
     assert len(receiver.received) == 1
     statuses = sorted(d["status"] for d in await harness.deliveries(INSTALLING))
     assert statuses == ["pending", "succeeded"]

@@ -1,14 +1,16 @@
 """The delivery worker: claim what is due, send it with bounded concurrency, record, repeat.
 
 Concurrency is bounded twice: in total, and per endpoint, so that one slow endpoint holds at most
-`endpoint_concurrency` senders and never delays the others. The worker sleeps until it is woken
-(new deliveries routed, a retry requested) or until the next retry falls due.
+`endpoint_concurrency` senders and never delays the others. Each endpoint's claimed jobs wait in
+a lane, in due order, for that endpoint's senders: a few long-lived tasks per endpoint rather
+than a task per webhook. The worker sleeps until it is woken (new deliveries routed, a retry
+requested, room freed) or until the next retry falls due.
 """
 
 import asyncio
 import contextlib
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -24,36 +26,48 @@ IDLE_RECHECK_SECONDS = 5.0
 
 class Recorder:
     """Group commit: attempts finishing while a batch is being written join the next batch, so
-    a burst costs one transaction per batch rather than one per webhook."""
+    a burst costs one transaction per batch rather than one per webhook. `done` hears of every
+    job once its attempt is written (or could not be: its lease then runs out and it is tried
+    again)."""
 
     MAX_BATCH = 500
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, done: Callable[[list[service.Job]], None]) -> None:
         self.rt = rt
-        self._waiting: list[tuple[service.Job, AttemptResult, asyncio.Future[str]]] = []
+        self._done = done
+        self._waiting: list[tuple[service.Job, AttemptResult]] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def record(self, job: service.Job, result: AttemptResult) -> str:
-        outcome: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self._waiting.append((job, result, outcome))
+    def add(self, job: service.Job, result: AttemptResult) -> None:
+        self._waiting.append((job, result))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
-        return await outcome
+
+    async def flush(self) -> None:
+        """Wait until everything added so far is written."""
+        while self._writer is not None and not self._writer.done():
+            await asyncio.shield(self._writer)
 
     async def _write(self) -> None:
         while self._waiting:
             batch = self._waiting[: self.MAX_BATCH]
             del self._waiting[: self.MAX_BATCH]
             try:
-                outcomes = await service.record_many(self.rt, [(j, r) for j, r, _ in batch])
-            except Exception as exc:
-                for _, _, future in batch:
-                    if not future.done():  # its sender may have been cancelled (shutdown)
-                        future.set_exception(exc)
-                continue
-            for (_, _, future), outcome in zip(batch, outcomes, strict=True):
-                if not future.done():
-                    future.set_result(outcome)
+                await service.record_many(self.rt, batch)
+            except Exception:
+                log.exception("recording delivery attempts failed", extra={"count": len(batch)})
+            finally:
+                self._done([job for job, _ in batch])
+
+
+class _Lane:
+    """One endpoint's claimed jobs, in due order, and how many senders work through them."""
+
+    __slots__ = ("jobs", "senders")
+
+    def __init__(self) -> None:
+        self.jobs: deque[service.Job] = deque()
+        self.senders = 0
 
 
 class DeliveryWorker:
@@ -77,13 +91,15 @@ class DeliveryWorker:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         settings = rt.settings
-        self._in_process: Counter[str] = Counter()
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._queued: dict[str, service.Job] = {}
-        self._semaphores: dict[str, asyncio.Semaphore] = {}
+        self._unsent: Counter[str] = Counter()
+        """Per endpoint, jobs claimed and not yet sent: waiting in the lane or being sent."""
+        self._unwritten = 0
+        """Jobs claimed and not yet written back: `_unsent`'s, and those the recorder holds."""
+        self._backlogged = False
+        self._lanes: dict[str, _Lane] = {}
+        self._senders: set[asyncio.Task[None]] = set()
         self._sending = asyncio.Semaphore(settings.total_concurrency)
-        self._task_of: dict[str, asyncio.Task[None]] = {}
-        self._recorder = Recorder(rt)
+        self._recorder = Recorder(rt, self._settled)
         self._pace: dict[str, tuple[float, float]] = {}
         """Per endpoint, recently sent to: moving average attempt latency (seconds) and when it
         was last updated (event loop time). Least recently updated first."""
@@ -95,13 +111,6 @@ class DeliveryWorker:
         # pace, takes at most a quarter of the time a lease leaves for sending.
         usable = lease - self._lease_margin.total_seconds()
         self._deep_pace = usable / 4 * settings.endpoint_concurrency / self._deep_limit
-
-    def _forget(self, delivery_id: str) -> Callable[[asyncio.Task[None]], None]:
-        def done(task: asyncio.Task[None]) -> None:
-            self._tasks.discard(task)
-            self._task_of.pop(delivery_id, None)
-
-        return done
 
     def _is_deep(self, endpoint_id: str, now: float) -> bool:
         known = self._pace.get(endpoint_id)
@@ -118,13 +127,18 @@ class DeliveryWorker:
         return self.rt.settings.claim_per_endpoint
 
     def _busy(self, now: float) -> set[str]:
-        return {e for e, n in self._in_process.items() if n >= self._ahead(e, now)}
+        return {e for e, n in self._unsent.items() if n >= self._ahead(e, now)}
 
     async def run_once(self) -> int:
-        """Claim what is due now and start it; returns how many were claimed."""
+        """Claim what is due now and start it; returns how many were claimed.
+
+        Room is counted in jobs not yet sent, so the next claim overlaps the sending of this
+        one rather than waiting for its attempts to be written; but never more than
+        `max_queued` sent and still unwritten, should the database fall behind."""
         settings = self.rt.settings
-        capacity = settings.max_queued - len(self._tasks)
-        if capacity <= 0:
+        capacity = settings.max_queued - self._unsent.total()
+        self._backlogged = self._recording() >= settings.max_queued
+        if capacity <= 0 or self._backlogged:
             return 0
         now = asyncio.get_running_loop().time()
         jobs = await service.claim(
@@ -135,43 +149,69 @@ class DeliveryWorker:
             {e for e in self._pace if self._is_deep(e, now)},
             self._deep_limit,
         )
+        self._unwritten += len(jobs)
         for job in jobs:
-            self._in_process[job.endpoint_id] += 1
-            self._queued[job.delivery_id] = job
-            task = asyncio.create_task(self._deliver(job))
-            self._tasks.add(task)
-            self._task_of[job.delivery_id] = task
-            task.add_done_callback(self._forget(job.delivery_id))
+            self._unsent[job.endpoint_id] += 1
+            self._lanes.setdefault(job.endpoint_id, _Lane()).jobs.append(job)
+        for endpoint_id in {job.endpoint_id for job in jobs}:
+            lane = self._lanes[endpoint_id]
+            while lane.senders < min(settings.endpoint_concurrency, len(lane.jobs)):
+                lane.senders += 1
+                task = asyncio.create_task(self._send_lane(endpoint_id, lane))
+                self._senders.add(task)
+                task.add_done_callback(self._senders.discard)
         return len(jobs)
 
-    async def _deliver(self, job: service.Job) -> None:
-        settings = self.rt.settings
-        endpoint_slots = self._semaphores.setdefault(
-            job.endpoint_id, asyncio.Semaphore(settings.endpoint_concurrency)
-        )
+    async def _send_lane(self, endpoint_id: str, lane: _Lane) -> None:
+        """One of the endpoint's senders: its jobs in turn until the lane is empty."""
         try:
-            async with endpoint_slots, self._sending:
-                self._queued.pop(job.delivery_id, None)
-                if self.rt.clock.now() + self._lease_margin >= job.lease_until:
-                    await service.release(self.rt, [job])
-                    return
-                result = await service.send(self.rt, job)
-                self._note_pace(job.endpoint_id, result.latency_ms / 1000)
-            # Recorded after the slot is free: the endpoint's next request need not wait for
-            # the database.
-            await self._recorder.record(job, result)
-        except Exception:
-            # The lease runs out and the delivery is tried again: log, never lose the worker.
-            log.exception("delivery attempt failed", extra={"delivery_id": job.delivery_id})
+            while lane.jobs:
+                job = lane.jobs.popleft()
+                try:
+                    async with self._sending:
+                        if self.rt.clock.now() + self._lease_margin >= job.lease_until:
+                            await service.release(self.rt, [job])
+                            self._sent(job)
+                            self._settled([job])
+                            continue
+                        result = await service.send(self.rt, job)
+                except Exception:
+                    # The lease runs out and the delivery is tried again: log, never lose the
+                    # worker.
+                    log.exception("delivery attempt failed", extra={"delivery_id": job.delivery_id})
+                    self._sent(job)
+                    self._settled([job])
+                    continue
+                self._sent(job)
+                self._note_pace(endpoint_id, result.latency_ms / 1000)
+                # Recorded in the background: the endpoint's next request need not wait for the
+                # database.
+                self._recorder.add(job, result)
         finally:
-            endpoint_id = job.endpoint_id
-            self._in_process[endpoint_id] -= 1
-            if self._in_process[endpoint_id] <= 0:
-                del self._in_process[endpoint_id]
-                self._semaphores.pop(endpoint_id, None)
-            now = asyncio.get_running_loop().time()
-            if self._in_process[endpoint_id] < self._ahead(endpoint_id, now) // 2:
-                self.rt.wake_deliveries()
+            lane.senders -= 1
+            if not lane.senders and not lane.jobs and self._lanes.get(endpoint_id) is lane:
+                del self._lanes[endpoint_id]
+
+    def _sent(self, job: service.Job) -> None:
+        """`job` is no longer waiting to be sent: when the endpoint's lane runs low, claim more."""
+        endpoint_id = job.endpoint_id
+        unsent = self._unsent[endpoint_id] - 1
+        if unsent > 0:
+            self._unsent[endpoint_id] = unsent
+        else:
+            del self._unsent[endpoint_id]
+        if unsent < self._ahead(endpoint_id, asyncio.get_running_loop().time()) // 2:
+            self.rt.wake_deliveries()
+
+    def _settled(self, jobs: list[service.Job]) -> None:
+        """`jobs` are written back (or left to their leases)."""
+        self._unwritten -= len(jobs)
+        if self._backlogged and self._recording() < self.rt.settings.max_queued:
+            self.rt.wake_deliveries()
+
+    def _recording(self) -> int:
+        """Jobs sent and not yet written back."""
+        return self._unwritten - self._unsent.total()
 
     def _note_pace(self, endpoint_id: str, seconds: float) -> None:
         # Kept when the endpoint's queue runs dry between claims, so that the next claim is deep
@@ -211,18 +251,27 @@ class DeliveryWorker:
         for waiter in pending:
             waiter.cancel()
 
+    async def settle(self) -> None:
+        """Wait until every job claimed so far is sent and written back."""
+        while self._senders:
+            await asyncio.gather(*list(self._senders))
+        await self._recorder.flush()
+
     async def drain(self, grace_seconds: float) -> None:
         """Finish what is in flight (up to the grace period); give back what never started."""
-        waiting = list(self._queued.values())
-        self._queued.clear()
-        for job in waiting:
-            self._task_of[job.delivery_id].cancel()
+        waiting = [job for lane in self._lanes.values() for job in lane.jobs]
+        for lane in self._lanes.values():
+            lane.jobs.clear()
         await service.release(self.rt, waiting)
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=grace_seconds)
-        for task in list(self._tasks):
+        for job in waiting:
+            self._sent(job)
+        self._settled(waiting)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.settle(), timeout=grace_seconds)
+        for task in list(self._senders):
             task.cancel()  # its lease runs out; another replica tries again
 
     @property
     def in_flight(self) -> int:
-        return len(self._tasks)
+        """Jobs claimed and not yet written back."""
+        return self._unwritten
