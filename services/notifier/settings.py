@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     """Deliveries one claim takes ahead for an endpoint not (yet) known to answer fast; one that
     does is claimed half of `max_queued` at a time. Each job re-checks its lease before sending."""
     max_queued: int = Field(default=1024, ge=1)
-    """Claimed deliveries held by one replica, sending or waiting."""
+    """Claimed deliveries held by one replica waiting or being sent; as many again may have been
+    sent and wait to be written back, should the database fall behind."""
     claim_lease_seconds: float = 60.0
     disable_after_failing_seconds: float = 5 * 24 * 3600
     """An endpoint failing without a success for this long is disabled."""
