@@ -206,6 +206,17 @@ async def start(harness: Harness) -> None:
     await harness.sync()
 
 
+async def raise_on_new_devices(harness: Harness, count: int) -> list[dict[str, Any]]:
+    """`count` incidents, each on a Device of its own, followed into the notifier."""
+    incidents = []
+    for n in range(count):
+        device = f"00-DB-12-34-56-78-9F-{n:02X}"
+        await put_device(harness.api, harness.tokens, device)
+        incidents.append(await raise_incident(harness.api, harness.tokens, device_id=device))
+    await harness.sync()
+    return incidents
+
+
 async def delivery(harness: Harness, party: str, delivery_id: str) -> dict[str, Any]:
     response = await harness.notifier.get(
         f"/v1/deliveries/{delivery_id}", headers=harness.tokens.party(party)
@@ -766,12 +777,7 @@ async def test_a_slow_endpoint_does_not_hold_up_another(
         slow.default = "wait"  # holds every request until released
         await harness.add_endpoint(INSTALLING, slow.url)
         fast = await harness.add_endpoint(GAINING, receiver.url)
-        incidents = []
-        for n in range(slow_count):
-            device = f"00-DB-12-34-56-78-91-{n:02X}"
-            await put_device(harness.api, harness.tokens, device)
-            incidents.append(await raise_incident(harness.api, harness.tokens, device_id=device))
-        await harness.sync()
+        incidents = await raise_on_new_devices(harness, slow_count)
         # The fast endpoint's delivery is the newest: oldest-first alone would starve it.
         harness.clock.advance(seconds=1)
         response = await act(
@@ -815,11 +821,7 @@ async def test_an_endpoint_known_to_answer_fast_is_claimed_deeper(harness: Harne
         server.behaviours.append("ok")
         server.default = "wait"  # the rest are held until released
         await harness.add_endpoint(INSTALLING, server.url)
-        for n in range(12):
-            device = f"00-DB-12-34-56-78-94-{n:02X}"
-            await put_device(harness.api, harness.tokens, device)
-            await raise_incident(harness.api, harness.tokens, device_id=device)
-        await harness.sync()
+        await raise_on_new_devices(harness, 12)
         worker = harness.worker
         # Nothing known of the endpoint yet: its usual batch.
         assert await worker.run_once() == 2
@@ -843,11 +845,7 @@ async def test_sending_goes_on_while_earlier_attempts_are_being_written(
     `max_queued` sent attempts wait to be written, should the database fall behind."""
     await start(harness)
     await harness.add_endpoint(INSTALLING, receiver.url)
-    for n in range(8):
-        device = f"00-DB-12-34-56-78-95-{n:02X}"
-        await put_device(harness.api, harness.tokens, device)
-        await raise_incident(harness.api, harness.tokens, device_id=device)
-    await harness.sync()
+    await raise_on_new_devices(harness, 8)
     written = asyncio.Event()
     record_many = delivery_service.record_many
 
@@ -905,11 +903,7 @@ async def test_the_worker_waits_instead_of_polling_while_deliveries_are_in_fligh
     async with raw_server() as slow:
         slow.default = "wait"
         await harness.add_endpoint(INSTALLING, slow.url)
-        for n in range(3):
-            device = f"00-DB-12-34-56-78-92-{n:02X}"
-            await put_device(harness.api, harness.tokens, device)
-            await raise_incident(harness.api, harness.tokens, device_id=device)
-        await harness.sync()
+        await raise_on_new_devices(harness, 3)
         stop = asyncio.Event()
         running = asyncio.create_task(harness.worker.run(stop))
         try:
@@ -1031,11 +1025,7 @@ async def test_a_job_claimed_ahead_is_given_back_when_its_lease_is_nearly_out(
     """Claiming ahead never lets a replica send after its lease: another may hold it by then."""
     await start(harness)
     await harness.add_endpoint(INSTALLING, receiver.url)
-    for n in range(2):
-        device = f"00-DB-12-34-56-78-92-{n:02X}"
-        await put_device(harness.api, harness.tokens, device)
-        await raise_incident(harness.api, harness.tokens, device_id=device)
-    await harness.sync()
+    await raise_on_new_devices(harness, 2)
     receiver.answers.append(Answer(204, delay=0.3))
     worker = harness.worker
     assert await worker.run_once() == 2  # the second waits for the endpoint's one slot
