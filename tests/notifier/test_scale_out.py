@@ -1,4 +1,4 @@
-"""Scale-out on loopback PostgreSQL: two incident APIs and two notifiers, 1,000 incidents raised
+"""Scale-out on loopback PostgreSQL: two incident APIs and two notifiers, 500 incidents raised
 concurrently across both APIs, a receiver that fails the first attempt of every fifth webhook,
 retries set to sub-second. Every (event, endpoint) arrives; a webhook-id arrives twice only as the
 retry of a failure; each breach is recorded once. A second wave kills one notifier with SIGKILL
@@ -28,7 +28,7 @@ from tests.tokens import Tokens
 
 pytestmark = pytest.mark.skipif(not on_postgres(), reason="replicas share work through PostgreSQL")
 
-WAVE = 1000
+WAVE = 500
 TOTAL_CONCURRENCY = 16
 NOTIFIER_SETTINGS = {
     "NOTIFIER_RETRY_SCHEDULE_SECONDS": "[0.2, 0.5, 1, 2]",
@@ -108,7 +108,7 @@ def test_two_apis_two_notifiers_deliver_everything_once(tmp_path: Path, tokens: 
         apis, notifiers = services["apis"], services["notifiers"]
         failed = flaky_every_fifth(receiver)
 
-        # Wave 1: 1,000 incidents raised concurrently across both APIs.
+        # Wave 1: 500 incidents raised concurrently across both APIs.
         started = time.monotonic()
         ids = raise_incidents([a.url for a in apis], tokens, WAVE, concurrency=16)
         wait_until(lambda: len(delivered(receiver, failed)) >= WAVE, 120, "wave 1")

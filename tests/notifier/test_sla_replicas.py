@@ -1,4 +1,4 @@
-"""Three notifier processes on PostgreSQL drive 1,000 incidents past their deadlines: every
+"""Three notifier processes on PostgreSQL drive 500 incidents past their deadlines: every
 warning and every breach is recorded once, none lost, none twice."""
 
 import asyncio
@@ -22,7 +22,7 @@ from tests.notifier.fleet import SlaKey, raise_incidents, seed, sla_events
 from tests.processes import API_APP, NOTIFIER_APP, base_env, running
 from tests.tokens import Tokens
 
-COUNT = 1000
+COUNT = 500
 
 
 def next_wednesday_morning() -> datetime:
