@@ -155,7 +155,8 @@ class DeliveryWorker:
             self._lanes.setdefault(job.endpoint_id, _Lane()).jobs.append(job)
         for endpoint_id in {job.endpoint_id for job in jobs}:
             lane = self._lanes[endpoint_id]
-            while lane.senders < min(settings.endpoint_concurrency, len(lane.jobs)):
+            # A live sender holds a job until it finds the lane empty: these jobs need new ones.
+            for _ in range(min(settings.endpoint_concurrency - lane.senders, len(lane.jobs))):
                 lane.senders += 1
                 task = asyncio.create_task(self._send_lane(endpoint_id, lane))
                 self._senders.add(task)
@@ -175,6 +176,10 @@ class DeliveryWorker:
                             self._settled([job])
                             continue
                         result = await service.send(self.rt, job)
+                except asyncio.CancelledError:
+                    self._sent(job)  # shutdown: its lease runs out and another replica sends it
+                    self._settled([job])
+                    raise
                 except Exception:
                     # The lease runs out and the delivery is tried again: log, never lose the
                     # worker.
@@ -235,18 +240,26 @@ class DeliveryWorker:
 
     async def _sleep(self, stop: asyncio.Event) -> None:
         timeout = IDLE_RECHECK_SECONDS
+        if self._backlogged:
+            # Due work is waiting for the database to catch up, not for a time: a written batch
+            # wakes the worker.
+            await self._wait(stop, timeout)
+            return
         with contextlib.suppress(Exception):
             due = await service.next_due(self.rt, self._busy(asyncio.get_running_loop().time()))
             if due is not None:
                 timeout = max(0.0, min(timeout, (due - self.rt.clock.now()).total_seconds()))
         if timeout == 0:
             return
+        await self._wait(stop, timeout)
+
+    async def _wait(self, stop: asyncio.Event, seconds: float) -> None:
         waiters = [
             asyncio.ensure_future(self.rt.work_ready.wait()),
             asyncio.ensure_future(stop.wait()),
         ]
         _, pending = await asyncio.wait(
-            waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
         )
         for waiter in pending:
             waiter.cancel()
@@ -254,7 +267,7 @@ class DeliveryWorker:
     async def settle(self) -> None:
         """Wait until every job claimed so far is sent and written back."""
         while self._senders:
-            await asyncio.gather(*list(self._senders))
+            await asyncio.gather(*list(self._senders), return_exceptions=True)
         await self._recorder.flush()
 
     async def drain(self, grace_seconds: float) -> None:
