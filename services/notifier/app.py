@@ -33,7 +33,7 @@ from services.notifier.endpoints.endpoints import router as endpoints_router
 from services.notifier.endpoints.tasks import ReachabilityReporter
 from services.notifier.feed import service as feed_service
 from services.notifier.feed.models import KnownParty
-from services.notifier.feed.tasks import follow
+from services.notifier.feed.tasks import Follower
 from services.notifier.metrics import DEAD, INCIDENTS_OPEN, QUEUE_DEPTH, UNREACHABLE
 from services.notifier.reports.endpoints import router as reports_router
 from services.notifier.runtime import Runtime
@@ -128,7 +128,7 @@ def create_app(
             gc.collect()
             gc.freeze()
             tasks += [
-                asyncio.create_task(follow(runtime, client, stop), name="feed"),
+                asyncio.create_task(Follower(runtime, client, worker).run(stop), name="feed"),
                 asyncio.create_task(worker.run(stop), name="deliveries"),
                 asyncio.create_task(_refresh_gauges(runtime, stop), name="gauges"),
                 asyncio.create_task(

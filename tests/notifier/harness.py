@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from services.common.clock import FrozenClock
 from services.notifier.api_client import ApiClient
 from services.notifier.delivery.tasks import DeliveryWorker
-from services.notifier.feed.tasks import follow_once
+from services.notifier.feed.tasks import Follower
 from services.notifier.runtime import Runtime
 from services.notifier.sla import tasks as sla_tasks
 from tests.tokens import Tokens
@@ -34,9 +34,11 @@ class Harness:
         worker: DeliveryWorker = self.app.state.worker
         return worker
 
-    async def sync(self) -> None:
-        """Follow the feed until it has nothing more."""
-        while await follow_once(self.runtime, self.feed, wait=0):
+    async def sync(self, handoff: bool = False) -> None:
+        """Follow the feed until it has nothing more; with `handoff`, as a service does: the
+        worker takes fresh deliveries claimed in the routing transaction."""
+        follower = Follower(self.runtime, self.feed, self.worker if handoff else None)
+        while await follower.once(wait=0):
             pass
 
     async def check_sla(self) -> int:

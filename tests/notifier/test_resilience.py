@@ -80,15 +80,16 @@ async def test_the_feed_follower_survives_an_unexpected_error(
     calls: list[int] = []
     stop = asyncio.Event()
 
-    async def flaky(*_args: object) -> int:
+    async def flaky(*_args: object, **_kwargs: object) -> int:
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("a database failover, say")
         stop.set()
         return 0
 
-    monkeypatch.setattr(feed_tasks, "follow_once", flaky)
-    await asyncio.wait_for(feed_tasks.follow(harness.runtime, harness.feed, stop), timeout=10)
+    monkeypatch.setattr(feed_tasks.Follower, "once", flaky)
+    follower = feed_tasks.Follower(harness.runtime, harness.feed)
+    await asyncio.wait_for(follower.run(stop), timeout=10)
     assert len(calls) == 2
 
 

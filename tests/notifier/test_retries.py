@@ -20,9 +20,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 from standardwebhooks.webhooks import Webhook
 
 from services.notifier.delivery import service as delivery_service
+from services.notifier.feed.models import FeedCursor
 from services.notifier.settings import DEFAULT_RETRY_SCHEDULE, Settings
 from tests.incident_api.world import (
     CODE,
@@ -206,14 +208,16 @@ async def start(harness: Harness) -> None:
     await harness.sync()
 
 
-async def raise_on_new_devices(harness: Harness, count: int) -> list[dict[str, Any]]:
+async def raise_on_new_devices(
+    harness: Harness, count: int, first: int = 0, handoff: bool = False
+) -> list[dict[str, Any]]:
     """`count` incidents, each on a Device of its own, followed into the notifier."""
     incidents = []
-    for n in range(count):
+    for n in range(first, first + count):
         device = f"00-DB-12-34-56-78-9F-{n:02X}"
         await put_device(harness.api, harness.tokens, device)
         incidents.append(await raise_incident(harness.api, harness.tokens, device_id=device))
-    await harness.sync()
+    await harness.sync(handoff)
     return incidents
 
 
@@ -870,6 +874,79 @@ async def test_sending_goes_on_while_earlier_attempts_are_being_written(
     statuses = [d["status"] for d in await harness.deliveries(INSTALLING)]
     assert statuses == ["succeeded"] * 8
     assert len(receiver.received) == 8
+
+
+async def test_fresh_deliveries_go_from_the_feed_to_the_worker_without_a_claim(
+    harness: Harness, receiver: Receiver, claims: list[int]
+) -> None:
+    """Deliveries a page routes are inserted claimed for the worker, which sends them at once:
+    an enabled endpoint's, that is; a disabled one's are kept, skipped, for `recover`."""
+    await start(harness)
+    endpoint = await harness.add_endpoint(INSTALLING, receiver.url)
+    disabled = await harness.add_endpoint(INSTALLING, f"{receiver.url}?disabled")
+    response = await harness.notifier.patch(
+        f"/v1/endpoints/{disabled['id']}",
+        headers=harness.tokens.party(INSTALLING),
+        json={"enabled": False},
+    )
+    assert response.status_code == 200, response.text
+    [incident] = await raise_on_new_devices(harness, 1, handoff=True)
+    await harness.worker.settle()
+    [hook] = receiver.wait_for(1)
+    body = Webhook(endpoint["secret"]).verify(hook.body, hook.headers)
+    assert body["data"]["incident_id"] == incident["id"]
+    assert claims == []
+    deliveries = {d["endpoint_id"]: d for d in await harness.deliveries(INSTALLING)}
+    assert deliveries[endpoint["id"]]["status"] == "succeeded"
+    assert deliveries[endpoint["id"]]["attempt_count"] == 1
+    assert deliveries[disabled["id"]]["status"] == "skipped"
+    assert await harness.deliver() == 0
+
+
+async def test_a_page_recorded_again_hands_over_nothing(
+    harness: Harness, receiver: Receiver
+) -> None:
+    """Were the cursor moved back, the page's deliveries exist already: none is sent again."""
+    await start(harness)
+    await harness.add_endpoint(INSTALLING, receiver.url)
+    await raise_on_new_devices(harness, 1, handoff=True)
+    await harness.worker.settle()
+    async with harness.runtime.sessions() as session, session.begin():
+        await session.exec(update(FeedCursor).values(after=0))
+    await harness.sync(handoff=True)
+    assert harness.worker.in_flight == 0
+    await harness.worker.settle()
+    assert await harness.deliver() == 0
+    assert len(receiver.wait_for(1)) == 1
+    assert len(await harness.deliveries(INSTALLING)) == 1
+
+
+@settings(endpoint_concurrency=2)
+async def test_an_endpoint_the_worker_holds_jobs_for_gets_no_handoff(
+    harness: Harness, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the worker holds claimed jobs for an endpoint, its fresh deliveries wait for the
+    worker's own claim, which takes them in due order behind any older ones."""
+    await start(harness)
+    await harness.add_endpoint(INSTALLING, receiver.url)
+    await raise_on_new_devices(harness, 2)
+    sent = asyncio.Event()
+    send = delivery_service.send
+
+    async def held(*args: Any) -> Any:
+        await sent.wait()
+        return await send(*args)
+
+    monkeypatch.setattr(delivery_service, "send", held)
+    assert await harness.worker.run_once() == 2
+    await raise_on_new_devices(harness, 1, first=2, handoff=True)
+    assert harness.worker.in_flight == 2
+    statuses = sorted(d["status"] for d in await harness.deliveries(INSTALLING))
+    assert statuses == ["pending"] * 3
+    sent.set()
+    await harness.worker.settle()
+    assert await harness.deliver() == 1
+    assert len(receiver.wait_for(3)) == 3
 
 
 async def wait_until(condition: Callable[[], bool]) -> None:

@@ -8,6 +8,7 @@ mid-send loses nothing: its lease runs out and another replica sends again, with
 """
 
 import functools
+import json
 import logging
 import uuid
 from collections import Counter
@@ -41,7 +42,7 @@ from services.notifier.delivery import schedule, signing
 from services.notifier.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus
 from services.notifier.delivery.transport import AttemptResult
 from services.notifier.endpoints.models import Endpoint
-from services.notifier.feed.service import delivery_row, webhook_body
+from services.notifier.feed.service import Handoff, delivery_row, webhook_body
 from services.notifier.metrics import DELIVERIES, DELIVERY_SECONDS
 from services.notifier.runtime import Runtime
 from shared.schemas import EventType
@@ -206,21 +207,7 @@ async def claim(
     # transaction holds); filtering anyway costs nothing and can never raise a KeyError.
     claimed = [row for row in claimed if row.endpoint_id in endpoints]
     claimed.sort(key=lambda r: (r.due, r.created, r.event_seq is None, r.event_seq))
-    cache: dict[str, tuple[str, ...]] = {}
-
-    def secrets_of(endpoint: AnyRow) -> tuple[str, ...]:
-        # Decrypted once per endpoint per claim, not once per delivery. A secret whose key has
-        # left the ring yields nothing: its jobs keep their lease and are skipped, the rest go.
-        if endpoint.id not in cache:
-            try:
-                cache[endpoint.id] = signing_secrets(rt, endpoint, now)
-            except Exception:
-                log.exception(
-                    "endpoint secret cannot be decrypted", extra={"endpoint_id": endpoint.id}
-                )
-                cache[endpoint.id] = ()
-        return cache[endpoint.id]
-
+    secrets_of = _SecretCache(rt, now)
     jobs = []
     for d in claimed:
         e = endpoints[d.endpoint_id]
@@ -245,7 +232,57 @@ async def claim(
     return jobs
 
 
-def signing_secrets(rt: Runtime, endpoint: AnyRow, now: datetime) -> tuple[str, ...]:
+def handed_jobs(
+    rt: Runtime, handoff: Handoff, handed: list[tuple[dict[str, Any], Endpoint]]
+) -> list[Job]:
+    """Jobs for the deliveries the feed's routing transaction claimed for this worker: first
+    attempts, with the body as the database stored it (the default JSON serialiser's text)."""
+    secrets_of = _SecretCache(rt, rt.clock.now())
+    jobs = []
+    for row, endpoint in handed:
+        secrets = secrets_of(endpoint)
+        if secrets:
+            jobs.append(
+                Job(
+                    delivery_id=row["id"],
+                    claim_token=handoff.token,
+                    webhook_id=row["webhook_id"],
+                    endpoint_id=endpoint.id,
+                    url=endpoint.url,
+                    body=json.dumps(row["payload"]),
+                    secrets=secrets,
+                    attempt_number=1,
+                    round_attempt=1,
+                    failing_since=endpoint.failing_since,
+                    lease_until=handoff.lease_until,
+                )
+            )
+    return jobs
+
+
+class _SecretCache:
+    """Each endpoint's signing secrets, decrypted once per claim rather than once per delivery.
+    A secret whose key has left the ring yields nothing: its jobs keep their lease and are
+    skipped (tried again once it runs out), the rest go."""
+
+    def __init__(self, rt: Runtime, now: datetime) -> None:
+        self.rt = rt
+        self.now = now
+        self._cache: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, endpoint: AnyRow | Endpoint) -> tuple[str, ...]:
+        if endpoint.id not in self._cache:
+            try:
+                self._cache[endpoint.id] = signing_secrets(self.rt, endpoint, self.now)
+            except Exception:
+                log.exception(
+                    "endpoint secret cannot be decrypted", extra={"endpoint_id": endpoint.id}
+                )
+                self._cache[endpoint.id] = ()
+        return self._cache[endpoint.id]
+
+
+def signing_secrets(rt: Runtime, endpoint: AnyRow | Endpoint, now: datetime) -> tuple[str, ...]:
     current = open_secret(
         rt, endpoint.id, endpoint.secret_key_id, endpoint.secret_nonce, endpoint.secret_ciphertext
     )

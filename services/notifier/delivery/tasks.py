@@ -10,12 +10,16 @@ requested, room freed) or until the next retry falls due.
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections import Counter, deque
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from services.notifier.delivery import service
 from services.notifier.delivery.transport import AttemptResult
+from services.notifier.endpoints.models import Endpoint
+from services.notifier.feed.service import Handoff
 from services.notifier.runtime import Runtime
 
 log = logging.getLogger("ssi.notifier.delivery")
@@ -149,19 +153,45 @@ class DeliveryWorker:
             {e for e in self._pace if self._is_deep(e, now)},
             self._deep_limit,
         )
+        self._queue(jobs)
+        return len(jobs)
+
+    def handoff(self) -> Handoff | None:
+        """What this worker takes of the deliveries the feed is about to route, claimed in the
+        routing transaction: none while it cannot claim, and none for an endpoint it already
+        holds jobs for, whose own claims keep them in due order."""
+        room = self.rt.settings.max_queued - self._unsent.total()
+        if room <= 0 or self._recording() >= self.rt.settings.max_queued:
+            return None
+        now = asyncio.get_running_loop().time()
+        return Handoff(
+            token=str(uuid.uuid4()),
+            lease_until=self.rt.clock.now()
+            + timedelta(seconds=self.rt.settings.claim_lease_seconds),
+            room=room,
+            wants=lambda endpoint_id: (
+                0 if endpoint_id in self._unsent else self._ahead(endpoint_id, now)
+            ),
+        )
+
+    def take(self, handoff: Handoff, handed: list[tuple[dict[str, Any], Endpoint]]) -> None:
+        """Send what the feed claimed for this worker (`handoff`, committed)."""
+        self._queue(service.handed_jobs(self.rt, handoff, handed))
+
+    def _queue(self, jobs: list[service.Job]) -> None:
         self._unwritten += len(jobs)
         for job in jobs:
             self._unsent[job.endpoint_id] += 1
             self._lanes.setdefault(job.endpoint_id, _Lane()).jobs.append(job)
+        concurrency = self.rt.settings.endpoint_concurrency
         for endpoint_id in {job.endpoint_id for job in jobs}:
             lane = self._lanes[endpoint_id]
             # A live sender holds a job until it finds the lane empty: these jobs need new ones.
-            for _ in range(min(settings.endpoint_concurrency - lane.senders, len(lane.jobs))):
+            for _ in range(min(concurrency - lane.senders, len(lane.jobs))):
                 lane.senders += 1
                 task = asyncio.create_task(self._send_lane(endpoint_id, lane))
                 self._senders.add(task)
                 task.add_done_callback(self._senders.discard)
-        return len(jobs)
 
     async def _send_lane(self, endpoint_id: str, lane: _Lane) -> None:
         """One of the endpoint's senders: its jobs in turn until the lane is empty."""

@@ -4,9 +4,14 @@ The cursor moves by compare-and-set (`after` must still be what this replica rea
 replicas fetch the same page only one records it; the other's transaction changes nothing. A crash
 before the commit leaves the cursor where it was, and the page is fetched again: nothing lost,
 nothing recorded twice (webhook ids are unique, too).
+
+A replica's delivery worker may take the deliveries a page routes straight from this
+transaction (`Handoff`): they are inserted already claimed for it, so the first attempt of a fresh
+event waits for no claim of its own.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,6 +47,21 @@ async def ensure_cursor(session: AsyncSession, now: datetime) -> None:
 class Recorded:
     deliveries: int = 0
     sla: list[sla_service.Change] = field(default_factory=list)
+    handed: list[tuple[dict[str, Any], Endpoint]] = field(default_factory=list)
+    """The rows claimed for the `Handoff` that were inserted, with their endpoints."""
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """What the delivery worker will take from a page: up to `room` deliveries in all, and of each
+    endpoint `wants` says yes to, up to what it says. Those rows are inserted with this claim's
+    token and lease, as a claim of the worker's own would have left them."""
+
+    token: str
+    lease_until: datetime
+    room: int
+    wants: Callable[[str], int]
+    """How many of an endpoint's deliveries the worker takes (0: none, it claims them itself)."""
 
 
 async def record_page(
@@ -51,6 +71,7 @@ async def record_page(
     events: list[Event],
     next_after: int,
     head: int,
+    handoff: Handoff | None = None,
 ) -> Recorded | None:
     """Route `events`, keep their SLA clocks and advance the cursor; None if another replica got
     there first."""
@@ -75,14 +96,45 @@ async def record_page(
         if change is not None:
             recorded.sla.append(change)
     if rows:
+        handed = _hand_off(rows, router.endpoints, handoff) if handoff else []
         conn = await session.connection()
         insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        # executemany: one compiled statement for the page, not a VALUES list compiled per page.
-        await conn.execute(
-            insert(Delivery).on_conflict_do_nothing(index_elements=["webhook_id"]), rows
-        )
+        statement = insert(Delivery).on_conflict_do_nothing(index_elements=["webhook_id"])
+        if handed:
+            # Only rows really inserted are handed over: a webhook id already known (a page
+            # recorded again after the cursor was moved back) is claimed by no one here.
+            inserted = set(
+                (await conn.execute(statement.returning(col(Delivery.id)), rows)).scalars()
+            )
+            recorded.handed = [(row, e) for row, e in handed if row["id"] in inserted]
+        else:
+            # executemany: one compiled statement for the page, not a VALUES list per page.
+            await conn.execute(statement, rows)
     recorded.deliveries = len(rows)
     return recorded
+
+
+def _hand_off(
+    rows: list[dict[str, Any]], endpoints: dict[str, Endpoint], handoff: Handoff
+) -> list[tuple[dict[str, Any], Endpoint]]:
+    """Claim for `handoff` what it takes of `rows`, in feed order."""
+    handed: list[tuple[dict[str, Any], Endpoint]] = []
+    taken: dict[str, int] = {}
+    for row in rows:
+        if len(handed) >= handoff.room:
+            break
+        endpoint_id = row["endpoint_id"]
+        if row["status"] != DeliveryStatus.pending:
+            continue
+        if endpoint_id not in taken:
+            taken[endpoint_id] = handoff.wants(endpoint_id)
+        if taken[endpoint_id] <= 0:
+            continue
+        taken[endpoint_id] -= 1
+        row["claimed_until"] = handoff.lease_until
+        row["claim_token"] = handoff.token
+        handed.append((row, endpoints[endpoint_id]))
+    return handed
 
 
 async def _remember_party(session: AsyncSession, data: dict[str, Any]) -> None:
@@ -102,6 +154,8 @@ class _Router:
         self._session = session
         self._operators: list[str] | None = None
         self._endpoints: dict[str, list[Endpoint]] = {}
+        self.endpoints: dict[str, Endpoint] = {}
+        """Every endpoint routed to, by id."""
 
     def forget_operators(self) -> None:
         self._operators = None
@@ -130,6 +184,7 @@ class _Router:
             ).all()
             for party in unknown:
                 self._endpoints[party] = [e for e in found if e.party_id == party]
+            self.endpoints.update((e.id, e) for e in found)
         payload = webhook_body(
             event.type.value, event.occurred_at, {**event.data, "seq": event.seq}
         )
@@ -177,6 +232,9 @@ def delivery_row(
         "status": DeliveryStatus.pending if endpoint.enabled else DeliveryStatus.skipped,
         "attempt_count": 0,
         "next_attempt_at": now,
+        # Every row names the claim columns, so that one page's rows make one executemany.
+        "claimed_until": None,
+        "claim_token": None,
         "created_at": now,
         "updated_at": now,
     }

@@ -8,6 +8,7 @@ from datetime import datetime
 import httpx
 
 from services.notifier.api_client import ApiClient
+from services.notifier.delivery.tasks import DeliveryWorker
 from services.notifier.feed import service
 from services.notifier.metrics import (
     FEED_LAG,
@@ -18,30 +19,65 @@ from services.notifier.metrics import (
 )
 from services.notifier.runtime import Runtime
 from services.notifier.sla.service import Change
-from shared.schemas import EventPage, EventType
+from shared.schemas import EventType
 
 log = logging.getLogger("ssi.notifier.feed")
 
 
-async def follow_once(rt: Runtime, api: ApiClient, wait: float) -> int | None:
-    """One long-poll and its recording; returns the events read (None: another replica won)."""
-    async with rt.sessions() as session:
-        after = await service.read_cursor(session)
-    page = await api.events(after, rt.settings.feed_page_size, wait)
-    return await record(rt, after, page)
+class Follower:
+    """One replica's reader of the feed.
 
+    The cursor is read from the database once and then kept: after a page this replica recorded,
+    the cursor is where this replica put it. Only when another replica recorded the page first,
+    or anything failed, is it read again (the compare-and-set in `record_page` is what keeps
+    replicas apart, not this copy). With a `worker`, the deliveries a page routes go straight to
+    it, claimed in the routing transaction."""
 
-async def record(rt: Runtime, after: int, page: EventPage) -> int | None:
-    head = page.last_seq if page.last_seq is not None else page.next_after
-    async with rt.sessions() as session, session.begin():
-        recorded = await service.record_page(session, rt, after, page.items, page.next_after, head)
-    FEED_LAG.set(max(0, head - page.next_after))
-    if recorded is None:
-        return None
-    if recorded.deliveries:
-        rt.wake_deliveries()
-    observe(rt, recorded.sla)
-    return len(page.items)
+    def __init__(self, rt: Runtime, api: ApiClient, worker: DeliveryWorker | None = None):
+        self.rt = rt
+        self.api = api
+        self.worker = worker
+        self._after: int | None = None
+
+    async def once(self, wait: float) -> int | None:
+        """One long-poll and its recording; returns the events read (None: another replica won)."""
+        rt, after = self.rt, self._after
+        self._after = None  # until this page is recorded
+        if after is None:
+            async with rt.sessions() as session:
+                after = await service.read_cursor(session)
+        page = await self.api.events(after, rt.settings.feed_page_size, wait)
+        head = page.last_seq if page.last_seq is not None else page.next_after
+        handoff = self.worker.handoff() if self.worker and page.items else None
+        async with rt.sessions() as session, session.begin():
+            recorded = await service.record_page(
+                session, rt, after, page.items, page.next_after, head, handoff
+            )
+        FEED_LAG.set(max(0, head - page.next_after))
+        if recorded is None:
+            return None
+        self._after = page.next_after
+        if recorded.handed and self.worker and handoff:
+            self.worker.take(handoff, recorded.handed)
+        if recorded.deliveries > len(recorded.handed):
+            rt.wake_deliveries()
+        observe(rt, recorded.sla)
+        return len(page.items)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = 0.1
+        while not stop.is_set():
+            try:
+                await self.once(self.rt.settings.feed_wait_seconds)
+                backoff = 0.1
+            except Exception as exc:
+                # The API down, a database failover, a malformed page: log, back off, carry on.
+                if isinstance(exc, httpx.HTTPError):
+                    log.warning("feed unavailable, retrying", extra={"error": type(exc).__name__})
+                else:
+                    log.exception("following the feed failed, retrying")
+                await _sleep_unless(stop, backoff)
+                backoff = min(backoff * 2, 10.0)
 
 
 def observe(rt: Runtime, changes: list[Change]) -> None:
@@ -62,22 +98,6 @@ def observe(rt: Runtime, changes: list[Change]) -> None:
             soonest = change.next_at
     if soonest is not None:
         rt.sla_due_at(soonest)
-
-
-async def follow(rt: Runtime, api: ApiClient, stop: asyncio.Event) -> None:
-    backoff = 0.1
-    while not stop.is_set():
-        try:
-            await follow_once(rt, api, rt.settings.feed_wait_seconds)
-            backoff = 0.1
-        except Exception as exc:
-            # The API down, a database failover, a malformed page: log, back off, carry on.
-            if isinstance(exc, httpx.HTTPError):
-                log.warning("feed unavailable, retrying", extra={"error": type(exc).__name__})
-            else:
-                log.exception("following the feed failed, retrying")
-            await _sleep_unless(stop, backoff)
-            backoff = min(backoff * 2, 10.0)
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:

@@ -104,18 +104,22 @@ async def track(session: AsyncSession, rt: Runtime, event: Event) -> Change | No
 async def _start(
     session: AsyncSession, rt: Runtime, event: Event, data: IncidentEventData
 ) -> Change:
-    # A new clock ends any earlier one the feed never saw end (it cannot run on).
-    await session.exec(
-        update(SlaClock)
-        .where(
-            col(SlaClock.incident_id) == data.incident_id,
-            col(SlaClock.clock) < data.clock,
-            col(SlaClock.state) == ClockState.running,
+    if data.clock > 1:
+        # A new clock ends any earlier one the feed never saw end (it cannot run on).
+        await session.exec(
+            update(SlaClock)
+            .where(
+                col(SlaClock.incident_id) == data.incident_id,
+                col(SlaClock.clock) < data.clock,
+                col(SlaClock.state) == ClockState.running,
+            )
+            .values(
+                state=ClockState.ended,
+                next_at=None,
+                claimed_until=None,
+                ended_at=event.occurred_at,
+            )
         )
-        .values(
-            state=ClockState.ended, next_at=None, claimed_until=None, ended_at=event.occurred_at
-        )
-    )
     plan = ClockPlan(
         data.due_at, data.warning_at, rt.calendar, rt.settings.sla_escalation_working_days
     )
