@@ -42,7 +42,7 @@ class ApiClient:
             timeout=httpx.Timeout(10.0, read=wait + 10.0),
         )
         response.raise_for_status()
-        return EventPage.model_validate(response.json())
+        return EventPage.model_validate_json(response.content)
 
     async def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
         return await self._client.post(path, json=body, headers=self._headers())

@@ -58,6 +58,12 @@ async def test_feed_orders_by_seq_and_pages(api: httpx.AsyncClient, tokens: Toke
     page = await api.get("/v1/events?after=0&limit=2", headers=tokens.service())
     assert len(page.json()["items"]) == 2
     assert page.json()["next_after"] == page.json()["items"][-1]["seq"]
+    # The newest seq comes with every page, full or not: the notifier's lag gauge reads it.
+    head = events[-1]["seq"]
+    assert page.json()["last_seq"] == head
+    rest = await api.get(f"/v1/events?after={head - 1}&limit=5", headers=tokens.service())
+    assert rest.json()["last_seq"] == head
+    assert rest.headers["content-type"] == "application/json"
     # The feed carries party events so the notifier knows categories.
     assert {"party.created", "incident.raised"} <= {e["type"] for e in events}
 
