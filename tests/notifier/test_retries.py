@@ -876,6 +876,23 @@ async def test_sending_goes_on_while_earlier_attempts_are_being_written(
     assert len(receiver.received) == 8
 
 
+async def test_a_receivers_cookies_are_never_sent_back(
+    harness: Harness, receiver: Receiver
+) -> None:
+    """A cookie jar would keep a receiver's cookies for its host name and send them back."""
+    await start(harness)
+    by_name = receiver.url.replace("127.0.0.1", "localhost")
+    await harness.add_endpoint(INSTALLING, by_name)
+    receiver.answers.append(Answer(headers={"Set-Cookie": "session=abc; Path=/"}))
+    await raise_on_new_devices(harness, 1)
+    assert await harness.deliver() == 1
+    await raise_on_new_devices(harness, 1, first=1)
+    assert await harness.deliver() == 1
+    first, second = receiver.wait_for(2)
+    assert "cookie" not in first.headers
+    assert "cookie" not in second.headers
+
+
 async def test_fresh_deliveries_go_from_the_feed_to_the_worker_without_a_claim(
     harness: Harness, receiver: Receiver, claims: list[int]
 ) -> None:

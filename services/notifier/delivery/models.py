@@ -24,8 +24,9 @@ class Delivery(Table, table=True):
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        # The claim query: due, unclaimed, pending work in due order.
-        Index("ix_deliveries_due", "status", "next_attempt_at"),
+        # The claim query: pending work read in due order (DUE_ORDER), so a claim stops after
+        # the rows it takes instead of sorting every due row.
+        Index("ix_deliveries_due", "status", "next_attempt_at", "created_at", "event_seq"),
         Index("ix_deliveries_endpoint_created", "endpoint_id", "created_at"),
     )
 

@@ -5,6 +5,7 @@ one keep verifying until they switch.
 """
 
 import base64
+import functools
 import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -22,7 +23,13 @@ def sign(secrets: Sequence[str], webhook_id: str, timestamp: datetime, body: str
     # The library reads the timestamp's wall-clock fields as UTC (`replace(tzinfo=utc)`), so an
     # aware local time would sign another instant than the header carries: hand it UTC.
     timestamp = timestamp.astimezone(UTC)
-    return " ".join(Webhook(s).sign(webhook_id, timestamp, body) for s in secrets)
+    return " ".join(_signer(s).sign(webhook_id, timestamp, body) for s in secrets)
+
+
+@functools.lru_cache(maxsize=1024)
+def _signer(secret: str) -> Webhook:
+    """One `Webhook` per secret (it decodes the secret when built), not one per request."""
+    return Webhook(secret)
 
 
 def headers(

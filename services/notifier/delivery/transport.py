@@ -47,8 +47,12 @@ class Transport:
             connector = aiohttp.TCPConnector(
                 resolver=GuardedResolver(self._policy), limit=self._limit, ttl_dns_cache=60
             )
+            # No cookie jar: a receiver's Set-Cookie is never sent back, to it or to anyone.
             self._session = aiohttp.ClientSession(
-                connector=connector, timeout=self._timeout, trust_env=False
+                connector=connector,
+                timeout=self._timeout,
+                trust_env=False,
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._session
 
