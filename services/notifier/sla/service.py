@@ -146,7 +146,8 @@ async def _start(
     }
     conn = await session.connection()
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    await conn.execute(insert(SlaClock).values(row).on_conflict_do_nothing())
+    # The row as parameters, not `.values(row)`: one statement, compiled once, for every clock.
+    await conn.execute(insert(SlaClock).on_conflict_do_nothing(), row)
     return Change(event.type, data.addressed_party_id, next_at=step.at)
 
 
