@@ -118,6 +118,7 @@ def create_app(
         scheduler = SlaScheduler(runtime, client)
         stop = asyncio.Event()
         tasks = []
+        feed: asyncio.Task[None] | None = None
         if settings.common.development:
             await test_clock.load()
             tasks.append(asyncio.create_task(test_clock.refresh(stop), name="test-clock"))
@@ -127,8 +128,9 @@ def create_app(
             # otherwise took ~0.1 s once per few thousand webhooks in a burst.
             gc.collect()
             gc.freeze()
+            feed = asyncio.create_task(Follower(runtime, client, worker).run(stop), name="feed")
             tasks += [
-                asyncio.create_task(Follower(runtime, client, worker).run(stop), name="feed"),
+                feed,
                 asyncio.create_task(worker.run(stop), name="deliveries"),
                 asyncio.create_task(_refresh_gauges(runtime, stop), name="gauges"),
                 asyncio.create_task(
@@ -140,6 +142,13 @@ def create_app(
             yield
         finally:
             stop.set()
+            # The follower first: it hands the worker what it routes, so it must be done before
+            # the worker drains. A page it was recording is rolled back and read again later.
+            # (Cancelled mid-commit, what it claimed waits for its lease, as after a crash.)
+            if feed is not None:
+                feed.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await feed
             if background:
                 await scheduler.shutdown(grace_seconds=settings.attempt_timeout_seconds)
             runtime.wake_deliveries()
