@@ -11,6 +11,9 @@ from pathlib import Path
 
 import httpx
 
+from services.incident_api import migrate as api_migrate
+from services.notifier import migrate as notifier_migrate
+from tests.database import fresh_database
 from tests.receiver import free_port
 from tests.tokens import TEST_SECRET
 
@@ -76,6 +79,19 @@ def running(app: str, env: dict[str, str], log: Path) -> Iterator[Service]:
         yield service
     finally:
         service.stop()
+
+
+@contextmanager
+def migrated_databases(tmp_dir: Path, prefix: str) -> Iterator[tuple[str, str]]:
+    """Yields the URLs of a new incident API database and a new notifier database, both migrated;
+    drops them afterwards."""
+    with (
+        fresh_database(tmp_dir, f"{prefix}api") as api_db,
+        fresh_database(tmp_dir, f"{prefix}notifier") as notifier_db,
+    ):
+        api_migrate.upgrade(api_db)
+        notifier_migrate.upgrade(notifier_db)
+        yield api_db, notifier_db
 
 
 API_APP = "services.incident_api.app:create_app"

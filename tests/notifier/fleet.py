@@ -14,22 +14,24 @@ SlaKey = tuple[str, int, str, int]
 """(incident id, clock, kind, ordinal)"""
 
 
+def add_parties(client: httpx.Client) -> None:
+    """GSUP (gaining) and ISUP (installing), through a client holding an admin token."""
+    for party, category in (("GSUP", "large_supplier"), (INSTALLING, "small_supplier")):
+        client.post(
+            "/v1/parties",
+            json={
+                "party_id": party,
+                "name": party,
+                "category": category,
+                "ops_contact_email": f"ops@{party.lower()}.example",
+                "escalation_contact_email": f"esc@{party.lower()}.example",
+            },
+        ).raise_for_status()
+
+
 def seed(api: str, tokens: Tokens, devices: int) -> None:
     with httpx.Client(base_url=api, headers=tokens.admin()) as client:
-        for party, category in (
-            ("GSUP", "large_supplier"),
-            (INSTALLING, "small_supplier"),
-        ):
-            client.post(
-                "/v1/parties",
-                json={
-                    "party_id": party,
-                    "name": party,
-                    "category": category,
-                    "ops_contact_email": f"ops@{party.lower()}.example",
-                    "escalation_contact_email": f"esc@{party.lower()}.example",
-                },
-            ).raise_for_status()
+        add_parties(client)
         rows = ["device_id,device_type,smi_status,installing_party_id,registered_supplier_party_id"]
         rows += [
             f"{GAINING_DEVICE.format(n // 256, n % 256)},ESME,installed_not_commissioned,ISUP,GSUP"

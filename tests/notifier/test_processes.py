@@ -6,23 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from services.incident_api import migrate as api_migrate
-from services.notifier import migrate as notifier_migrate
-from tests.database import fresh_database, on_postgres
+from tests.database import on_postgres
 from tests.notifier.fleet import add_endpoint, raise_incidents, seed
-from tests.processes import API_APP, NOTIFIER_APP, base_env, running, start
+from tests.processes import API_APP, NOTIFIER_APP, base_env, migrated_databases, running, start
 from tests.receiver import Answer, running_receiver
 from tests.tokens import Tokens
 
 
 def test_sigkill_during_delivery_loses_nothing(tmp_path: Path, tokens: Tokens) -> None:
     with (
-        fresh_database(tmp_path, "papi") as api_db,
-        fresh_database(tmp_path, "pnotifier") as notifier_db,
+        migrated_databases(tmp_path, "p") as (api_db, notifier_db),
         running_receiver() as receiver,
     ):
-        api_migrate.upgrade(api_db)
-        notifier_migrate.upgrade(notifier_db)
         log = tmp_path / "services.log"
         api_env = base_env(tmp_path, INCIDENT_API_DATABASE_URL=api_db)
         with running(API_APP, api_env, log) as api:
@@ -50,12 +45,9 @@ def test_sigkill_during_delivery_loses_nothing(tmp_path: Path, tokens: Tokens) -
 def test_two_notifiers_deliver_each_event_once(tmp_path: Path, tokens: Tokens) -> None:
     count = 60
     with (
-        fresh_database(tmp_path, "papi") as api_db,
-        fresh_database(tmp_path, "pnotifier") as notifier_db,
+        migrated_databases(tmp_path, "p") as (api_db, notifier_db),
         running_receiver() as receiver,
     ):
-        api_migrate.upgrade(api_db)
-        notifier_migrate.upgrade(notifier_db)
         log = tmp_path / "services.log"
         with running(API_APP, base_env(tmp_path, INCIDENT_API_DATABASE_URL=api_db), log) as api:
             env = base_env(

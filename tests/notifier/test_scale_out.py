@@ -18,11 +18,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.incident_api import migrate as api_migrate
-from services.notifier import migrate as notifier_migrate
-from tests.database import fresh_database, on_postgres
+from tests.database import on_postgres
 from tests.notifier.fleet import add_endpoint, raise_incidents, seed, sla_events
-from tests.processes import API_APP, NOTIFIER_APP, Service, base_env, running, start
+from tests.processes import (
+    API_APP,
+    NOTIFIER_APP,
+    Service,
+    base_env,
+    migrated_databases,
+    running,
+    start,
+)
 from tests.receiver import Answer, Received, Receiver, running_receiver
 from tests.tokens import Tokens
 
@@ -72,13 +78,7 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
 
 @contextmanager
 def fleet(tmp_path: Path, receiver: Receiver, tokens: Tokens) -> Iterator[dict[str, list[Service]]]:
-    with (
-        fresh_database(tmp_path, "xapi") as api_db,
-        fresh_database(tmp_path, "xnotifier") as notifier_db,
-        ExitStack() as stack,
-    ):
-        api_migrate.upgrade(api_db)
-        notifier_migrate.upgrade(notifier_db)
+    with migrated_databases(tmp_path, "x") as (api_db, notifier_db), ExitStack() as stack:
         log = tmp_path / "services.log"
         api_env = base_env(tmp_path, INCIDENT_API_DATABASE_URL=api_db)
         apis = [stack.enter_context(running(API_APP, api_env, log)) for _ in range(2)]

@@ -13,13 +13,11 @@ import pytest
 from sqlalchemy import func, select
 
 from services.common.db import create_engine
-from services.incident_api import migrate as api_migrate
-from services.notifier import migrate as notifier_migrate
 from services.notifier.sla.models import SlaClock
 from shared.calendar import LONDON
-from tests.database import fresh_database, on_postgres
+from tests.database import on_postgres
 from tests.notifier.fleet import SlaKey, raise_incidents, seed, sla_events
-from tests.processes import API_APP, NOTIFIER_APP, base_env, running
+from tests.processes import API_APP, NOTIFIER_APP, base_env, migrated_databases, running
 from tests.tokens import Tokens
 
 COUNT = 500
@@ -69,12 +67,7 @@ def move_clock(url: str, tokens: Tokens, to: datetime) -> None:
 def test_three_notifiers_record_each_warning_and_breach_once(
     tmp_path: Path, tokens: Tokens
 ) -> None:
-    with (
-        fresh_database(tmp_path, "sapi") as api_db,
-        fresh_database(tmp_path, "snotifier") as notifier_db,
-    ):
-        api_migrate.upgrade(api_db)
-        notifier_migrate.upgrade(notifier_db)
+    with migrated_databases(tmp_path, "s") as (api_db, notifier_db):
         log = tmp_path / "services.log"
         with running(API_APP, base_env(tmp_path, INCIDENT_API_DATABASE_URL=api_db), log) as api:
             seed(api.url, tokens, COUNT)
