@@ -143,12 +143,11 @@ def create_app(
         finally:
             stop.set()
             # The follower first: it hands the worker what it routes, so it must be done before
-            # the worker drains. A page it was recording is rolled back and read again later.
-            # (Cancelled mid-commit, what it claimed waits for its lease, as after a crash.)
+            # the worker drains. It gives up its long-poll at once and finishes a page it was
+            # recording (cancelled only if that takes longer than an attempt may).
             if feed is not None:
-                feed.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await feed
+                with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(feed, timeout=settings.attempt_timeout_seconds)
             if background:
                 await scheduler.shutdown(grace_seconds=settings.attempt_timeout_seconds)
             runtime.wake_deliveries()

@@ -102,3 +102,20 @@ def test_numeric_hosts_must_be_canonical_addresses(url: str) -> None:
 
     with pytest.raises(AddressRefused, match="canonical"):
         AddressPolicy(allow_loopback_http=True).check_url(url)
+
+
+async def test_a_follower_whose_cursor_another_replica_moved_reads_it_again(
+    harness: Harness, receiver: Receiver
+) -> None:
+    """Each follower keeps its cursor between pages; the compare-and-set catches a stale copy."""
+    await seed(harness.api, harness.tokens)
+    one = feed_tasks.Follower(harness.runtime, harness.feed)
+    other = feed_tasks.Follower(harness.runtime, harness.feed)
+    while await one.once(wait=0):
+        pass
+    await harness.add_endpoint(INSTALLING, receiver.url)
+    await raise_incident(harness.api, harness.tokens)
+    assert await other.once(wait=0) == 1
+    assert await one.once(wait=0) is None  # its copy is behind: the page is not recorded twice
+    assert await one.once(wait=0) == 0  # read again: nothing new
+    assert len(await harness.deliveries(INSTALLING)) == 1

@@ -10,6 +10,7 @@ garbage, stream a huge body, hold requests until released).
 import asyncio
 import contextlib
 import functools
+import json
 import tracemalloc
 import zlib
 from collections import deque
@@ -907,6 +908,8 @@ async def test_fresh_deliveries_go_from_the_feed_to_the_worker_without_a_claim(
         json={"enabled": False},
     )
     assert response.status_code == 200, response.text
+    assert await harness.deliver() == 0  # the worker is caught up: nothing due
+    claims.clear()
     [incident] = await raise_on_new_devices(harness, 1, handoff=True)
     await harness.worker.settle()
     [hook] = receiver.wait_for(1)
@@ -926,8 +929,10 @@ async def test_a_page_recorded_again_hands_over_nothing(
     """Were the cursor moved back, the page's deliveries exist already: none is sent again."""
     await start(harness)
     await harness.add_endpoint(INSTALLING, receiver.url)
+    assert await harness.deliver() == 0
     await raise_on_new_devices(harness, 1, handoff=True)
     await harness.worker.settle()
+    assert await harness.deliver() == 0  # caught up again: the page could be handed over again
     async with harness.runtime.sessions() as session, session.begin():
         await session.exec(update(FeedCursor).values(after=0))
     await harness.sync(handoff=True)
@@ -956,6 +961,7 @@ async def test_an_endpoint_the_worker_holds_jobs_for_gets_no_handoff(
 
     monkeypatch.setattr(delivery_service, "send", held)
     assert await harness.worker.run_once() == 2
+    assert await harness.worker.run_once() == 0  # caught up, holding two
     await raise_on_new_devices(harness, 1, first=2, handoff=True)
     assert harness.worker.in_flight == 2
     statuses = sorted(d["status"] for d in await harness.deliveries(INSTALLING))
@@ -964,6 +970,54 @@ async def test_an_endpoint_the_worker_holds_jobs_for_gets_no_handoff(
     await harness.worker.settle()
     assert await harness.deliver() == 1
     assert len(receiver.wait_for(3)) == 3
+
+
+@settings(endpoint_concurrency=1)
+async def test_a_fresh_delivery_never_overtakes_an_older_due_one(
+    harness: Harness, receiver: Receiver
+) -> None:
+    """Deliveries routed unclaimed (or a `recover`, a retry) wake the worker: until its next
+    claim has taken them, the feed hands nothing over, and the claim keeps the due order."""
+    await start(harness)
+    await harness.add_endpoint(INSTALLING, receiver.url)
+    assert await harness.deliver() == 0
+    [older] = await raise_on_new_devices(harness, 1)
+    [fresh] = await raise_on_new_devices(harness, 1, first=1, handoff=True)
+    assert harness.worker.in_flight == 0
+    assert await harness.deliver() == 2
+    first, second = (json.loads(r.body) for r in receiver.wait_for(2))
+    assert first["data"]["incident_id"] == older["id"]
+    assert second["data"]["incident_id"] == fresh["id"]
+
+
+async def test_a_worker_that_has_not_claimed_yet_takes_nothing_from_the_feed(
+    harness: Harness, receiver: Receiver
+) -> None:
+    """As after a restart: deliveries may be due that its first claim has not seen yet."""
+    await start(harness)
+    await harness.add_endpoint(INSTALLING, receiver.url)
+    await raise_on_new_devices(harness, 1)
+    harness.runtime.work_ready.clear()  # a new process: nothing has woken its worker
+    await raise_on_new_devices(harness, 1, first=1, handoff=True)
+    assert harness.worker.in_flight == 0
+    assert await harness.deliver() == 2
+
+
+async def test_a_handed_first_attempt_and_its_retry_carry_the_same_body(
+    harness: Harness, receiver: Receiver
+) -> None:
+    await start(harness)
+    endpoint = await harness.add_endpoint(INSTALLING, receiver.url)
+    assert await harness.deliver() == 0
+    receiver.answers.append(Answer(status=500))
+    await raise_on_new_devices(harness, 1, handoff=True)
+    await harness.worker.settle()
+    harness.clock.advance(seconds=FIRST * (1 + JITTER) + 1)
+    assert await harness.deliver() == 1
+    handed, retried = receiver.wait_for(2)
+    assert handed.body == retried.body
+    assert handed.headers["webhook-id"] == retried.headers["webhook-id"]
+    Webhook(endpoint["secret"]).verify(retried.body, retried.headers)
 
 
 async def wait_until(condition: Callable[[], bool]) -> None:

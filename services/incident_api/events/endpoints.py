@@ -46,4 +46,5 @@ async def feed(
                 return Response(page.model_dump_json(), media_type="application/json")
         await rt.signal.wait(armed, remaining)
         if await request.is_disconnected():  # the follower went away: stop waiting for it
-            return Response(EventPage(items=[], next_after=after).model_dump_json())
+            page = EventPage(items=[], next_after=after)
+            return Response(page.model_dump_json(), media_type="application/json")

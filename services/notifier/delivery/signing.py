@@ -26,7 +26,7 @@ def sign(secrets: Sequence[str], webhook_id: str, timestamp: datetime, body: str
     return " ".join(_signer(s).sign(webhook_id, timestamp, body) for s in secrets)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def _signer(secret: str) -> Webhook:
     """One `Webhook` per secret (it decodes the secret when built), not one per request."""
     return Webhook(secret)

@@ -100,6 +100,8 @@ class DeliveryWorker:
         self._unwritten = 0
         """Jobs claimed and not yet written back: `_unsent`'s, and those the recorder holds."""
         self._backlogged = False
+        self._caught_up = False
+        """The last claim found nothing more due (see `handoff`)."""
         self._lanes: dict[str, _Lane] = {}
         self._senders: set[asyncio.Task[None]] = set()
         self._sending = asyncio.Semaphore(settings.total_concurrency)
@@ -140,6 +142,8 @@ class DeliveryWorker:
         one rather than waiting for its attempts to be written; but never more than
         `max_queued` sent and still unwritten, should the database fall behind."""
         settings = self.rt.settings
+        self.rt.work_ready.clear()  # whatever woke the worker is seen by this claim
+        self._caught_up = False
         capacity = settings.max_queued - self._unsent.total()
         self._backlogged = self._recording() >= settings.max_queued
         if capacity <= 0 or self._backlogged:
@@ -154,24 +158,33 @@ class DeliveryWorker:
             self._deep_limit,
         )
         self._queue(jobs)
+        # Nothing left due that this worker could have claimed: what is due is what it holds.
+        self._caught_up = not jobs
         return len(jobs)
 
     def handoff(self) -> Handoff | None:
         """What this worker takes of the deliveries the feed is about to route, claimed in the
-        routing transaction: none while it cannot claim, and none for an endpoint it already
-        holds jobs for, whose own claims keep them in due order."""
-        room = self.rt.settings.max_queued - self._unsent.total()
-        if room <= 0 or self._recording() >= self.rt.settings.max_queued:
+        routing transaction.
+
+        Only while it is caught up (its last claim found nothing more due, and nothing has woken
+        it since: a `recover`, a retry, deliveries routed unclaimed), and only for endpoints it
+        holds no jobs for, so that a fresh delivery never overtakes an older due one: those
+        keep the due order of the worker's own claims. At most `claim_per_endpoint` a page:
+        the worker may be claiming meanwhile, so this is what it can hold beyond `max_queued`."""
+        settings = self.rt.settings
+        room = min(settings.max_queued - self._unsent.total(), settings.claim_per_endpoint)
+        if (
+            not self._caught_up
+            or self.rt.work_ready.is_set()
+            or room <= 0
+            or self._recording() >= settings.max_queued
+        ):
             return None
-        now = asyncio.get_running_loop().time()
         return Handoff(
             token=str(uuid.uuid4()),
-            lease_until=self.rt.clock.now()
-            + timedelta(seconds=self.rt.settings.claim_lease_seconds),
+            lease_until=self.rt.clock.now() + timedelta(seconds=settings.claim_lease_seconds),
             room=room,
-            wants=lambda endpoint_id: (
-                0 if endpoint_id in self._unsent else self._ahead(endpoint_id, now)
-            ),
+            wants=lambda endpoint_id: endpoint_id not in self._unsent,
         )
 
     def take(self, handoff: Handoff, handed: list[tuple[dict[str, Any], Endpoint]]) -> None:
@@ -260,7 +273,6 @@ class DeliveryWorker:
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            self.rt.work_ready.clear()
             try:
                 if await self.run_once():
                     continue  # there may be more: claim again before asking when to look

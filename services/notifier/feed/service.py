@@ -53,15 +53,15 @@ class Recorded:
 
 @dataclass(frozen=True)
 class Handoff:
-    """What the delivery worker will take from a page: up to `room` deliveries in all, and of each
-    endpoint `wants` says yes to, up to what it says. Those rows are inserted with this claim's
-    token and lease, as a claim of the worker's own would have left them."""
+    """What the delivery worker will take from a page: up to `room` deliveries, to endpoints
+    `wants` says yes to. Those rows are inserted with this claim's token and lease, as a claim of
+    the worker's own would have left them."""
 
     token: str
     lease_until: datetime
     room: int
-    wants: Callable[[str], int]
-    """How many of an endpoint's deliveries the worker takes (0: none, it claims them itself)."""
+    wants: Callable[[str], bool]
+    """Whether the worker takes an endpoint's deliveries (no: it claims them itself)."""
 
 
 async def record_page(
@@ -119,18 +119,17 @@ def _hand_off(
 ) -> list[tuple[dict[str, Any], Endpoint]]:
     """Claim for `handoff` what it takes of `rows`, in feed order."""
     handed: list[tuple[dict[str, Any], Endpoint]] = []
-    taken: dict[str, int] = {}
+    wanted: dict[str, bool] = {}
     for row in rows:
         if len(handed) >= handoff.room:
             break
         endpoint_id = row["endpoint_id"]
         if row["status"] != DeliveryStatus.pending:
             continue
-        if endpoint_id not in taken:
-            taken[endpoint_id] = handoff.wants(endpoint_id)
-        if taken[endpoint_id] <= 0:
+        if endpoint_id not in wanted:
+            wanted[endpoint_id] = handoff.wants(endpoint_id)
+        if not wanted[endpoint_id]:
             continue
-        taken[endpoint_id] -= 1
         row["claimed_until"] = handoff.lease_until
         row["claim_token"] = handoff.token
         handed.append((row, endpoints[endpoint_id]))

@@ -39,14 +39,27 @@ class Follower:
         self.worker = worker
         self._after: int | None = None
 
-    async def once(self, wait: float) -> int | None:
-        """One long-poll and its recording; returns the events read (None: another replica won)."""
+    async def once(self, wait: float, stop: asyncio.Event | None = None) -> int | None:
+        """One long-poll and its recording; returns the events read (None: another replica won,
+        or `stop` was set during the long-poll)."""
         rt, after = self.rt, self._after
         self._after = None  # until this page is recorded
         if after is None:
             async with rt.sessions() as session:
                 after = await service.read_cursor(session)
-        page = await self.api.events(after, rt.settings.feed_page_size, wait)
+        poll = asyncio.ensure_future(self.api.events(after, rt.settings.feed_page_size, wait))
+        if stop is not None:
+            # Only the wait is given up at shutdown: a page being recorded is recorded and handed
+            # over, so nothing it claims for the worker waits for a lease to run out.
+            stopping = asyncio.ensure_future(stop.wait())
+            await asyncio.wait((poll, stopping), return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if not poll.done():
+                poll.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await poll
+                return None
+        page = await poll
         head = page.last_seq if page.last_seq is not None else page.next_after
         handoff = self.worker.handoff() if self.worker and page.items else None
         async with rt.sessions() as session, session.begin():
@@ -57,18 +70,18 @@ class Follower:
         if recorded is None:
             return None
         self._after = page.next_after
-        if recorded.handed and self.worker and handoff:
-            self.worker.take(handoff, recorded.handed)
+        observe(rt, recorded.sla)
         if recorded.deliveries > len(recorded.handed):
             rt.wake_deliveries()
-        observe(rt, recorded.sla)
+        if recorded.handed and self.worker and handoff:
+            self.worker.take(handoff, recorded.handed)
         return len(page.items)
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff = 0.1
         while not stop.is_set():
             try:
-                await self.once(self.rt.settings.feed_wait_seconds)
+                await self.once(self.rt.settings.feed_wait_seconds, stop)
                 backoff = 0.1
             except Exception as exc:
                 # The API down, a database failover, a malformed page: log, back off, carry on.
