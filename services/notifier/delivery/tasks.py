@@ -215,20 +215,17 @@ class DeliveryWorker:
                     async with self._sending:
                         if self.rt.clock.now() + self._lease_margin >= job.lease_until:
                             await service.release(self.rt, [job])
-                            self._sent(job)
-                            self._settled([job])
+                            self._drop([job])
                             continue
                         result = await service.send(self.rt, job)
                 except asyncio.CancelledError:
-                    self._sent(job)  # shutdown: its lease runs out and another replica sends it
-                    self._settled([job])
+                    self._drop([job])  # shutdown: its lease runs out and another replica sends it
                     raise
                 except Exception:
                     # The lease runs out and the delivery is tried again: log, never lose the
                     # worker.
                     log.exception("delivery attempt failed", extra={"delivery_id": job.delivery_id})
-                    self._sent(job)
-                    self._settled([job])
+                    self._drop([job])
                     continue
                 self._sent(job)
                 self._note_pace(endpoint_id, result.latency_ms / 1000)
@@ -256,6 +253,12 @@ class DeliveryWorker:
         self._unwritten -= len(jobs)
         if self._backlogged and self._recording() < self.rt.settings.max_queued:
             self.rt.wake_deliveries()
+
+    def _drop(self, jobs: list[service.Job]) -> None:
+        """`jobs` leave the worker unsent: given back, or left to their leases."""
+        for job in jobs:
+            self._sent(job)
+        self._settled(jobs)
 
     def _recording(self) -> int:
         """Jobs sent and not yet written back."""
@@ -318,9 +321,7 @@ class DeliveryWorker:
         for lane in self._lanes.values():
             lane.jobs.clear()
         await service.release(self.rt, waiting)
-        for job in waiting:
-            self._sent(job)
-        self._settled(waiting)
+        self._drop(waiting)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.settle(), timeout=grace_seconds)
         for task in list(self._senders):
