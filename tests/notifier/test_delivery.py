@@ -31,6 +31,8 @@ async def test_raised_incident_reaches_the_addressee_signed(
     assert payload["data"]["incident_id"] == incident["id"]
     assert payload["data"]["device_id"] == incident["device_id"]
     assert hook.headers["webhook-id"].startswith("evt_")
+    assert hook.headers["content-type"] == "application/json"
+    assert hook.headers["user-agent"] == "ssi-notifier/1"
     [delivery] = await harness.deliveries(INSTALLING)
     assert delivery["status"] == "succeeded"
     assert delivery["webhook_id"] == hook.headers["webhook-id"]

@@ -34,7 +34,7 @@ async def test_an_odd_retry_after_does_not_sink_the_batch(
     await harness.add_endpoint(INSTALLING, receiver.url)
     await harness.sync()
     receiver.answers.extend([Answer(503, headers={"Retry-After": "²"}), Answer(204)])
-    jobs = await delivery_service.claim(harness.runtime, 10, set(), 10)
+    jobs = (await delivery_service.claim(harness.runtime, 10, set(), 10)).jobs
     results = [await delivery_service.send(harness.runtime, job) for job in jobs]
     outcomes = await delivery_service.record_many(
         harness.runtime, list(zip(jobs, results, strict=True))
@@ -55,7 +55,7 @@ async def test_deleting_an_endpoint_mid_send_keeps_the_others_records(
     kept = await harness.add_endpoint(INSTALLING, receiver.url)
     await raise_incident(harness.api, harness.tokens, device_id=(await _third_device(harness)))
     await harness.sync()
-    jobs = await delivery_service.claim(harness.runtime, 10, set(), 10)
+    jobs = (await delivery_service.claim(harness.runtime, 10, set(), 10)).jobs
     assert {j.endpoint_id for j in jobs} == {doomed["id"], kept["id"]}
     results = [await delivery_service.send(harness.runtime, job) for job in jobs]
     deleted = await harness.notifier.delete(

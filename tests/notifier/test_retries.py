@@ -9,6 +9,7 @@ garbage, stream a huge body, hold requests until released).
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import json
 import tracemalloc
@@ -1035,7 +1036,7 @@ def claims(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     claim = delivery_service.claim
 
-    async def counted(*args: Any, **kwargs: Any) -> list[delivery_service.Job]:
+    async def counted(*args: Any, **kwargs: Any) -> delivery_service.Claim:
         calls.append(1)
         return await claim(*args, **kwargs)
 
@@ -1186,3 +1187,66 @@ async def test_a_job_claimed_ahead_is_given_back_when_its_lease_is_nearly_out(
     # Given back unsent, it is claimable at once and goes out normally.
     assert await harness.deliver() == 1
     assert len(receiver.wait_for(2)) == 2
+
+
+@settings(claim_per_endpoint=2, endpoint_concurrency=1, max_queued=8)
+async def test_a_filled_endpoint_is_claimed_for_again_only_once_it_has_room(
+    harness: Harness, claims: list[int]
+) -> None:
+    """A claim that fills an endpoint's queue says so, and when the others' work falls due:
+    the worker claims again when that queue has room, not at once on the chance (an empty
+    claim, which on SQLite under a burst waits behind the recorder while the queue runs dry)."""
+    await start(harness)
+    async with raw_server() as slow:
+        slow.default = "wait"
+        await harness.add_endpoint(INSTALLING, slow.url)
+        await raise_on_new_devices(harness, 5)
+        stop = asyncio.Event()
+        running = asyncio.create_task(harness.worker.run(stop))
+        try:
+            await wait_until(lambda: slow.open_requests == 1)
+            await asyncio.sleep(0.3)
+            assert len(claims) == 1  # two claimed: the endpoint's fill, and nothing else due
+            slow.release.set()
+            await wait_until(lambda: len(slow.requests) == 5 and harness.worker.in_flight == 0)
+            await asyncio.sleep(0.3)
+            # Room wakes it for the other three (the endpoint answered well within the lease, so
+            # its fill is now the deep one, 4); it took less than a fill, so nothing more is due.
+            assert len(claims) == 2
+        finally:
+            stop.set()
+            await running
+
+
+async def test_a_claim_tells_which_endpoints_it_filled_and_when_the_rest_fall_due(
+    harness: Harness, receiver: Receiver
+) -> None:
+    await start(harness)
+    full = await harness.add_endpoint(INSTALLING, receiver.url)
+    await raise_on_new_devices(harness, 3)
+    other = await harness.add_endpoint(INSTALLING, receiver.url)
+    await raise_on_new_devices(harness, 1, first=3)
+    rt = harness.runtime
+
+    # `other` is busy: `full` gives its two, so nothing else could be claimed now.
+    claimed = await delivery_service.claim(rt, 10, {other["id"]}, 2)
+    assert [j.endpoint_id for j in claimed.jobs] == [full["id"]] * 2
+    assert claimed.more == {full["id"]}
+    assert claimed.next_due is None
+
+    # Bounded by the limit, not by a fill: what is left is due now, so claim again at once.
+    claimed = await delivery_service.claim(rt, 1, set(), 2)
+    assert len(claimed.jobs) == 1
+    assert claimed.more == set()
+    assert claimed.next_due is not None
+    assert claimed.next_due <= harness.clock.now()
+
+    # `other`'s delivery failed and waits for its retry: that is when to look next.
+    [job] = (await delivery_service.claim(rt, 10, {full["id"]}, 2)).jobs
+    assert job.endpoint_id == other["id"]
+    failed = dataclasses.replace(await delivery_service.send(rt, job), status_code=503)
+    await delivery_service.record_many(rt, [(job, failed)])
+    [retrying] = [d for d in await harness.deliveries(INSTALLING) if d["id"] == job.delivery_id]
+    claimed = await delivery_service.claim(rt, 10, {full["id"]}, 2)
+    assert claimed.jobs == []
+    assert claimed.next_due == datetime.fromisoformat(retrying["next_attempt_at"])

@@ -166,6 +166,30 @@ _CLAIMED_ENDPOINTS = sa_select(
 ).where(col(Endpoint.id).in_(bindparam("ids", expanding=True)))
 
 
+_NEXT_DUE = (
+    sa_select(func.min(Delivery.next_attempt_at))
+    .join(Endpoint, col(Endpoint.id) == col(Delivery.endpoint_id))
+    .where(
+        col(Delivery.status) == DeliveryStatus.pending,
+        or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < bindparam("now")),
+        col(Endpoint.enabled),
+        col(Delivery.endpoint_id).not_in(bindparam("busy", expanding=True)),
+    )
+)
+"""The earliest due instant among pending deliveries a claim could take: unleased (or leased
+and expired), on enabled endpoints, none of `busy`."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    jobs: list[Job]
+    more: frozenset[str]
+    """Endpoints that got as many as they could take: more of theirs may be due."""
+    next_due: datetime | None
+    """When the next claim can find work for the other endpoints, as of this claim (at or before
+    now: at once); None if nothing is pending for them."""
+
+
 async def claim(
     rt: Runtime,
     limit: int,
@@ -173,9 +197,14 @@ async def claim(
     per_endpoint: int,
     deep_endpoints: Collection[str] = (),
     deep_limit: int = 0,
-) -> list[Job]:
+) -> Claim:
     """Lease up to `limit` due deliveries, at most `per_endpoint` per endpoint (`deep_limit` for
-    `deep_endpoints`), none of `busy`."""
+    `deep_endpoints`), none of `busy`.
+
+    The same transaction asks when the next claim could find work, for every endpoint but the
+    busy ones and those that got their fill: the worker sleeps until then, or until one of those
+    has room again, rather than claiming again on the chance (on SQLite under a burst, an empty
+    claim waits behind the recorder for as long as the endpoint's queue lasts)."""
     now = rt.clock.now()
     token = str(uuid.uuid4())
     lease_until = now + timedelta(seconds=rt.settings.claim_lease_seconds)
@@ -199,10 +228,19 @@ async def claim(
                 },
             )
         ).all()
-        if not claimed:
-            return []
-        endpoint_ids = sorted({row.endpoint_id for row in claimed})
-        endpoints = {e.id: e for e in await conn.execute(_CLAIMED_ENDPOINTS, {"ids": endpoint_ids})}
+        counts = Counter(row.endpoint_id for row in claimed)
+        more = frozenset(
+            e
+            for e, n in counts.items()
+            if n >= (deep_limit if e in deep_endpoints else per_endpoint)
+        )
+        next_due: datetime | None = (
+            await conn.execute(_NEXT_DUE, {"now": now, "busy": sorted(busy_endpoints | more)})
+        ).scalar()
+        endpoints = {}
+        if claimed:
+            ids = sorted(counts)
+            endpoints = {e.id: e for e in await conn.execute(_CLAIMED_ENDPOINTS, {"ids": ids})}
     # Every claimed row has its endpoint (deleting one deletes its deliveries, which this
     # transaction holds); filtering anyway costs nothing and can never raise a KeyError.
     claimed = [row for row in claimed if row.endpoint_id in endpoints]
@@ -229,7 +267,7 @@ async def claim(
                 lease_until=lease_until,
             )
         )
-    return jobs
+    return Claim(jobs, more, next_due)
 
 
 def handed_jobs(
@@ -318,7 +356,7 @@ async def send(rt: Runtime, job: Job) -> AttemptResult:
     # stale or future ones.
     started = rt.clock.now()
     headers = signing.headers(job.secrets, job.webhook_id, datetime.now(UTC), job.body)
-    return replace(await rt.transport.post(job.url, job.body, headers), started_at=started)
+    return await rt.transport.post(job.url, job.body, headers, started)
 
 
 def _decide(
@@ -445,14 +483,18 @@ async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) ->
             groups.append(values | {"b_ids": ids})
     async with rt.sessions() as session, session.begin():
         conn = await session.connection()
+        ours = 0
         for group in groups:
-            await conn.execute(_RECORD_ALIKE, group)
+            ours += (await conn.execute(_RECORD_ALIKE, group)).rowcount
         if singles:
-            await conn.execute(_RECORD_ONE, singles)
-        # A delivery deleted meanwhile (its endpoint was deleted) keeps no attempt rows.
-        ids = [h["delivery_id"] for h in history]
-        existing = set((await conn.execute(_EXISTING, {"ids": ids})).scalars())
-        history = [h for h in history if h["delivery_id"] in existing]
+            ours += (await conn.execute(_RECORD_ONE, singles)).rowcount
+        # A delivery deleted meanwhile (its endpoint was deleted) keeps no attempt rows. When
+        # every claim was still ours, every delivery is there: no need to look.
+        counted = conn.dialect.supports_sane_multi_rowcount or not singles
+        if not counted or ours < len(history):
+            ids = [h["delivery_id"] for h in history]
+            existing = set((await conn.execute(_EXISTING, {"ids": ids})).scalars())
+            history = [h for h in history if h["delivery_id"] in existing]
         if history:
             await conn.execute(insert(DeliveryAttempt), history)
         await _update_endpoint_health(session, rt, attempts, now)
@@ -560,26 +602,3 @@ async def release(rt: Runtime, jobs: list[Job]) -> None:
     async with rt.sessions() as session, session.begin():
         conn = await session.connection()
         await conn.execute(_RELEASE, rows)
-
-
-_NEXT_DUE = (
-    sa_select(func.min(Delivery.next_attempt_at))
-    .join(Endpoint, col(Endpoint.id) == col(Delivery.endpoint_id))
-    .where(
-        col(Delivery.status) == DeliveryStatus.pending,
-        or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < bindparam("now")),
-        col(Endpoint.enabled),
-        col(Delivery.endpoint_id).not_in(bindparam("busy", expanding=True)),
-    )
-)
-
-
-async def next_due(rt: Runtime, busy_endpoints: set[str]) -> datetime | None:
-    """When `claim` next finds work: only what it could take, so that a worker never spins on
-    deliveries in flight (leased), on disabled endpoints, or on `busy` ones (a freed slot wakes
-    the worker; an expired lease is found at the idle recheck)."""
-    parameters = {"now": rt.clock.now(), "busy": sorted(busy_endpoints)}
-    async with rt.sessions() as session:
-        conn = await session.connection()
-        result: datetime | None = (await conn.execute(_NEXT_DUE, parameters)).scalar()
-        return result

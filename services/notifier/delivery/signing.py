@@ -35,10 +35,9 @@ def _signer(secret: str) -> Webhook:
 def headers(
     secrets: Sequence[str], webhook_id: str, timestamp: datetime, body: str
 ) -> dict[str, str]:
+    """The Standard Webhooks headers of one attempt (the transport adds the constant ones)."""
     return {
         "webhook-id": webhook_id,
         "webhook-timestamp": str(int(timestamp.timestamp())),
         "webhook-signature": sign(secrets, webhook_id, timestamp, body),
-        "content-type": "application/json",
-        "user-agent": "ssi-notifier/1",
     }

@@ -13,7 +13,7 @@ import logging
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.notifier.delivery import service
@@ -101,7 +101,15 @@ class DeliveryWorker:
         """Jobs claimed and not yet written back: `_unsent`'s, and those the recorder holds."""
         self._backlogged = False
         self._caught_up = False
-        """The last claim found nothing more due (see `handoff`)."""
+        """The last claim left nothing due that it could have taken (see `handoff`)."""
+        self._hungry: frozenset[str] = frozenset()
+        """Endpoints that may have more due than this worker took: their queues' room wakes it."""
+        self._full = False
+        """The last claim was bounded by `max_queued`: any room wakes the worker."""
+        self._next_due: datetime | None = None
+        """When, as of the last claim, a claim could next find work for the other endpoints."""
+        self._room = asyncio.Event()
+        """Set when a queue has room the next claim could fill."""
         self._lanes: dict[str, _Lane] = {}
         self._senders: set[asyncio.Task[None]] = set()
         self._sending = asyncio.Semaphore(settings.total_concurrency)
@@ -142,25 +150,40 @@ class DeliveryWorker:
         one rather than waiting for its attempts to be written; but never more than
         `max_queued` sent and still unwritten, should the database fall behind."""
         settings = self.rt.settings
-        self.rt.work_ready.clear()  # whatever woke the worker is seen by this claim
+        # Whatever woke the worker is seen by this claim.
+        self.rt.work_ready.clear()
+        self._room.clear()
         self._caught_up = False
+        self._next_due = None
         capacity = settings.max_queued - self._unsent.total()
         self._backlogged = self._recording() >= settings.max_queued
-        if capacity <= 0 or self._backlogged:
+        self._full = capacity <= 0
+        if self._full or self._backlogged:
             return 0
         now = asyncio.get_running_loop().time()
-        jobs = await service.claim(
+        busy = self._busy(now)
+        claim = await service.claim(
             self.rt,
             capacity,
-            self._busy(now),
+            busy,
             settings.claim_per_endpoint,
             {e for e in self._pace if self._is_deep(e, now)},
             self._deep_limit,
         )
-        self._queue(jobs)
-        # Nothing left due that this worker could have claimed: what is due is what it holds.
-        self._caught_up = not jobs
-        return len(jobs)
+        self._queue(claim.jobs)
+        self._hungry = claim.more | busy
+        self._full = len(claim.jobs) >= capacity
+        self._next_due = claim.next_due
+        # Room made while the claim was out counts only where it still is.
+        self._room.clear()
+        if self._hungry - self._busy(now):
+            self._room.set()
+        # Nothing due is left that this worker could have taken: what is due is what it holds.
+        self._caught_up = not self._hungry and not self._due_now()
+        return len(claim.jobs)
+
+    def _due_now(self) -> bool:
+        return self._next_due is not None and self._next_due <= self.rt.clock.now()
 
     def handoff(self) -> Handoff | None:
         """What this worker takes of the deliveries the feed is about to route, claimed in the
@@ -176,6 +199,7 @@ class DeliveryWorker:
         if (
             not self._caught_up
             or self.rt.work_ready.is_set()
+            or self._room.is_set()
             or room <= 0
             or self._recording() >= settings.max_queued
         ):
@@ -238,15 +262,23 @@ class DeliveryWorker:
                 del self._lanes[endpoint_id]
 
     def _sent(self, job: service.Job) -> None:
-        """`job` is no longer waiting to be sent: when the endpoint's lane runs low, claim more."""
+        """`job` is no longer waiting to be sent. An endpoint that may have more due is claimed
+        for again as soon as it holds less than its fill, so the claim is under way while that
+        much still goes; a worker held back by `max_queued` claims again once a fill fits."""
         endpoint_id = job.endpoint_id
         unsent = self._unsent[endpoint_id] - 1
         if unsent > 0:
             self._unsent[endpoint_id] = unsent
         else:
             del self._unsent[endpoint_id]
-        if unsent < self._ahead(endpoint_id, asyncio.get_running_loop().time()) // 2:
-            self.rt.wake_deliveries()
+        settings = self.rt.settings
+        if (
+            self._full and settings.max_queued - self._unsent.total() >= settings.claim_per_endpoint
+        ) or (
+            endpoint_id in self._hungry
+            and unsent < self._ahead(endpoint_id, asyncio.get_running_loop().time())
+        ):
+            self._room.set()
 
     def _settled(self, jobs: list[service.Job]) -> None:
         """`jobs` are written back (or left to their leases)."""
@@ -277,34 +309,27 @@ class DeliveryWorker:
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                if await self.run_once():
-                    continue  # there may be more: claim again before asking when to look
+                await self.run_once()
             except Exception:
                 log.exception("claiming deliveries failed")
             await self._sleep(stop)
 
     async def _sleep(self, stop: asyncio.Event) -> None:
+        """Until the last claim's next due instant, or a wake-up: new work, room to claim, or
+        (backlogged) a written batch."""
         timeout = IDLE_RECHECK_SECONDS
-        if self._backlogged:
-            # Due work is waiting for the database to catch up, not for a time: a written batch
-            # wakes the worker.
-            await self._wait(stop, timeout)
-            return
-        with contextlib.suppress(Exception):
-            due = await service.next_due(self.rt, self._busy(asyncio.get_running_loop().time()))
-            if due is not None:
-                timeout = max(0.0, min(timeout, (due - self.rt.clock.now()).total_seconds()))
+        if self._next_due is not None:
+            until_due = (self._next_due - self.rt.clock.now()).total_seconds()
+            timeout = max(0.0, min(timeout, until_due))
         if timeout == 0:
             return
-        await self._wait(stop, timeout)
-
-    async def _wait(self, stop: asyncio.Event, seconds: float) -> None:
         waiters = [
             asyncio.ensure_future(self.rt.work_ready.wait()),
+            asyncio.ensure_future(self._room.wait()),
             asyncio.ensure_future(stop.wait()),
         ]
         _, pending = await asyncio.wait(
-            waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
+            waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
         )
         for waiter in pending:
             waiter.cancel()

@@ -15,6 +15,8 @@ import aiohttp
 from services.notifier.delivery.addresses import AddressPolicy, AddressRefused, GuardedResolver
 
 EXCERPT_BYTES = 1024
+HEADERS = {"content-type": "application/json", "user-agent": "ssi-notifier/1"}
+"""Sent with every webhook: the session's default headers, merged natively by aiohttp."""
 
 
 @dataclass(frozen=True)
@@ -50,17 +52,24 @@ class Transport:
             # No cookie jar: a receiver's Set-Cookie is never sent back, to it or to anyone.
             self._session = aiohttp.ClientSession(
                 connector=connector,
+                headers=HEADERS,
                 timeout=self._timeout,
                 trust_env=False,
                 cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._session
 
-    async def post(self, url: str, body: str, headers: dict[str, str]) -> AttemptResult:
+    async def post(
+        self, url: str, body: str, headers: dict[str, str], started_at: datetime | None = None
+    ) -> AttemptResult:
+        """POST `body`; `started_at` is stamped on the result as the attempt's start."""
         started = time.perf_counter()
 
         def elapsed() -> float:
             return round((time.perf_counter() - started) * 1000, 3)
+
+        def failed(error: str) -> AttemptResult:
+            return AttemptResult(None, elapsed(), None, error[:200], started_at=started_at)
 
         try:
             self._check(url)
@@ -74,18 +83,19 @@ class Transport:
                     excerpt=_excerpt(content),
                     error=None,
                     retry_after=response.headers.get("Retry-After"),
+                    started_at=started_at,
                 )
         except AddressRefused as exc:
-            return AttemptResult(None, elapsed(), None, f"address refused: {exc}"[:200])
+            return failed(f"address refused: {exc}")
         except TimeoutError:
-            return AttemptResult(None, elapsed(), None, "timed out")
+            return failed("timed out")
         except aiohttp.ClientConnectorError as exc:
             cause = exc.__cause__ or exc.os_error
             if isinstance(cause, AddressRefused):
-                return AttemptResult(None, elapsed(), None, f"address refused: {cause}"[:200])
-            return AttemptResult(None, elapsed(), None, f"connection failed: {exc.strerror}"[:200])
+                return failed(f"address refused: {cause}")
+            return failed(f"connection failed: {exc.strerror}")
         except (aiohttp.ClientError, OSError, ValueError) as exc:
-            return AttemptResult(None, elapsed(), None, f"{type(exc).__name__}: {exc}"[:200])
+            return failed(f"{type(exc).__name__}: {exc}")
 
     def _check(self, url: str) -> None:
         """`AddressPolicy.check_url`, remembered per URL: it depends on the URL alone, and a burst
