@@ -26,6 +26,7 @@ from sqlalchemy import update
 from standardwebhooks.webhooks import Webhook
 
 from services.notifier.delivery import service as delivery_service
+from services.notifier.delivery import tasks as delivery_tasks
 from services.notifier.feed.models import FeedCursor
 from services.notifier.settings import DEFAULT_RETRY_SCHEDULE, Settings
 from tests.incident_api.world import (
@@ -1044,37 +1045,6 @@ def claims(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-@settings(endpoint_concurrency=1)
-async def test_the_worker_waits_instead_of_polling_while_deliveries_are_in_flight(
-    harness: Harness, claims: list[int]
-) -> None:
-    await start(harness)
-    async with raw_server() as slow:
-        slow.default = "wait"
-        await harness.add_endpoint(INSTALLING, slow.url)
-        await raise_on_new_devices(harness, 3)
-        stop = asyncio.Event()
-        running = asyncio.create_task(harness.worker.run(stop))
-        try:
-            await wait_until(lambda: slow.open_requests == 1)
-            # One in flight, two waiting for that endpoint's only slot: nothing can be claimed
-            # until it frees, so the worker sleeps rather than asking the database again and
-            # again (a busy loop claims hundreds of times in this half second).
-            before = len(claims)
-            await asyncio.sleep(0.5)
-            assert len(claims) - before <= 2
-            assert (slow.open_requests, len(slow.requests)) == (1, 1)
-            # The freed slot wakes it: the rest go without the clock moving.
-            slow.release.set()
-            await wait_until(lambda: len(slow.requests) == 3 and slow.open_requests == 0)
-            await wait_until(lambda: harness.worker.in_flight == 0)
-        finally:
-            stop.set()
-            await running
-    statuses = [d["status"] for d in await harness.deliveries(INSTALLING)]
-    assert statuses == ["succeeded"] * 3
-
-
 async def test_a_dead_delivery_retried_while_its_endpoint_is_disabled_waits_for_it(
     harness: Harness, receiver: Receiver, claims: list[int]
 ) -> None:
@@ -1190,12 +1160,15 @@ async def test_a_job_claimed_ahead_is_given_back_when_its_lease_is_nearly_out(
 
 
 @settings(claim_per_endpoint=2, endpoint_concurrency=1, max_queued=8)
-async def test_a_filled_endpoint_is_claimed_for_again_only_once_it_has_room(
-    harness: Harness, claims: list[int]
+async def test_the_worker_waits_for_room_instead_of_polling_while_deliveries_are_in_flight(
+    harness: Harness, claims: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A claim that fills an endpoint's queue says so, and when the others' work falls due:
     the worker claims again when that queue has room, not at once on the chance (an empty
-    claim, which on SQLite under a burst waits behind the recorder while the queue runs dry)."""
+    claim, which on SQLite under a burst waits behind the recorder while the queue runs dry),
+    and never in a busy loop (which claims hundreds of times in these 0.3 seconds)."""
+    # Only the room wakes it: not the idle recheck.
+    monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
     await start(harness)
     async with raw_server() as slow:
         slow.default = "wait"
@@ -1206,16 +1179,22 @@ async def test_a_filled_endpoint_is_claimed_for_again_only_once_it_has_room(
         try:
             await wait_until(lambda: slow.open_requests == 1)
             await asyncio.sleep(0.3)
-            assert len(claims) == 1  # two claimed: the endpoint's fill, and nothing else due
+            # One in flight, one waiting for the endpoint's only slot: its fill of two, and
+            # nothing else due.
+            assert len(claims) == 1
+            assert (slow.open_requests, len(slow.requests)) == (1, 1)
+            # The freed slot wakes it for the other three, without the clock moving (the
+            # endpoint answered well within the lease, so its fill is now the deep one, 4); it
+            # took less than a fill, so nothing more is due.
             slow.release.set()
             await wait_until(lambda: len(slow.requests) == 5 and harness.worker.in_flight == 0)
             await asyncio.sleep(0.3)
-            # Room wakes it for the other three (the endpoint answered well within the lease, so
-            # its fill is now the deep one, 4); it took less than a fill, so nothing more is due.
             assert len(claims) == 2
         finally:
             stop.set()
             await running
+    statuses = [d["status"] for d in await harness.deliveries(INSTALLING)]
+    assert statuses == ["succeeded"] * 5
 
 
 async def test_a_claim_tells_which_endpoints_it_filled_and_when_the_rest_fall_due(

@@ -240,6 +240,7 @@ class DeliveryWorker:
                         if self.rt.clock.now() + self._lease_margin >= job.lease_until:
                             await service.release(self.rt, [job])
                             self._drop([job])
+                            self.rt.wake_deliveries()  # due again: claim it before anything newer
                             continue
                         result = await service.send(self.rt, job)
                 except asyncio.CancelledError:
