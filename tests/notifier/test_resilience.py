@@ -36,10 +36,10 @@ async def test_an_odd_retry_after_does_not_sink_the_batch(
     receiver.answers.extend([Answer(503, headers={"Retry-After": "²"}), Answer(204)])
     jobs = (await delivery_service.claim(harness.runtime, 10, set(), 10)).jobs
     results = [await delivery_service.send(harness.runtime, job) for job in jobs]
-    outcomes = await delivery_service.record_many(
+    recorded = await delivery_service.record_many(
         harness.runtime, list(zip(jobs, results, strict=True))
     )
-    assert sorted(outcomes) == ["failed", "succeeded"]
+    assert sorted(recorded.outcomes) == ["failed", "succeeded"]
     statuses = sorted(
         (d["status"], d["attempt_count"]) for d in await harness.deliveries(INSTALLING)
     )

@@ -856,7 +856,7 @@ async def test_sending_goes_on_while_earlier_attempts_are_being_written(
     written = asyncio.Event()
     record_many = delivery_service.record_many
 
-    async def held_back(*args: Any) -> list[str]:
+    async def held_back(*args: Any) -> delivery_service.Recorded:
         await written.wait()
         return await record_many(*args)
 
@@ -989,6 +989,27 @@ async def test_a_fresh_delivery_never_overtakes_an_older_due_one(
     assert await harness.deliver() == 2
     first, second = (json.loads(r.body) for r in receiver.wait_for(2))
     assert first["data"]["incident_id"] == older["id"]
+    assert second["data"]["incident_id"] == fresh["id"]
+
+
+@settings(endpoint_concurrency=1)
+async def test_a_retry_due_since_the_last_claim_goes_before_a_fresh_delivery(
+    harness: Harness, receiver: Receiver
+) -> None:
+    """The worker hears when each retry it records falls due, though its last claim could not
+    see it: from then on the feed hands it nothing, and its claim keeps the due order."""
+    await start(harness)
+    await harness.add_endpoint(INSTALLING, receiver.url)
+    receiver.answers.append(Answer(status=503))
+    [retried] = await raise_on_new_devices(harness, 1)
+    assert await harness.worker.run_once() == 1
+    await harness.worker.settle()  # the 503 is recorded after the claim
+    harness.clock.advance(seconds=FIRST * (1 + JITTER) + 1)
+    [fresh] = await raise_on_new_devices(harness, 1, first=1, handoff=True)
+    assert harness.worker.in_flight == 0
+    assert await harness.deliver() == 2
+    _, first, second = (json.loads(r.body) for r in receiver.wait_for(3))
+    assert first["data"]["incident_id"] == retried["id"]
     assert second["data"]["incident_id"] == fresh["id"]
 
 
@@ -1174,9 +1195,7 @@ async def test_the_worker_waits_for_room_instead_of_polling_while_deliveries_are
         slow.default = "wait"
         await harness.add_endpoint(INSTALLING, slow.url)
         await raise_on_new_devices(harness, 5)
-        stop = asyncio.Event()
-        running = asyncio.create_task(harness.worker.run(stop))
-        try:
+        async with running(harness):
             await wait_until(lambda: slow.open_requests == 1)
             await asyncio.sleep(0.3)
             # One in flight, one waiting for the endpoint's only slot: its fill of two, and
@@ -1190,9 +1209,6 @@ async def test_the_worker_waits_for_room_instead_of_polling_while_deliveries_are
             await wait_until(lambda: len(slow.requests) == 5 and harness.worker.in_flight == 0)
             await asyncio.sleep(0.3)
             assert len(claims) == 2
-        finally:
-            stop.set()
-            await running
     statuses = [d["status"] for d in await harness.deliveries(INSTALLING)]
     assert statuses == ["succeeded"] * 5
 
@@ -1224,8 +1240,116 @@ async def test_a_claim_tells_which_endpoints_it_filled_and_when_the_rest_fall_du
     [job] = (await delivery_service.claim(rt, 10, {full["id"]}, 2)).jobs
     assert job.endpoint_id == other["id"]
     failed = dataclasses.replace(await delivery_service.send(rt, job), status_code=503)
-    await delivery_service.record_many(rt, [(job, failed)])
+    recorded = await delivery_service.record_many(rt, [(job, failed)])
     [retrying] = [d for d in await harness.deliveries(INSTALLING) if d["id"] == job.delivery_id]
+    assert recorded.outcomes == ["failed"]
+    assert recorded.retry_at == datetime.fromisoformat(retrying["next_attempt_at"])
     claimed = await delivery_service.claim(rt, 10, {full["id"]}, 2)
     assert claimed.jobs == []
-    assert claimed.next_due == datetime.fromisoformat(retrying["next_attempt_at"])
+    assert claimed.next_due == recorded.retry_at
+
+
+@settings(retry_schedule_seconds=[0.5], retry_jitter=0)
+async def test_the_worker_wakes_for_a_retry_recorded_while_it_sleeps(
+    harness: Harness, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asleep with nothing due, the worker hears of a retry and sleeps until it falls due,
+    not until its idle recheck (pushed out of reach here)."""
+    monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
+    await start(harness)
+    await harness.add_endpoint(INSTALLING, receiver.url)
+    receiver.answers.append(Answer(status=503))
+    await raise_on_new_devices(harness, 1)
+    async with running(harness):
+        await wait_until(lambda: len(receiver.received) == 1 and harness.worker.in_flight == 0)
+        harness.clock.advance(seconds=1)  # the retry falls due in 0.5 s
+        await wait_until(lambda: len(receiver.received) == 2)
+    [retried] = await harness.deliveries(INSTALLING)
+    assert (retried["status"], retried["attempt_count"]) == ("succeeded", 2)
+
+
+@settings(claim_per_endpoint=4, max_queued=2)
+async def test_a_worker_held_back_by_max_queued_below_a_fill_claims_again_when_there_is_room(
+    harness: Harness, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
+    await start(harness)
+    await harness.add_endpoint(INSTALLING, receiver.url)
+    await raise_on_new_devices(harness, 5)
+    async with running(harness):
+        await wait_until(lambda: len(receiver.received) == 5 and harness.worker.in_flight == 0)
+    statuses = [d["status"] for d in await harness.deliveries(INSTALLING)]
+    assert statuses == ["succeeded"] * 5
+
+
+@settings(claim_per_endpoint=3, max_queued=3, endpoint_concurrency=1)
+async def test_a_worker_held_back_by_max_queued_waits_for_room_for_a_fill(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Room freed while a claim was out, less than a fill: the worker waits for a fill's room
+    rather than claiming at once whatever is due, a job or two at a time."""
+    monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
+    await start(harness)
+    async with raw_server() as first, raw_server() as second:
+        first.default = second.default = "wait"
+        await harness.add_endpoint(INSTALLING, first.url)
+        await raise_on_new_devices(harness, 1)
+        claim = delivery_service.claim
+        claims = []
+
+        async def finishing_the_first_meanwhile(*args: Any) -> delivery_service.Claim:
+            claims.append(args)
+            if len(claims) == 2:
+                first.release.set()
+                await wait_until(lambda: harness.worker.in_flight == 0)
+                first.release = asyncio.Event()
+            return await claim(*args)
+
+        monkeypatch.setattr(delivery_service, "claim", finishing_the_first_meanwhile)
+        async with running(harness):
+            await wait_until(lambda: first.open_requests == 1)
+            assert len(claims) == 1
+            await harness.add_endpoint(INSTALLING, second.url)
+            await raise_on_new_devices(harness, 3, first=1)
+            await wait_until(lambda: first.open_requests + second.open_requests == 2)
+            await asyncio.sleep(0.3)
+            # Full, one free: three more are due, but room for a fill has not come.
+            assert len(claims) == 2
+            first.release.set()
+            second.release.set()
+            await wait_until(lambda: len(first.requests) + len(second.requests) == 7)
+            await wait_until(lambda: harness.worker.in_flight == 0)
+    statuses = [d["status"] for d in await harness.deliveries(INSTALLING)]
+    assert statuses == ["succeeded"] * 7
+
+
+async def test_a_failed_claim_is_tried_again_soon(
+    harness: Harness, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
+    await start(harness)
+    await harness.add_endpoint(INSTALLING, receiver.url)
+    await raise_on_new_devices(harness, 1)
+    claim = delivery_service.claim
+    failures = iter([OSError("the database went away")])
+
+    async def failing_once(*args: Any) -> delivery_service.Claim:
+        for failure in failures:
+            raise failure
+        return await claim(*args)
+
+    monkeypatch.setattr(delivery_service, "claim", failing_once)
+    async with running(harness):
+        await wait_until(lambda: len(receiver.received) == 1)
+
+
+@contextlib.asynccontextmanager
+async def running(harness: Harness) -> AsyncIterator[None]:
+    """The worker's own loop, in the background."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(harness.worker.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task

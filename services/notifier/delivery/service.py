@@ -421,7 +421,15 @@ _EXISTING = sa_select(col(Delivery.id)).where(
 )
 
 
-async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) -> list[str]:
+@dataclass(frozen=True)
+class Recorded:
+    outcomes: list[str]
+    """Each attempt's outcome, in order: succeeded, failed, gone or dead."""
+    retry_at: datetime | None
+    """When the earliest of the failed deliveries is due again; None if none failed."""
+
+
+async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) -> Recorded:
     """Store a batch of attempts and decide what next for each, in one transaction.
 
     Each delivery's row changes only if its claim is still ours (the token matches); the attempt
@@ -432,6 +440,7 @@ async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) ->
     """
     now = rt.clock.now()
     outcomes: list[str] = []
+    retry_at: datetime | None = None
     alike: dict[tuple[Any, ...], list[str]] = {}
     history: list[dict[str, Any]] = []
     for job, result in attempts:
@@ -444,6 +453,8 @@ async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) ->
             )
             outcome, values = _decide(rt, job, replace(result, retry_after=None), now)
         outcomes.append(outcome)
+        if outcome == "failed" and (retry_at is None or values["next_attempt_at"] < retry_at):
+            retry_at = values["next_attempt_at"]
         DELIVERY_SECONDS.observe(result.latency_ms / 1000)
         key = (
             job.claim_token,
@@ -500,13 +511,7 @@ async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) ->
         await _update_endpoint_health(session, rt, attempts, now)
     for outcome, count in Counter(outcomes).items():
         DELIVERIES.labels(result=outcome).inc(count)
-    return outcomes
-
-
-async def record(rt: Runtime, job: Job, result: AttemptResult) -> str:
-    """One attempt: `record_many` of one."""
-    [outcome] = await record_many(rt, [(job, result)])
-    return outcome
+    return Recorded(outcomes, retry_at)
 
 
 async def _update_endpoint_health(

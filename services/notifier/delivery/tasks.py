@@ -26,17 +26,26 @@ log = logging.getLogger("ssi.notifier.delivery")
 
 IDLE_RECHECK_SECONDS = 5.0
 """Upper bound on a sleep, for work another replica released or a wake-up that was lost."""
+CLAIM_RETRY_SECONDS = 0.05
+"""The first pause after a claim fails; it doubles with each failure in a row, up to
+`IDLE_RECHECK_SECONDS`."""
+
+
+def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else min(a, b)
 
 
 class Recorder:
     """Group commit: attempts finishing while a batch is being written join the next batch, so
     a burst costs one transaction per batch rather than one per webhook. `done` hears of every
     job once its attempt is written (or could not be: its lease then runs out and it is tried
-    again)."""
+    again), with when the batch's earliest retry falls due."""
 
     MAX_BATCH = 500
 
-    def __init__(self, rt: Runtime, done: Callable[[list[service.Job]], None]) -> None:
+    def __init__(
+        self, rt: Runtime, done: Callable[[list[service.Job], datetime | None], None]
+    ) -> None:
         self.rt = rt
         self._done = done
         self._waiting: list[tuple[service.Job, AttemptResult]] = []
@@ -56,12 +65,13 @@ class Recorder:
         while self._waiting:
             batch = self._waiting[: self.MAX_BATCH]
             del self._waiting[: self.MAX_BATCH]
+            retry_at = None
             try:
-                await service.record_many(self.rt, batch)
+                retry_at = (await service.record_many(self.rt, batch)).retry_at
             except Exception:
                 log.exception("recording delivery attempts failed", extra={"count": len(batch)})
             finally:
-                self._done([job for job, _ in batch])
+                self._done([job for job, _ in batch], retry_at)
 
 
 class _Lane:
@@ -105,11 +115,16 @@ class DeliveryWorker:
         self._hungry: frozenset[str] = frozenset()
         """Endpoints that may have more due than this worker took: their queues' room wakes it."""
         self._full = False
-        """The last claim was bounded by `max_queued`: any room wakes the worker."""
+        """The last claim was bounded by `max_queued`: room for a fill wakes the worker."""
+        self._refill = min(settings.claim_per_endpoint, settings.max_queued)
+        """Room that wakes a worker held back by `max_queued`."""
         self._next_due: datetime | None = None
-        """When, as of the last claim, a claim could next find work for the other endpoints."""
+        """When a claim could next find work for the other endpoints: as of the last claim, or
+        sooner if a retry recorded since falls due sooner."""
         self._room = asyncio.Event()
         """Set when a queue has room the next claim could fill."""
+        self._sooner = asyncio.Event()
+        """Set when `_next_due` moved sooner: a sleeping worker works out its sleep again."""
         self._lanes: dict[str, _Lane] = {}
         self._senders: set[asyncio.Task[None]] = set()
         self._sending = asyncio.Semaphore(settings.total_concurrency)
@@ -173,7 +188,8 @@ class DeliveryWorker:
         self._queue(claim.jobs)
         self._hungry = claim.more | busy
         self._full = len(claim.jobs) >= capacity
-        self._next_due = claim.next_due
+        # A retry recorded while the claim was out may fall due sooner than what it saw.
+        self._next_due = _earliest(claim.next_due, self._next_due)
         # Room made while the claim was out counts only where it still is.
         self._room.clear()
         if self._hungry - self._busy(now):
@@ -198,6 +214,7 @@ class DeliveryWorker:
         room = min(settings.max_queued - self._unsent.total(), settings.claim_per_endpoint)
         if (
             not self._caught_up
+            or self._due_now()
             or self.rt.work_ready.is_set()
             or self._room.is_set()
             or room <= 0
@@ -273,19 +290,21 @@ class DeliveryWorker:
         else:
             del self._unsent[endpoint_id]
         settings = self.rt.settings
-        if (
-            self._full and settings.max_queued - self._unsent.total() >= settings.claim_per_endpoint
-        ) or (
+        if (self._full and settings.max_queued - self._unsent.total() >= self._refill) or (
             endpoint_id in self._hungry
             and unsent < self._ahead(endpoint_id, asyncio.get_running_loop().time())
         ):
             self._room.set()
 
-    def _settled(self, jobs: list[service.Job]) -> None:
-        """`jobs` are written back (or left to their leases)."""
+    def _settled(self, jobs: list[service.Job], retry_at: datetime | None = None) -> None:
+        """`jobs` are written back (or left to their leases); the earliest of their retries falls
+        due at `retry_at`."""
         self._unwritten -= len(jobs)
         if self._backlogged and self._recording() < self.rt.settings.max_queued:
             self.rt.wake_deliveries()
+        if retry_at is not None and _earliest(retry_at, self._next_due) == retry_at:
+            self._next_due = retry_at
+            self._sooner.set()
 
     def _drop(self, jobs: list[service.Job]) -> None:
         """`jobs` leave the worker unsent: given back, or left to their leases."""
@@ -308,32 +327,42 @@ class DeliveryWorker:
             del self._pace[next(iter(self._pace))]
 
     async def run(self, stop: asyncio.Event) -> None:
+        failures = 0
         while not stop.is_set():
             try:
                 await self.run_once()
             except Exception:
                 log.exception("claiming deliveries failed")
+                # Soon after a blip, seldom while the database stays away.
+                failures += 1
+                with contextlib.suppress(TimeoutError):
+                    pause = min(IDLE_RECHECK_SECONDS, CLAIM_RETRY_SECONDS * 2 ** min(failures, 8))
+                    await asyncio.wait_for(stop.wait(), pause)
+                continue
+            failures = 0
             await self._sleep(stop)
 
     async def _sleep(self, stop: asyncio.Event) -> None:
-        """Until the last claim's next due instant, or a wake-up: new work, room to claim, or
-        (backlogged) a written batch."""
-        timeout = IDLE_RECHECK_SECONDS
-        if self._next_due is not None:
-            until_due = (self._next_due - self.rt.clock.now()).total_seconds()
-            timeout = max(0.0, min(timeout, until_due))
-        if timeout == 0:
-            return
-        waiters = [
-            asyncio.ensure_future(self.rt.work_ready.wait()),
-            asyncio.ensure_future(self._room.wait()),
-            asyncio.ensure_future(stop.wait()),
-        ]
-        _, pending = await asyncio.wait(
-            waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-        )
-        for waiter in pending:
-            waiter.cancel()
+        """Until the next due instant, or a wake-up: new work, room to claim, or (backlogged) a
+        written batch. Held back by `max_queued`, only room wakes it: claiming whatever is due
+        at once would take a few jobs at a time."""
+        events = (self.rt.work_ready, self._room, stop, self._sooner)
+        while True:
+            self._sooner.clear()
+            timeout = IDLE_RECHECK_SECONDS
+            if self._next_due is not None and not self._full:
+                until_due = (self._next_due - self.rt.clock.now()).total_seconds()
+                timeout = max(0.0, min(timeout, until_due))
+            if timeout == 0:
+                return
+            waiters = {asyncio.ensure_future(event.wait()): event for event in events}
+            done, pending = await asyncio.wait(
+                waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+            for waiter in pending:
+                waiter.cancel()
+            if not done or any(waiters[w] is not self._sooner for w in done):
+                return
 
     async def settle(self) -> None:
         """Wait until every job claimed so far is sent and written back."""
