@@ -122,7 +122,8 @@ def utc_column(*, nullable: bool = False, index: bool = False) -> Any:
     return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
 
-def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
+async def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
+    # async, though it awaits nothing: FastAPI runs a plain `def` dependency in its thread pool.
     factory: async_sessionmaker[AsyncSession] = request.app.state.sessions
     return factory
 

@@ -118,7 +118,8 @@ class TestClockRead(BaseModel):
     offset_seconds: float
 
 
-def get_test_clock(request: Request) -> TestClock:
+async def get_test_clock(request: Request) -> TestClock:
+    # async, though it awaits nothing: FastAPI runs a plain `def` dependency in its thread pool.
     test_clock: TestClock = request.app.state.test_clock
     return test_clock
 

@@ -24,7 +24,8 @@ class Runtime:
     signal: FeedSignal
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async, though it awaits nothing: FastAPI runs a plain `def` dependency in its thread pool.
     runtime: Runtime = request.app.state.runtime
     return runtime
 

@@ -45,7 +45,8 @@ class Runtime:
         self.work_ready.set()
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async, though it awaits nothing: FastAPI runs a plain `def` dependency in its thread pool.
     runtime: Runtime = request.app.state.runtime
     return runtime
 
