@@ -1243,10 +1243,10 @@ async def test_a_claim_tells_which_endpoints_it_filled_and_when_the_rest_fall_du
     recorded = await delivery_service.record_many(rt, [(job, failed)])
     [retrying] = [d for d in await harness.deliveries(INSTALLING) if d["id"] == job.delivery_id]
     assert recorded.outcomes == ["failed"]
-    assert recorded.retry_at == datetime.fromisoformat(retrying["next_attempt_at"])
+    assert recorded.retries == {other["id"]: datetime.fromisoformat(retrying["next_attempt_at"])}
     claimed = await delivery_service.claim(rt, 10, {full["id"]}, 2)
     assert claimed.jobs == []
-    assert claimed.next_due == recorded.retry_at
+    assert claimed.next_due == recorded.retries[other["id"]]
 
 
 @settings(retry_schedule_seconds=[0.5], retry_jitter=0)
@@ -1263,7 +1263,7 @@ async def test_the_worker_wakes_for_a_retry_recorded_while_it_sleeps(
     async with running(harness):
         await wait_until(lambda: len(receiver.received) == 1 and harness.worker.in_flight == 0)
         harness.clock.advance(seconds=1)  # the retry falls due in 0.5 s
-        await wait_until(lambda: len(receiver.received) == 2)
+        await wait_until(lambda: len(receiver.received) == 2 and harness.worker.in_flight == 0)
     [retried] = await harness.deliveries(INSTALLING)
     assert (retried["status"], retried["attempt_count"]) == ("succeeded", 2)
 
@@ -1287,40 +1287,111 @@ async def test_a_worker_held_back_by_max_queued_waits_for_room_for_a_fill(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Room freed while a claim was out, less than a fill: the worker waits for a fill's room
-    rather than claiming at once whatever is due, a job or two at a time."""
+    rather than claiming at once whatever is due or newly routed, a job or two at a time."""
     monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
     await start(harness)
     async with raw_server() as first, raw_server() as second:
         first.default = second.default = "wait"
         await harness.add_endpoint(INSTALLING, first.url)
         await raise_on_new_devices(harness, 1)
-        claim = delivery_service.claim
-        claims = []
-
-        async def finishing_the_first_meanwhile(*args: Any) -> delivery_service.Claim:
-            claims.append(args)
-            if len(claims) == 2:
-                first.release.set()
-                await wait_until(lambda: harness.worker.in_flight == 0)
-                first.release = asyncio.Event()
-            return await claim(*args)
-
-        monkeypatch.setattr(delivery_service, "claim", finishing_the_first_meanwhile)
+        claims = answer_during_the_second_claim(harness, monkeypatch, [first])
         async with running(harness):
             await wait_until(lambda: first.open_requests == 1)
             assert len(claims) == 1
             await harness.add_endpoint(INSTALLING, second.url)
             await raise_on_new_devices(harness, 3, first=1)
             await wait_until(lambda: first.open_requests + second.open_requests == 2)
+            await raise_on_new_devices(harness, 1, first=4)
             await asyncio.sleep(0.3)
-            # Full, one free: three more are due, but room for a fill has not come.
+            # Full, one free: five more are due, but room for a fill has not come.
             assert len(claims) == 2
             first.release.set()
             second.release.set()
-            await wait_until(lambda: len(first.requests) + len(second.requests) == 7)
+            await wait_until(lambda: len(first.requests) + len(second.requests) == 9)
             await wait_until(lambda: harness.worker.in_flight == 0)
     statuses = [d["status"] for d in await harness.deliveries(INSTALLING)]
-    assert statuses == ["succeeded"] * 7
+    assert statuses == ["succeeded"] * 9
+
+
+@settings(claim_per_endpoint=2, max_queued=4, endpoint_concurrency=1)
+async def test_a_worker_held_back_by_max_queued_claims_again_for_room_freed_meanwhile(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Room for a fill freed while a claim was out wakes the worker at once."""
+    monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
+    await start(harness)
+    async with raw_server() as first, raw_server() as second, raw_server() as rest:
+        first.default = second.default = rest.default = "wait"
+        await harness.add_endpoint(INSTALLING, first.url)
+        await harness.add_endpoint(INSTALLING, second.url)
+        await raise_on_new_devices(harness, 1)
+        claims = answer_during_the_second_claim(harness, monkeypatch, [first, second])
+        async with running(harness):
+            await wait_until(lambda: first.open_requests + second.open_requests == 2)
+            assert len(claims) == 1
+            await harness.add_endpoint(INSTALLING, rest.url)
+            await harness.add_endpoint(INSTALLING, rest.url)
+            await raise_on_new_devices(harness, 1, first=1)
+            # The second claim takes two of the four due (one endpoint each, less than a fill)
+            # while two are answered: room for a fill, and the third claim takes the other two.
+            await wait_until(lambda: len(claims) == 3)
+            for server in (first, second, rest):
+                server.release.set()
+            await wait_until(lambda: harness.worker.in_flight == 0)
+    statuses = [d["status"] for d in await harness.deliveries(INSTALLING)]
+    assert statuses == ["succeeded"] * 6
+
+
+def answer_during_the_second_claim(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, servers: list[RawServer]
+) -> list[tuple[Any, ...]]:
+    """Counts the worker's claims; the second starts once `servers` have answered what they
+    held and the attempts are written (each server holds whatever comes after)."""
+    claim = delivery_service.claim
+    claims: list[tuple[Any, ...]] = []
+
+    async def answering_first(*args: Any) -> delivery_service.Claim:
+        claims.append(args)
+        if len(claims) == 2:
+            for server in servers:
+                server.release.set()
+            await wait_until(lambda: harness.worker.in_flight == 0)
+            for server in servers:
+                server.release = asyncio.Event()
+        return await claim(*args)
+
+    monkeypatch.setattr(delivery_service, "claim", answering_first)
+    return claims
+
+
+@settings(retry_schedule_seconds=[0.5], retry_jitter=0)
+async def test_a_retry_recorded_while_a_claim_is_out_is_not_forgotten(
+    harness: Harness, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim could not see it, so the worker keeps the retry's due instant beside the
+    claim's own."""
+    monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
+    await start(harness)
+    await harness.add_endpoint(INSTALLING, receiver.url)
+    receiver.answers.append(Answer(status=503, delay=1.0))
+    await raise_on_new_devices(harness, 1)
+    claim = delivery_service.claim
+
+    async def recording_the_503_meanwhile(*args: Any) -> delivery_service.Claim:
+        claimed = await claim(*args)
+        if len(receiver.received) == 1:
+            await wait_until(lambda: harness.worker.in_flight == 0)
+            harness.clock.advance(seconds=1)  # the retry falls due
+        return claimed
+
+    monkeypatch.setattr(delivery_service, "claim", recording_the_503_meanwhile)
+    async with running(harness):
+        await wait_until(lambda: len(receiver.received) == 1)
+        await raise_on_new_devices(harness, 1, first=1)  # the worker claims again
+        await wait_until(lambda: len(receiver.received) == 3 and harness.worker.in_flight == 0)
+    deliveries = await harness.deliveries(INSTALLING)
+    assert sorted(d["attempt_count"] for d in deliveries) == [1, 2]
+    assert {d["status"] for d in deliveries} == {"succeeded"}
 
 
 async def test_a_failed_claim_is_tried_again_soon(

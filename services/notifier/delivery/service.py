@@ -425,8 +425,9 @@ _EXISTING = sa_select(col(Delivery.id)).where(
 class Recorded:
     outcomes: list[str]
     """Each attempt's outcome, in order: succeeded, failed, gone or dead."""
-    retry_at: datetime | None
-    """When the earliest of the failed deliveries is due again; None if none failed."""
+    retries: dict[str, datetime]
+    """Per endpoint with a failed delivery, when the earliest of them is due again. (A delivery
+    whose claim had lapsed keeps another replica's schedule: at worst an early look.)"""
 
 
 async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) -> Recorded:
@@ -440,7 +441,7 @@ async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) ->
     """
     now = rt.clock.now()
     outcomes: list[str] = []
-    retry_at: datetime | None = None
+    retries: dict[str, datetime] = {}
     alike: dict[tuple[Any, ...], list[str]] = {}
     history: list[dict[str, Any]] = []
     for job, result in attempts:
@@ -453,8 +454,9 @@ async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) ->
             )
             outcome, values = _decide(rt, job, replace(result, retry_after=None), now)
         outcomes.append(outcome)
-        if outcome == "failed" and (retry_at is None or values["next_attempt_at"] < retry_at):
-            retry_at = values["next_attempt_at"]
+        if outcome == "failed":
+            due = values["next_attempt_at"]
+            retries[job.endpoint_id] = min(due, retries.get(job.endpoint_id, due))
         DELIVERY_SECONDS.observe(result.latency_ms / 1000)
         key = (
             job.claim_token,
@@ -511,7 +513,7 @@ async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) ->
         await _update_endpoint_health(session, rt, attempts, now)
     for outcome, count in Counter(outcomes).items():
         DELIVERIES.labels(result=outcome).inc(count)
-    return Recorded(outcomes, retry_at)
+    return Recorded(outcomes, retries)
 
 
 async def _update_endpoint_health(

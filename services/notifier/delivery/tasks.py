@@ -26,7 +26,7 @@ log = logging.getLogger("ssi.notifier.delivery")
 
 IDLE_RECHECK_SECONDS = 5.0
 """Upper bound on a sleep, for work another replica released or a wake-up that was lost."""
-CLAIM_RETRY_SECONDS = 0.05
+CLAIM_RETRY_SECONDS = 0.1
 """The first pause after a claim fails; it doubles with each failure in a row, up to
 `IDLE_RECHECK_SECONDS`."""
 
@@ -39,12 +39,12 @@ class Recorder:
     """Group commit: attempts finishing while a batch is being written join the next batch, so
     a burst costs one transaction per batch rather than one per webhook. `done` hears of every
     job once its attempt is written (or could not be: its lease then runs out and it is tried
-    again), with when the batch's earliest retry falls due."""
+    again), with when the batch's retries fall due, per endpoint."""
 
     MAX_BATCH = 500
 
     def __init__(
-        self, rt: Runtime, done: Callable[[list[service.Job], datetime | None], None]
+        self, rt: Runtime, done: Callable[[list[service.Job], dict[str, datetime]], None]
     ) -> None:
         self.rt = rt
         self._done = done
@@ -65,13 +65,13 @@ class Recorder:
         while self._waiting:
             batch = self._waiting[: self.MAX_BATCH]
             del self._waiting[: self.MAX_BATCH]
-            retry_at = None
+            retries = {}
             try:
-                retry_at = (await service.record_many(self.rt, batch)).retry_at
+                retries = (await service.record_many(self.rt, batch)).retries
             except Exception:
                 log.exception("recording delivery attempts failed", extra={"count": len(batch)})
             finally:
-                self._done([job for job, _ in batch], retry_at)
+                self._done([job for job, _ in batch], retries)
 
 
 class _Lane:
@@ -192,7 +192,9 @@ class DeliveryWorker:
         self._next_due = _earliest(claim.next_due, self._next_due)
         # Room made while the claim was out counts only where it still is.
         self._room.clear()
-        if self._hungry - self._busy(now):
+        if self._hungry - self._busy(now) or (
+            self._full and settings.max_queued - self._unsent.total() >= self._refill
+        ):
             self._room.set()
         # Nothing due is left that this worker could have taken: what is due is what it holds.
         self._caught_up = not self._hungry and not self._due_now()
@@ -296,12 +298,16 @@ class DeliveryWorker:
         ):
             self._room.set()
 
-    def _settled(self, jobs: list[service.Job], retry_at: datetime | None = None) -> None:
-        """`jobs` are written back (or left to their leases); the earliest of their retries falls
-        due at `retry_at`."""
+    def _settled(self, jobs: list[service.Job], retries: dict[str, datetime] | None = None) -> None:
+        """`jobs` are written back (or left to their leases); `retries`: when their endpoints'
+        failed deliveries fall due again."""
         self._unwritten -= len(jobs)
         if self._backlogged and self._recording() < self.rt.settings.max_queued:
             self.rt.wake_deliveries()
+        # A hungry endpoint's room wakes the worker anyway, and its claim finds the retry.
+        retry_at = min(
+            (t for e, t in (retries or {}).items() if e not in self._hungry), default=None
+        )
         if retry_at is not None and _earliest(retry_at, self._next_due) == retry_at:
             self._next_due = retry_at
             self._sooner.set()
@@ -334,9 +340,9 @@ class DeliveryWorker:
             except Exception:
                 log.exception("claiming deliveries failed")
                 # Soon after a blip, seldom while the database stays away.
+                pause = min(IDLE_RECHECK_SECONDS, CLAIM_RETRY_SECONDS * 2 ** min(failures, 6))
                 failures += 1
                 with contextlib.suppress(TimeoutError):
-                    pause = min(IDLE_RECHECK_SECONDS, CLAIM_RETRY_SECONDS * 2 ** min(failures, 8))
                     await asyncio.wait_for(stop.wait(), pause)
                 continue
             failures = 0
@@ -345,8 +351,7 @@ class DeliveryWorker:
     async def _sleep(self, stop: asyncio.Event) -> None:
         """Until the next due instant, or a wake-up: new work, room to claim, or (backlogged) a
         written batch. Held back by `max_queued`, only room wakes it: claiming whatever is due
-        at once would take a few jobs at a time."""
-        events = (self.rt.work_ready, self._room, stop, self._sooner)
+        or newly routed at once would take a few jobs at a time."""
         while True:
             self._sooner.clear()
             timeout = IDLE_RECHECK_SECONDS
@@ -355,12 +360,17 @@ class DeliveryWorker:
                 timeout = max(0.0, min(timeout, until_due))
             if timeout == 0:
                 return
+            events = [self._room, stop, self._sooner]
+            if not self._full:
+                events.append(self.rt.work_ready)  # left set for the next claim otherwise
             waiters = {asyncio.ensure_future(event.wait()): event for event in events}
-            done, pending = await asyncio.wait(
-                waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-            )
-            for waiter in pending:
-                waiter.cancel()
+            try:
+                done, _ = await asyncio.wait(
+                    waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                for waiter in waiters:
+                    waiter.cancel()
             if not done or any(waiters[w] is not self._sooner for w in done):
                 return
 
