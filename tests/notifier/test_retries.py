@@ -839,7 +839,13 @@ async def test_an_endpoint_known_to_answer_fast_is_claimed_deeper(harness: Harne
         assert await worker.run_once() == 0
         server.release.set()
         await worker.settle()
-        assert await harness.deliver() == 12 - 2 - 4
+        # Holding nothing of it again: the usual batch first, so that sending starts while the
+        # deep claim that follows is read.
+        server.release = asyncio.Event()
+        assert await worker.run_once() == 2
+        assert await worker.run_once() == 4
+        server.release.set()
+        await worker.settle()
     statuses = [d["status"] for d in await harness.deliveries(INSTALLING)]
     assert statuses == ["succeeded"] * 12
 
