@@ -1186,16 +1186,15 @@ async def test_a_job_claimed_ahead_is_given_back_when_its_lease_is_nearly_out(
     assert len(receiver.wait_for(2)) == 2
 
 
+@pytest.mark.usefixtures("only_wakeups")
 @settings(claim_per_endpoint=2, endpoint_concurrency=1, max_queued=8)
 async def test_the_worker_waits_for_room_instead_of_polling_while_deliveries_are_in_flight(
-    harness: Harness, claims: list[int], monkeypatch: pytest.MonkeyPatch
+    harness: Harness, claims: list[int]
 ) -> None:
     """A claim that fills an endpoint's queue says so, and when the others' work falls due:
     the worker claims again when that queue has room, not at once on the chance (an empty
     claim, which on SQLite under a burst waits behind the recorder while the queue runs dry),
     and never in a busy loop (which claims hundreds of times in these 0.3 seconds)."""
-    # Only the room wakes it: not the idle recheck.
-    monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
     await start(harness)
     async with raw_server() as slow:
         slow.default = "wait"
@@ -1255,13 +1254,13 @@ async def test_a_claim_tells_which_endpoints_it_filled_and_when_the_rest_fall_du
     assert claimed.next_due == recorded.retries[other["id"]]
 
 
+@pytest.mark.usefixtures("only_wakeups")
 @settings(retry_schedule_seconds=[0.5], retry_jitter=0)
 async def test_the_worker_wakes_for_a_retry_recorded_while_it_sleeps(
-    harness: Harness, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    harness: Harness, receiver: Receiver
 ) -> None:
     """Asleep with nothing due, the worker hears of a retry and sleeps until it falls due,
     not until its idle recheck (pushed out of reach here)."""
-    monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
     await start(harness)
     await harness.add_endpoint(INSTALLING, receiver.url)
     receiver.answers.append(Answer(status=503))
@@ -1274,11 +1273,11 @@ async def test_the_worker_wakes_for_a_retry_recorded_while_it_sleeps(
     assert (retried["status"], retried["attempt_count"]) == ("succeeded", 2)
 
 
+@pytest.mark.usefixtures("only_wakeups")
 @settings(claim_per_endpoint=4, max_queued=2)
 async def test_a_worker_held_back_by_max_queued_below_a_fill_claims_again_when_there_is_room(
-    harness: Harness, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    harness: Harness, receiver: Receiver
 ) -> None:
-    monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
     await start(harness)
     await harness.add_endpoint(INSTALLING, receiver.url)
     await raise_on_new_devices(harness, 5)
@@ -1288,13 +1287,13 @@ async def test_a_worker_held_back_by_max_queued_below_a_fill_claims_again_when_t
     assert statuses == ["succeeded"] * 5
 
 
+@pytest.mark.usefixtures("only_wakeups")
 @settings(claim_per_endpoint=3, max_queued=3, endpoint_concurrency=1)
 async def test_a_worker_held_back_by_max_queued_waits_for_room_for_a_fill(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Room freed while a claim was out, less than a fill: the worker waits for a fill's room
     rather than claiming at once whatever is due or newly routed, a job or two at a time."""
-    monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
     await start(harness)
     async with raw_server() as first, raw_server() as second:
         first.default = second.default = "wait"
@@ -1319,12 +1318,12 @@ async def test_a_worker_held_back_by_max_queued_waits_for_room_for_a_fill(
     assert statuses == ["succeeded"] * 9
 
 
+@pytest.mark.usefixtures("only_wakeups")
 @settings(claim_per_endpoint=2, max_queued=4, endpoint_concurrency=1)
 async def test_a_worker_held_back_by_max_queued_claims_again_for_room_freed_meanwhile(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Room for a fill freed while a claim was out wakes the worker at once."""
-    monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
     await start(harness)
     async with raw_server() as first, raw_server() as second, raw_server() as rest:
         first.default = second.default = rest.default = "wait"
@@ -1370,13 +1369,13 @@ def answer_during_the_second_claim(
     return claims
 
 
+@pytest.mark.usefixtures("only_wakeups")
 @settings(retry_schedule_seconds=[0.5], retry_jitter=0)
 async def test_a_retry_recorded_while_a_claim_is_out_is_not_forgotten(
     harness: Harness, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The claim could not see it, so the worker keeps the retry's due instant beside the
     claim's own."""
-    monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
     await start(harness)
     await harness.add_endpoint(INSTALLING, receiver.url)
     receiver.answers.append(Answer(status=503, delay=1.0))
@@ -1400,10 +1399,10 @@ async def test_a_retry_recorded_while_a_claim_is_out_is_not_forgotten(
     assert {d["status"] for d in deliveries} == {"succeeded"}
 
 
+@pytest.mark.usefixtures("only_wakeups")
 async def test_a_failed_claim_is_tried_again_soon(
     harness: Harness, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
     await start(harness)
     await harness.add_endpoint(INSTALLING, receiver.url)
     await raise_on_new_devices(harness, 1)
@@ -1418,6 +1417,13 @@ async def test_a_failed_claim_is_tried_again_soon(
     monkeypatch.setattr(delivery_service, "claim", failing_once)
     async with running(harness):
         await wait_until(lambda: len(receiver.received) == 1)
+
+
+@pytest.fixture
+def only_wakeups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's idle recheck out of a test's reach: only a wake-up or a due instant gets it
+    claiming again."""
+    monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
 
 
 @contextlib.asynccontextmanager
