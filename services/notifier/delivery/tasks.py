@@ -195,9 +195,7 @@ class DeliveryWorker:
         self._next_due = _earliest(claim.next_due, self._next_due)
         # Room made while the claim was out counts only where it still is.
         self._room.clear()
-        if self._hungry - self._busy(now) or (
-            self._full and settings.max_queued - self._unsent.total() >= self._refill
-        ):
+        if self._hungry - self._busy(now) or self._room_for_a_fill():
             self._room.set()
         # Nothing due is left that this worker could have taken: what is due is what it holds.
         self._caught_up = not self._hungry and not self._due_now()
@@ -294,12 +292,15 @@ class DeliveryWorker:
             self._unsent[endpoint_id] = unsent
         else:
             del self._unsent[endpoint_id]
-        settings = self.rt.settings
-        if (self._full and settings.max_queued - self._unsent.total() >= self._refill) or (
+        if self._room_for_a_fill() or (
             endpoint_id in self._hungry
             and unsent < self._ahead(endpoint_id, asyncio.get_running_loop().time())
         ):
             self._room.set()
+
+    def _room_for_a_fill(self) -> bool:
+        """Held back by `max_queued`, the worker now has room for a fill."""
+        return self._full and self.rt.settings.max_queued - self._unsent.total() >= self._refill
 
     def _settled(self, jobs: list[service.Job], retries: dict[str, datetime] | None = None) -> None:
         """`jobs` are written back (or left to their leases); `retries`: when their endpoints'
@@ -311,7 +312,7 @@ class DeliveryWorker:
         retry_at = min(
             (t for e, t in (retries or {}).items() if e not in self._hungry), default=None
         )
-        if retry_at is not None and _earliest(retry_at, self._next_due) == retry_at:
+        if retry_at is not None and (self._next_due is None or retry_at < self._next_due):
             self._next_due = retry_at
             self._sooner.set()
 
