@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Query
 
 from services.common.errors import Unprocessable
+from services.common.negotiation import in_range
 
 MAX_INT_KEY = 2**31 - 1
 """The largest integer key (INTEGER primary keys on PostgreSQL are 32-bit)."""
@@ -63,6 +64,6 @@ def decode_time_cursor(cursor: str | None) -> tuple[datetime, str] | None:
         created = datetime.fromisoformat(created_text)
     except ValueError as exc:
         raise BadCursor() from exc
-    if created.tzinfo is None:
+    if created.tzinfo is None or not in_range(created):
         raise BadCursor()
     return created, key

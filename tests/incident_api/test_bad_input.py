@@ -960,6 +960,57 @@ async def test_sla_event_clock_out_of_range(
     assert await world_state(api, tokens) == before
 
 
+CALENDAR_EDGES = ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00")
+"""Instants that cannot be converted to UTC at all."""
+
+
+@pytest.mark.parametrize("edge", CALENDAR_EDGES)
+async def test_updated_since_at_the_edges_of_the_calendar(
+    api: httpx.AsyncClient, tokens: Tokens, incident: dict[str, Any], edge: str
+) -> None:
+    """A bound beyond the years kept means the nearest edge: every incident, or none."""
+    response = await api.get(
+        "/v1/incidents", params={"updated_since": edge}, headers=tokens.party(GAINING)
+    )
+    assert response.status_code == 200, response.text
+    found = [item["id"] for item in response.json()["items"]]
+    assert found == ([incident["id"]] if edge.startswith("0001") else [])
+
+
+@pytest.mark.parametrize(
+    "occurred_at", [*CALENDAR_EDGES, "1999-12-31T23:59:59Z", "2100-01-01T00:00:00Z"]
+)
+async def test_sla_event_at_the_edges_of_the_calendar(
+    api: httpx.AsyncClient, tokens: Tokens, incident: dict[str, Any], occurred_at: str
+) -> None:
+    before = await world_state(api, tokens)
+    response = await api.post(
+        f"/v1/incidents/{incident['id']}/sla-events",
+        headers=tokens.service(),
+        json={"clock": 1, "kind": "breach", "ordinal": 1, "occurred_at": occurred_at},
+    )
+    assert_problem(response, 422, "validation", field="occurred_at")
+    assert await world_state(api, tokens) == before
+
+
+@pytest.mark.parametrize("reference", ["INC-2147483648", "INC-999999999999"])
+async def test_batch_reference_beyond_any_incident(
+    api: httpx.AsyncClient, tokens: Tokens, incident: dict[str, Any], reference: str
+) -> None:
+    """PostgreSQL's integer ends at 2**31 - 1: a larger reference names no incident."""
+    before = await world_state(api, tokens)
+    response = await api.post(
+        "/v1/incidents/responses/batch",
+        headers=tokens.party(INSTALLING),
+        json={"items": [{"reference": reference, "outcome": "not_installing_supplier"}]},
+    )
+    assert response.status_code == 200, response.text
+    (row,) = response.json()["items"]
+    assert not row["ok"]
+    assert row["error"]["type"] == PROBLEM + "incident-not-found"
+    assert await world_state(api, tokens) == before
+
+
 # -- device import ----------------------------------------------------------------------------
 
 HEADER = "device_id,device_type,smi_status,installing_party_id,registered_supplier_party_id"

@@ -6,6 +6,7 @@ chunk. A batch cut short (a crash, a dropped connection) leaves whole chunks don
 is safe, since every row is idempotent (see `raise_row` and `respond_row`).
 """
 
+import hmac
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -15,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.auth import Principal
 from services.common.errors import PROBLEM_BASE, ProblemError, field_errors
+from services.common.pagination import MAX_INT_KEY
 from services.incident_api.batches.parsing import Row
 from services.incident_api.batches.schemas import (
     BatchResult,
@@ -25,10 +27,10 @@ from services.incident_api.batches.schemas import (
 )
 from services.incident_api.incidents import errors, service
 from services.incident_api.incidents.dependencies import may_see
-from services.incident_api.incidents.models import Incident
+from services.incident_api.incidents.models import Incident, InstallCodeRecord
 from services.incident_api.parties.models import Party
 from services.incident_api.runtime import Runtime
-from shared.schemas import EventType, IncidentStatus
+from shared.schemas import EventType, IncidentStatus, Outcome
 
 CHUNK_ROWS = 250
 ROW_KEY_PREFIX = "batch-row:"
@@ -136,18 +138,21 @@ def responder(rt: Runtime, principal: Principal) -> Chunk:
                 parsed.append((result, row))
         incidents = await _load(session, [row for _, row in parsed])
         suggested = await _parties(session, {r.suggested_party_id for _, r in parsed})
+        codes = await _codes(session, rt, incidents)
         now = rt.clock.now()
         answered: list[Incident] = []
         for result, row in parsed:
             try:
                 incident = _visible(principal, incidents, row)
-                if _replays(principal, incident, row):
+                if _replays(principal, incident, row, codes):
                     result.ok = result.replayed = True
                 else:
                     answer = row.response()
                     party = suggested.get(answer.suggested_party_id or "")
                     service.check_response(principal, incident, answer, party)
                     service.resolve_in_place(session, rt, principal, incident, answer, now)
+                    if answer.install_code is not None:
+                        codes[incident.pk or 0] = answer.install_code.bytes
                     answered.append(incident)
                     result.ok = True
             except ProblemError as exc:
@@ -181,7 +186,7 @@ Loaded = dict[str | int, Incident]
 
 async def _load(session: AsyncSession, rows: list[ResponseRow]) -> Loaded:
     ids = {r.incident_id for r in rows if r.incident_id is not None and "\x00" not in r.incident_id}
-    pks = {int(r.reference.removeprefix("INC-")) for r in rows if r.reference is not None}
+    pks = {pk for r in rows if (pk := _pk(r)) is not None}
     if not ids and not pks:
         return {}
     query = select(Incident).where(or_(col(Incident.id).in_(ids), col(Incident.pk).in_(pks)))
@@ -202,17 +207,45 @@ async def _parties(session: AsyncSession, ids: set[str | None]) -> dict[str, Par
     return {p.party_id: p for p in found.all()}
 
 
+def _pk(row: ResponseRow) -> int | None:
+    """The pk a row's reference names; None past the column's range (PostgreSQL's integer),
+    where no incident can be, rather than a query the database refuses."""
+    if row.reference is None:
+        return None
+    pk = int(row.reference.removeprefix("INC-"))
+    return pk if pk <= MAX_INT_KEY else None
+
+
+async def _codes(session: AsyncSession, rt: Runtime, incidents: Loaded) -> dict[int, bytes]:
+    """The install codes held for the loaded incidents that are resolved with one, by pk: a
+    re-sent row replays only if it carries the same code."""
+    pks = {
+        i.pk
+        for i in incidents.values()
+        if i.status == IncidentStatus.resolved and i.outcome == Outcome.install_code_provided
+    }
+    if not pks:
+        return {}
+    records = await session.exec(
+        select(InstallCodeRecord).where(col(InstallCodeRecord.incident_pk).in_(pks))
+    )
+    return {r.incident_pk: service.open_code(rt, incidents[r.incident_pk], r) for r in records}
+
+
 def _visible(principal: Principal, incidents: Loaded, row: ResponseRow) -> Incident:
-    key: str | int | None = row.incident_id
-    if row.reference is not None:
-        key = int(row.reference.removeprefix("INC-"))
+    key: str | int | None = row.incident_id if row.reference is None else _pk(row)
     incident = incidents.get(key) if key is not None else None
     if incident is None or not may_see(principal, incident):
         raise errors.IncidentNotFound()
     return incident
 
 
-def _replays(principal: Principal, incident: Incident, row: ResponseRow) -> bool:
+def _replays(
+    principal: Principal, incident: Incident, row: ResponseRow, codes: dict[int, bytes]
+) -> bool:
+    """Is the row an answer this party has already given (nothing to do)? A row answering the
+    resolved incident otherwise is refused as a conflict: a corrected answer sent in bulk must
+    never look accepted while the first one stands."""
     addressee = principal.party_id == incident.addressed_party_id
     if addressee and row.clock is not None and row.clock < incident.clock:
         return True  # answered on that clock, which has since been restarted
@@ -221,5 +254,20 @@ def _replays(principal: Principal, incident: Incident, row: ResponseRow) -> bool
             f"The incident is on clock {incident.clock}, not {row.clock}.",
             current_status=incident.status.value,
         )
-    resolved = incident.status == IncidentStatus.resolved
-    return addressee and resolved and incident.outcome == row.outcome
+    if not (addressee and incident.status == IncidentStatus.resolved):
+        return False
+    held = codes.get(incident.pk or 0)
+    sent = row.install_code.bytes if row.install_code is not None else None
+    same_code = (held is None) == (sent is None) and (
+        held is None or sent is None or hmac.compare_digest(held, sent)
+    )
+    if (
+        incident.outcome != row.outcome
+        or incident.reason != row.reason
+        or incident.suggested_party_id != row.suggested_party_id
+        or not same_code
+    ):
+        raise errors.AnswerDiffers(
+            f"The incident was answered on clock {incident.clock} otherwise; that answer stands."
+        )
+    return True

@@ -2,11 +2,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 from sqlmodel import col, or_, select
 
 from services.common.auth import PARTIES, Kind, Principal, require
 from services.common.db import SessionDep
+from services.common.negotiation import InstantBound
 from services.common.pagination import Cursor, Limit, decode_int_cursor, encode_cursor
 from services.incident_api.incidents import service
 from services.incident_api.incidents.dependencies import incident_for
@@ -94,7 +94,7 @@ async def list_incidents(
     sla_state_filter: Annotated[SlaState | None, Query(alias="sla_state")] = None,
     device_id: DeviceId | None = None,
     group_ref: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9._:-]{1,64}$")] = None,
-    updated_since: AwareDatetime | None = None,
+    updated_since: InstantBound | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> IncidentList:

@@ -9,6 +9,10 @@ class WrongRole(Forbidden):
     slug, title = "wrong-role", "Your party's role on this incident does not allow this call"
 
 
+class AnswerDiffers(Conflict):
+    slug, title = "conflict", "The incident was already answered, with another answer"
+
+
 class InvalidTransition(Conflict):
     slug, title = "invalid-transition", "The incident is not in a state that allows this call"
 

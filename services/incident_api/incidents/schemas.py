@@ -1,8 +1,9 @@
 from datetime import datetime
 from typing import Annotated, Any, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from services.common.negotiation import Instant
 from shared.freetext import FreeText
 from shared.identifiers import DeviceId, InstallCode, PartyId
 from shared.schemas import DeviceType, IncidentStatus, Outcome, SlaEventKind, SlaState
@@ -62,7 +63,7 @@ class SlaEventCreate(Body):
     clock: int = Field(ge=1, le=2**31 - 1)
     kind: SlaEventKind
     ordinal: int = Field(ge=1, le=10_000)
-    occurred_at: AwareDatetime
+    occurred_at: Instant
 
 
 class SlaEventRead(BaseModel):

@@ -536,10 +536,14 @@ async def reveal(
         if incident.code_state == "destroyed":
             raise errors.InstallCodeDestroyed()
         raise errors.NoInstallCode(f"The incident is {incident.status.value}.")
-    sealed = Sealed(record.key_id, record.nonce, record.ciphertext)
-    code = rt.keyring.open(sealed, code_context(incident.id, record.clock)).hex().upper()
+    code = open_code(rt, incident, record).hex().upper()
     _audit(session, incident, principal, "install_code.revealed", None, None, rt.clock.now())
     return code
+
+
+def open_code(rt: Runtime, incident: Incident, record: InstallCodeRecord) -> bytes:
+    sealed = Sealed(record.key_id, record.nonce, record.ciphertext)
+    return rt.keyring.open(sealed, code_context(incident.id, record.clock))
 
 
 # -- SLA events -------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.common.negotiation import InstantBound
 from shared.schemas import EventType
 
 DELIVERABLE = frozenset(t for t in EventType if t.value.startswith(("incident.", "endpoint.")))
@@ -64,7 +65,7 @@ class SecretRotated(BaseModel):
 
 
 class RecoverBody(Body):
-    since: AwareDatetime
+    since: InstantBound
 
 
 class Recovered(BaseModel):
