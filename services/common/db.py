@@ -3,7 +3,10 @@
 The request's session dependency commits or rolls back; services and repositories never commit.
 """
 
-from collections.abc import AsyncIterator
+import asyncio
+import inspect
+import logging
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -16,6 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.orm import registry
 from sqlmodel import Field
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+log = logging.getLogger("ssi.db")
+BUSY_TIMEOUT_MS = 30_000
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -58,7 +64,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         for pragma in (
             "journal_mode=WAL",
             "synchronous=NORMAL",
-            "busy_timeout=30000",
+            f"busy_timeout={BUSY_TIMEOUT_MS}",
             "foreign_keys=ON",
             "secure_delete=ON",
         ):
@@ -68,6 +74,73 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class WalTruncator:
+    """Empties SQLite's write-ahead log, so that what was deleted is in no file any more.
+
+    `secure_delete` zeroes a deleted row in the database file, but the WAL still holds the
+    pages as they were before, until a checkpoint copies the newest pages back and the log is
+    reused. After an install code is destroyed, `truncate()` checkpoints and truncates the WAL
+    to nothing. A reader in another process (a backup, a `sqlite3` shell) can pin old frames;
+    then the checkpoint cannot finish, and it is retried in the background until it does. It
+    does nothing on PostgreSQL, whose dead tuples and WAL outlive a delete (see the README).
+    """
+
+    def __init__(self, engine: AsyncEngine | None) -> None:
+        self._engine = engine if engine is not None and engine.dialect.name == "sqlite" else None
+        self._retry: asyncio.Task[None] | None = None
+
+    async def truncate(self) -> None:
+        if self._engine is None or await self._checkpoint(self._engine):
+            return
+        if not self.pending:
+            log.warning(
+                "a reader holds the WAL: destroyed install codes stay in it until it lets go"
+            )
+            self._retry = asyncio.create_task(self._until_done(self._engine), name="wal-truncate")
+
+    @property
+    def pending(self) -> bool:
+        """A truncation is still waiting for a reader to let go."""
+        return self._retry is not None and not self._retry.done()
+
+    async def wait(self) -> None:
+        """Until no truncation is pending."""
+        if self._retry is not None:
+            await asyncio.shield(self._retry)
+
+    async def close(self) -> None:
+        if self._retry is not None:
+            self._retry.cancel()
+            await asyncio.gather(self._retry, return_exceptions=True)
+
+    @staticmethod
+    async def _checkpoint(engine: AsyncEngine) -> bool:
+        """True once the WAL is empty."""
+        async with engine.connect() as conn:
+            raw = await conn.get_raw_connection()
+            sqlite: Any = raw.driver_connection
+            # Outside any transaction (a checkpoint cannot run in one), and without the
+            # connection's 30 s busy timeout: the only connection must not wait on a reader.
+            await sqlite.execute("PRAGMA busy_timeout=50")
+            try:
+                cursor = await sqlite.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy, _frames, _copied = await cursor.fetchone()
+            finally:
+                await sqlite.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return bool(busy == 0)
+
+    async def _until_done(self, engine: AsyncEngine) -> None:
+        delay = 0.1
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                if await self._checkpoint(engine):
+                    return
+            except Exception:
+                log.exception("truncating the WAL failed; retrying")
+            delay = min(delay * 2, 10.0)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -82,16 +155,24 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
-        await session.commit()
-        for hook in session.info.pop("after_commit", []):
-            hook()
+        await commit(session)
+
+
+async def commit(session: AsyncSession) -> None:
+    """Commit, then run what `after_commit` registered for this transaction (awaiting a hook
+    that returns an awaitable, so the response waits for it)."""
+    await session.commit()
+    for hook in session.info.pop("after_commit", []):
+        result = hook()
+        if inspect.isawaitable(result):
+            await result
 
 
 # "function" scope: commit before the response is sent, so a 2xx always means committed.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def after_commit(session: AsyncSession, hook: Any) -> None:
+def after_commit(session: AsyncSession, hook: Callable[[], object]) -> None:
     """Run `hook()` once the request's transaction has committed (e.g. wake feed readers)."""
     hooks: list[Any] = session.info.setdefault("after_commit", [])
     if hook not in hooks:

@@ -7,11 +7,12 @@ from contextlib import asynccontextmanager
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.common.clock import Clock, SystemClock
 from services.common.config import ConfigurationError, build_verifier, check_database
 from services.common.crypto import KeyRing
-from services.common.db import create_engine, session_factory
+from services.common.db import WalTruncator, commit, create_engine, session_factory
 from services.common.errors import install_problem_handlers
 from services.common.limits import BodyLimitMiddleware
 from services.common.logs import RequestIdMiddleware
@@ -35,7 +36,9 @@ from shared.tokens import TokenVerifier
 log = logging.getLogger("ssi.incident_api")
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+def build_runtime(
+    settings: Settings, clock: Clock | None = None, engine: AsyncEngine | None = None
+) -> Runtime:
     common = settings.common
     if common.install_code_keys:
         keyring = KeyRing.parse(common.install_code_keys)
@@ -49,6 +52,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         calendar=WorkingDayCalendar(common.extra_non_working_days),
         keyring=keyring,
         signal=FeedSignal(),
+        wal=WalTruncator(engine),
     )
 
 
@@ -65,8 +69,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         adjustable = AdjustableClock(clock or SystemClock())
-        runtime = build_runtime(settings, adjustable)
         engine = create_engine(url, pool_size=settings.db_pool_size)
+        runtime = build_runtime(settings, adjustable, engine)
+        await runtime.wal.truncate()  # codes destroyed just before a crash
         test_clock = TestClock(adjustable, models.test_clock, engine)
         app.state.test_clock = test_clock
         app.state.runtime = runtime
@@ -95,6 +100,7 @@ def create_app(
                 await refresher
             scheduler.shutdown(wait=False)
             await runtime.signal.close()
+            await runtime.wal.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -125,8 +131,8 @@ def create_app(
 
 async def expire_resolved(app: FastAPI) -> None:
     """The scheduled retention sweep (also called directly by tests)."""
-    async with app.state.sessions() as session, session.begin():
+    async with app.state.sessions() as session:
         closed = await incidents_service.expire_resolved(session, app.state.runtime)
+        await commit(session)
     if closed:
-        app.state.runtime.signal.notify()
         log.info("closed expired incidents", extra={"count": closed})

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 
 from services.common.clock import Clock
 from services.common.crypto import KeyRing
+from services.common.db import WalTruncator
 from services.incident_api.events.signal import FeedSignal
 from services.incident_api.settings import Settings
 from shared.calendar import WorkingDayCalendar
@@ -22,6 +23,7 @@ class Runtime:
     calendar: WorkingDayCalendar
     keyring: KeyRing
     signal: FeedSignal
+    wal: WalTruncator
 
 
 async def get_runtime(request: Request) -> Runtime:

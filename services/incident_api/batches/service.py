@@ -15,6 +15,7 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.auth import Principal
+from services.common.db import commit
 from services.common.errors import PROBLEM_BASE, ProblemError, field_errors
 from services.common.pagination import MAX_INT_KEY
 from services.incident_api.batches.parsing import Row
@@ -70,9 +71,7 @@ async def run(session: AsyncSession, rows: list[Row], chunk: Chunk) -> BatchResu
     numbered = list(enumerate(rows, 1))
     for start in range(0, len(numbered), CHUNK_ROWS):
         results += await chunk(session, numbered[start : start + CHUNK_ROWS])
-        await session.commit()
-        for hook in session.info.pop("after_commit", []):
-            hook()
+        await commit(session)
     succeeded = sum(r.ok for r in results)
     return BatchResult(succeeded=succeeded, failed=len(results) - succeeded, items=results)
 

@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.auth import Principal
 from services.common.crypto import Sealed
+from services.common.db import after_commit
 from services.incident_api.devices.models import Device
 from services.incident_api.events.service import NewEvent, append_events
 from services.incident_api.incidents import errors
@@ -399,7 +400,7 @@ async def _close(
 ) -> None:
     """resolved -> closed, by the requester or by the retention sweep; the code is destroyed."""
     now = rt.clock.now()
-    await _destroy_code(session, incident)
+    await _destroy_code(session, rt, incident)
     await _apply(
         session,
         incident,
@@ -450,7 +451,7 @@ async def reopen(
     if incident.reopen_count >= rt.settings.max_reopens:
         raise errors.ReopenLimit(f"At most {rt.settings.max_reopens} reopens.")
     now = rt.clock.now()
-    await _destroy_code(session, incident)
+    await _destroy_code(session, rt, incident)
     await _apply(
         session,
         incident,
@@ -519,10 +520,12 @@ def _destroyed(incident: Incident) -> str:
     return "destroyed" if incident.code_state == "held" else incident.code_state
 
 
-async def _destroy_code(session: AsyncSession, incident: Incident) -> None:
+async def _destroy_code(session: AsyncSession, rt: Runtime, incident: Incident) -> None:
+    """Deleted with the transaction, and on SQLite gone from every file before the answer."""
     await session.exec(
         delete(InstallCodeRecord).where(col(InstallCodeRecord.incident_pk) == incident.pk)
     )
+    after_commit(session, rt.wal.truncate)
 
 
 async def reveal(
