@@ -316,3 +316,83 @@ async def test_two_rows_for_one_incident(api: httpx.AsyncClient, tokens: Tokens)
     assert sorted(resolved) == sorted([first["incident_id"], second["incident_id"]])
     view = await api.get(f"/v1/incidents/{first['incident_id']}", headers=tokens.party(GAINING))
     assert (view.json()["version"], view.json()["sla_state"]) == (2, "met")
+
+
+BATCH_ROUTES = {
+    "/v1/incidents/batch": (GAINING, "device_id"),
+    "/v1/incidents/responses/batch": (INSTALLING, "outcome"),
+}
+TOO_LONG = "x" * (128 * 1024 + 1)  # one past the csv module's field limit
+
+
+@pytest.mark.parametrize("path", list(BATCH_ROUTES))
+@pytest.mark.parametrize(
+    ("content_type", "body", "detail"),
+    [
+        ("application/json", '{"items": [' + "[" * 5000 + "]" * 5000 + "]}", "nested"),
+        ("application/json", "[" * 100_000, "nested"),
+        (
+            "application/json",
+            '{"items": [{"note": ' + '{"a": ' * 3000 + "1" + "}" * 3001 + "]}",
+            "nested",
+        ),
+        ("text/csv", "{column}\r\n" + TOO_LONG + "\r\n", "line 2"),
+        ("text/csv", "{column}," + TOO_LONG + "\r\nx\r\n", "line 1"),
+        ("text/csv", '{column}\r\n"' + "x\r\n" * 50_000, "quote left open"),
+    ],
+    ids=[
+        "nested items",
+        "nested document",
+        "nested field",
+        "long field",
+        "long header",
+        "open quote",
+    ],
+)
+async def test_unparseable_bodies_are_refused_on_both_routes(
+    api: httpx.AsyncClient, tokens: Tokens, path: str, content_type: str, body: str, detail: str
+) -> None:
+    """Deep JSON and CSV fields past the csv module's limit are the caller's fault: a 422."""
+    raised = await raise_three(api, tokens)
+    party, column = BATCH_ROUTES[path]
+    response = await api.post(
+        path,
+        headers={**tokens.party(party), "Content-Type": content_type},
+        content=body.replace("{column}", column).encode(),
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == PROBLEM + "bad-batch"
+    assert detail in response.json()["detail"]
+    assert await incident_count(api, tokens) == len(raised)
+    view = await api.get(f"/v1/incidents/{raised[0]['incident_id']}", headers=tokens.party(party))
+    assert view.json()["status"] == "raised"
+
+
+async def test_csv_rows_may_end_in_cr_alone(api: httpx.AsyncClient, tokens: Tokens) -> None:
+    """Old Mac line endings: a lone CR ends a row as LF and CRLF do."""
+    await seed(api, tokens)
+    await import_devices(api, tokens, 3)
+    body = f"client_ref,device_id\ra,{device(0)}\rb,{device(1)}\n\rc,{device(2)}\r\n"
+    result = (await post_batch(api, tokens.party(GAINING), csv=body)).json()
+    assert [(r["row"], r["client_ref"], r["ok"]) for r in result["items"]] == [
+        (1, "a", True),
+        (2, "b", True),
+        (3, "c", True),
+    ]
+
+
+async def test_refused_csv_columns_are_named_by_position_not_echoed(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    """A header cell may hold anything a caller pasted, an install code included."""
+    await seed(api, tokens)
+    body = f"device_id,{CODE},client_ref,Device_ID\r\n{DEVICE},x,r1,{DEVICE}\r\n"
+    response = await post_batch(api, tokens.party(GAINING), csv=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["type"] == PROBLEM + "bad-batch"
+    detail = response.json()["detail"]
+    assert "columns 2, 4 are unknown or repeated" in detail
+    assert "client_ref, device_id, group_ref, note" in detail  # what the route accepts
+    assert CODE.lower() not in response.text.lower()
+    assert await incident_count(api, tokens) == 0

@@ -1,7 +1,11 @@
 """The device inventory: upserts, visibility, and the streamed import."""
 
-import httpx
+from collections.abc import AsyncIterator
 
+import httpx
+import pytest
+
+from services.incident_api.devices.service import MAX_LINE_BYTES
 from tests.incident_api.world import DEVICE, GAINING, INSTALLING, OPERATOR, OTHER, put_device, seed
 from tests.tokens import Tokens
 
@@ -73,3 +77,143 @@ async def test_import_ndjson_keeps_good_rows_and_reports_bad_ones(
     ]
     stored = await api.get("/v1/devices/10-00-00-00-00-00-00-03", headers=tokens.admin())
     assert stored.json()["installing_party_id"] == "ISUP"
+
+
+HEADER = "device_id,device_type,smi_status,installing_party_id,registered_supplier_party_id"
+
+
+def device(n: int) -> str:
+    return f"10-00-00-00-00-00-{n // 256:02X}-{n % 256:02X}"
+
+
+async def import_file(
+    api: httpx.AsyncClient, tokens: Tokens, content: bytes | AsyncIterator[bytes], csv: bool = True
+) -> httpx.Response:
+    content_type = "text/csv" if csv else "application/x-ndjson"
+    return await api.post(
+        "/v1/devices/import",
+        headers={**tokens.operator(OPERATOR), "Content-Type": content_type},
+        content=content,
+    )
+
+
+async def stored(api: httpx.AsyncClient, tokens: Tokens, device_id: str) -> bool:
+    response = await api.get(f"/v1/devices/{device_id}", headers=tokens.admin())
+    return response.status_code == 200
+
+
+async def test_import_ndjson_nested_too_deeply_is_that_rows_error(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    """A row the json module cannot recurse into fails alone; the rows around it are kept."""
+    await seed(api, tokens)
+    good = '"device_type": "GSME", "smi_status": "pending"'
+    rows = [
+        f'{{"device_id": "{device(1)}", {good}}}',
+        '{"device_id": ' + '{"a": ' * 5000 + "1" + "}" * 5001,
+        "[" * 3000 + "]" * 3000,
+        f'{{"device_id": "{device(4)}", {good}}}',
+    ]
+    response = await import_file(api, tokens, "\n".join(rows).encode(), csv=False)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert (result["rows"], result["imported"], result["failed"]) == (4, 2, 2)
+    assert [(e["row"], e["field"], e["message"]) for e in result["errors"]] == [
+        (2, None, "the row is nested too deeply"),
+        (3, None, "the row is nested too deeply"),
+    ]
+    assert await stored(api, tokens, device(4))
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        (f"device_id,device_type,smi_status,{'x' * 200_000}\n".encode(), 1),
+        (f"{HEADER}\n{device(1)},ESME,pending,,\n{device(2)},ESME,{'x' * 140_000},,\n".encode(), 3),
+        (f"{HEADER}\n{device(1)},ESME,pending,,\n".encode() + b"x" * (MAX_LINE_BYTES + 1), 3),
+        (b"x" * (32 * 1024**2), 1),
+        (f'{{"device_id": "{device(1)}"}}\n{{"x": "{"x" * 70_000}"}}\n'.encode(), 2),
+    ],
+    ids=["long header", "long field", "just over", "32 MB, no line break", "long NDJSON row"],
+)
+async def test_an_over_long_line_refuses_the_import(
+    api: httpx.AsyncClient, tokens: Tokens, content: bytes, line: int
+) -> None:
+    """No row is that long: the file is malformed, so none of it is kept."""
+    await seed(api, tokens)
+    response = await import_file(api, tokens, content, csv=not content.startswith(b"{"))
+    assert response.status_code == 422, response.text
+    assert response.json()["type"] == "https://ssi.example/problems/bad-import-file"
+    assert f"Line {line} is longer than {MAX_LINE_BYTES:,} bytes" in response.json()["detail"]
+    assert not await stored(api, tokens, device(1))
+
+
+async def test_import_stops_reading_at_an_over_long_line(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    """The refusal comes once the cap is passed, however much of the body is still to come."""
+    await seed(api, tokens)
+    chunk, sent = b"y" * 64 * 1024, 0
+
+    async def unending_line() -> AsyncIterator[bytes]:
+        nonlocal sent
+        yield f"{HEADER}\r\n{device(1)},ESME,pending,,\r\n".encode()
+        for _ in range(256):
+            sent += len(chunk)
+            yield chunk
+
+    response = await import_file(api, tokens, unending_line())
+    assert response.status_code == 422, response.text
+    assert "Line 3 " in response.json()["detail"]
+    assert sent <= MAX_LINE_BYTES + len(chunk)
+    assert not await stored(api, tokens, device(1))
+
+
+async def test_import_lines_may_end_in_lf_crlf_or_cr_split_anywhere(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    """Sent a byte at a time, a BOM and a CRLF split across chunks read as in one piece."""
+    await seed(api, tokens)
+    rows = [f"{device(n)},ESME,pending,,".encode() for n in range(1, 6)]
+    body = b"\xef\xbb\xbf" + HEADER.encode() + b"\r\n" + rows[0] + b"\r" + rows[1] + b"\n"
+    body += rows[2] + b"\r\n\r\n" + rows[3] + b"\r" + rows[4] + b"\r"
+    for rest in (b"", b"x" * (MAX_LINE_BYTES + 1)):
+
+        async def bytewise(rest: bytes = rest) -> AsyncIterator[bytes]:
+            for i in range(len(body)):
+                yield body[i : i + 1]
+            yield rest
+
+        response = await import_file(api, tokens, bytewise())
+        if not rest:
+            assert response.status_code == 200, response.text
+            assert response.json() == {
+                "rows": 5,
+                "imported": 5,
+                "failed": 0,
+                "errors": [],
+                "errors_truncated": False,
+            }
+        else:  # the line count proves that no CRLF was read as two line ends
+            assert response.status_code == 422, response.text
+            assert "Line 8 " in response.json()["detail"]
+    assert all([await stored(api, tokens, device(n)) for n in range(1, 6)])
+
+
+async def test_import_errors_never_echo_unknown_columns_or_keys(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    """Unknown CSV columns and NDJSON keys are skipped, so no error can name them."""
+    await seed(api, tokens)
+    code = "83FED3407A939723A5C639B26916D505"
+    csv_file = f"{HEADER},{code}\n{device(1)},ESME,{code},,,1\n{device(2)},ESME,pending,,,1\n"
+    ndjson_file = (
+        f'{{"device_id": "{device(3)}", "device_type": "{code}", "{code}": 1}}\n'
+        f'{{"device_id": "{device(4)}", "device_type": "ESME", "smi_status": "pending",'
+        f' "{code}": {{"{code}": 1}}}}\n'
+    )
+    for content, csv in ((csv_file, True), (ndjson_file, False)):
+        response = await import_file(api, tokens, content.encode(), csv=csv)
+        assert response.status_code == 200, response.text
+        assert (response.json()["imported"], response.json()["failed"]) == (1, 1)
+        assert code.lower() not in response.text.lower()

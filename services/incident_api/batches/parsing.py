@@ -44,6 +44,9 @@ def _json_rows(body: bytes) -> list[Row]:
         document = json.loads(body)
     except ValueError:
         raise BadBatch("The body is not JSON.") from None
+    except RecursionError:
+        # The json module recurses once per level of nesting; a batch needs three.
+        raise BadBatch("The JSON is nested too deeply.") from None
     items = document.get("items") if isinstance(document, dict) else None
     if not isinstance(items, list):
         raise BadBatch('Send {"items": [...]}, one object per row.')
@@ -64,12 +67,15 @@ def _csv_rows(body: bytes, columns: set[str], required: set[str]) -> list[Row]:
             raise BadBatch("The CSV is empty.")
         names = [h.strip().lower() for h in header]
         missing = required - set(names)
-        unknown = set(names) - columns
         if missing:
             raise BadBatch(f"The CSV header lacks {', '.join(sorted(missing))}.")
-        if unknown or len(set(names)) != len(names):
+        refused = _refused_columns(names, columns)
+        if refused:
+            # Positions, not names: a header cell may hold anything, an install code included.
             raise BadBatch(
-                f"Unknown or repeated CSV columns: {', '.join(sorted(unknown)) or 'repeated'}."
+                f"CSV column{'s' if len(refused) > 1 else ''} {_positions(refused)} "
+                f"{'are' if len(refused) > 1 else 'is'} unknown or repeated; "
+                f"the accepted columns are {', '.join(sorted(columns))}, each at most once."
             )
         rows: list[Row] = []
         for values in reader:
@@ -83,5 +89,26 @@ def _csv_rows(body: bytes, columns: set[str], required: set[str]) -> list[Row]:
                 continue
             rows.append({k: v for k, v in zip(names, values, strict=True) if v != ""})
     except csv.Error:
-        raise BadBatch("The CSV cannot be parsed.") from None
+        # Read with newline="" and NULs refused, what is left to fail is a field over the csv
+        # module's limit, most often a quote left open that swallows the lines after it.
+        raise BadBatch(
+            f"The CSV cannot be parsed at line {reader.line_num:,}: a field longer than "
+            f"{csv.field_size_limit():,} characters, or a quote left open?"
+        ) from None
     return rows
+
+
+def _refused_columns(names: list[str], columns: set[str]) -> list[int]:
+    """1-based positions of header cells that are not columns, or repeat an earlier one."""
+    seen: set[str] = set()
+    refused = []
+    for position, name in enumerate(names, start=1):
+        if name not in columns or name in seen:
+            refused.append(position)
+        seen.add(name)
+    return refused
+
+
+def _positions(numbers: list[int], shown: int = 10) -> str:
+    listed = ", ".join(str(n) for n in numbers[:shown])
+    return listed if len(numbers) <= shown else f"{listed} and {len(numbers) - shown:,} more"

@@ -2,13 +2,20 @@
 
 A change to a Device with an open incident is written to that incident's history; it never
 re-routes the incident (the addressee stays who it was when the clock started).
+
+The import reads its body as it streams, one line at a time (LF, CRLF or a lone CR ends a line),
+holding at most one line and one chunk: time and memory grow with the rows, never with the body.
+A problem with one row (bad JSON, JSON nested too deeply, wrong field count, an invalid value) is
+that row's error and the import goes on. A problem with the file (no CSV header, not UTF-8, a
+line over `MAX_LINE_BYTES`) refuses the whole import: reading stops there and nothing is kept,
+not even the batches already written, since the request's transaction rolls back.
 """
 
 import csv
 import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -30,6 +37,8 @@ from shared.schemas import OPEN_STATUSES
 
 BATCH_ROWS = 1000
 MAX_REPORTED_ERRORS = 1000
+MAX_LINE_BYTES = 64 * 1024
+"""A row of five short columns needs a few hundred bytes; anything near this is not a row."""
 COLUMNS = (
     "device_id",
     "device_type",
@@ -121,33 +130,24 @@ async def import_stream(
     errors: list[RowError] = []
     failed = imported = total = 0
     batch: dict[str, dict[str, Any]] = {}
-    header: list[str] | None = None
+    header: list[str] = []
     async for line in _lines(chunks):
         if not line.strip():
             continue
-        if ndjson:
-            raw = _json_row(line)
-        else:
-            values = next(csv.reader([line]))
-            if header is None:
-                header = [h.strip().lower() for h in values]
-                missing = {"device_id", "device_type", "smi_status"} - set(header)
-                if missing:
-                    raise BadImportFile(f"The CSV header lacks {', '.join(sorted(missing))}.")
-                continue
-            raw = dict(zip(header, values, strict=False)) if len(values) == len(header) else None
+        if not ndjson and not header:
+            header = _csv_header(line)
+            continue
         total += 1
-        row = total
         try:
-            if raw is None:
-                raise _RowProblem(None, "the row cannot be parsed")
+            raw = _json_row(line) if ndjson else _csv_row(line, header)
+            # Only known columns reach validation, so an error's field is always one of ours.
             parsed = DeviceImportRow.model_validate(
                 {k: (v if v != "" else None) for k, v in raw.items() if k in COLUMNS}
             )
         except (_RowProblem, ValidationError) as exc:
             failed += 1
             if len(errors) < MAX_REPORTED_ERRORS:
-                errors.extend(_row_errors(row, exc))
+                errors.extend(_row_errors(total, exc))
             continue
         batch[parsed.device_id] = {**parsed.model_dump(mode="json"), "updated_at": now}
         if len(batch) >= BATCH_ROWS:
@@ -157,7 +157,7 @@ async def import_stream(
     if batch:
         imported += len(batch)
         await _write(session, principal, list(batch.values()), now)
-    if not ndjson and header is None:
+    if not ndjson and not header:
         raise BadImportFile("The file is empty.")
     return ImportResult(
         rows=total,
@@ -173,12 +173,38 @@ class _RowProblem(Exception):
         self.field, self.message = field, message
 
 
-def _json_row(line: str) -> dict[str, Any] | None:
+def _csv_header(line: str) -> list[str]:
+    try:
+        header = [h.strip().lower() for h in next(csv.reader([line]))]
+    except csv.Error:
+        raise BadImportFile("The CSV header cannot be parsed.") from None
+    missing = {"device_id", "device_type", "smi_status"} - set(header)
+    if missing:
+        raise BadImportFile(f"The CSV header lacks {', '.join(sorted(missing))}.")
+    return header
+
+
+def _csv_row(line: str, header: list[str]) -> dict[str, Any]:
+    try:
+        values = next(csv.reader([line]))
+    except csv.Error:
+        raise _RowProblem(None, "the row cannot be parsed") from None
+    if len(values) != len(header):
+        raise _RowProblem(None, "the row cannot be parsed")
+    return dict(zip(header, values, strict=True))
+
+
+def _json_row(line: str) -> dict[str, Any]:
     try:
         value = json.loads(line)
     except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
+        raise _RowProblem(None, "the row cannot be parsed") from None
+    except RecursionError:
+        # The json module recurses once per level of nesting; a row needs one level.
+        raise _RowProblem(None, "the row is nested too deeply") from None
+    if not isinstance(value, dict):
+        raise _RowProblem(None, "the row cannot be parsed")
+    return value
 
 
 def _row_errors(row: int, exc: Exception) -> Iterator[RowError]:
@@ -191,26 +217,78 @@ def _row_errors(row: int, exc: Exception) -> Iterator[RowError]:
         yield RowError(row=row, field=field, message=error["msg"])
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 async def _lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
-    """Decoded lines of a streamed body (UTF-8, BOM and CRLF tolerated)."""
-    pending = b""
-    first = True
+    """Decoded lines of a streamed body; see `_LineSplitter`."""
+    splitter = _LineSplitter()
     async for chunk in chunks:
+        for line in splitter.feed(chunk):
+            yield line
+    for line in splitter.close():
+        yield line
+
+
+class _LineSplitter:
+    """UTF-8 bytes, fed in chunks of any size, split into lines ended by LF, CRLF or a lone CR.
+
+    Only the bytes a chunk brings are searched for a line end, and the lines it completes leave
+    the buffer at once, so the buffer holds one partial line and one chunk. A line is refused as
+    soon as it passes `MAX_LINE_BYTES`, before the rest of the body is read.
+    """
+
+    def __init__(self) -> None:
+        self._pending = bytearray()  # a line whose end has not come yet
+        self._count = 0  # lines handed out so far, to number the one at fault
+        self._bom_checked = False
+        self._after_cr = False  # the last chunk ended in CR: an LF opening the next is the CR's
+
+    def feed(self, chunk: bytes) -> list[str]:
+        if not chunk:
+            return []  # nothing to split, and a CR that ended the last chunk still waits
+        pending, searched = self._pending, len(self._pending)
         pending += chunk
-        if first and len(pending) >= 3:
-            pending = pending.removeprefix(b"\xef\xbb\xbf")
-            first = False
-        *complete, pending = pending.split(b"\n")
-        for raw in complete:
-            yield _decode(raw)
-    if first:
-        pending = pending.removeprefix(b"\xef\xbb\xbf")
-    if pending:
-        yield _decode(pending)
+        if not self._bom_checked:
+            if len(pending) < len(_BOM):
+                return []  # too short yet to tell whether a BOM opens the body
+            if pending.startswith(_BOM):
+                del pending[: len(_BOM)]
+                searched = 0
+            self._bom_checked = True
+        if self._after_cr and pending.startswith(b"\n"):
+            del pending[:1]  # nothing else was pending: the CR ended the last chunk
+        # One past the last line end among the new bytes (0 if none): what is before it is whole
+        # lines. Searching only the new bytes keeps the work linear in the body.
+        cut = max(pending.rfind(b"\n", searched), pending.rfind(b"\r", searched)) + 1
+        block = pending[:cut]
+        del pending[:cut]
+        self._after_cr = not pending and block.endswith(b"\r")
+        lines = self._decode(block)
+        if len(pending) > MAX_LINE_BYTES:
+            self._too_long(self._count + 1)
+        return lines
 
+    def close(self) -> list[str]:
+        lines = self._decode(self._pending)  # the last line, if the body did not end it
+        self._pending.clear()
+        return lines
 
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.rstrip(b"\r").decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadImportFile("The file is not UTF-8.") from exc
+    def _decode(self, block: bytearray) -> list[str]:
+        lines = []
+        for raw in block.splitlines():  # at LF, CR and CRLF, never another byte
+            self._count += 1
+            if len(raw) > MAX_LINE_BYTES:
+                self._too_long(self._count)
+            try:
+                lines.append(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                raise BadImportFile(f"Line {self._count:,} is not UTF-8.") from None
+        return lines
+
+    @staticmethod
+    def _too_long(number: int) -> NoReturn:
+        raise BadImportFile(
+            f"Line {number:,} is longer than {MAX_LINE_BYTES:,} bytes, far more than a row needs; "
+            "end each row with a line break (LF, CRLF or CR)."
+        )
