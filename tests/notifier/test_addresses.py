@@ -10,21 +10,21 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
+import aiohttp
 import httpx
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
+from sqlmodel import col, update
 from standardwebhooks.webhooks import Webhook
+from yarl import URL
 
 from services.common.clock import FrozenClock
 from services.notifier.app import create_app
-from services.notifier.delivery.addresses import (
-    AddressPolicy,
-    AddressRefused,
-    GuardedResolver,
-    unwrap,
-)
+from services.notifier.delivery.addresses import AddressPolicy, AddressRefused, unwrap
 from services.notifier.delivery.transport import Transport
+from services.notifier.endpoints.models import Endpoint
 from services.notifier.settings import Settings
 from tests.incident_api.world import GAINING, INSTALLING, raise_incident, seed
 from tests.notifier.harness import Harness
@@ -214,28 +214,139 @@ def test_hostnames_over_https_are_left_to_the_connection(policy: AddressPolicy) 
     policy.check_url("https://localhost:8443/hook")
 
 
-# --- the resolver -------------------------------------------------------------------------------
+# Hosts that yarl, and so aiohttp, normalise to a refused IP literal: fullwidth digits,
+# ideographic full stops, a circled number. Each with the address aiohttp would connect to.
+UNICODE_FORMS = [
+    ("https://\uff11\uff10.\uff11.\uff12.\uff13:9443/x", "10.1.2.3"),
+    ("https://169\u3002254\u3002169\u3002254/", "169.254.169.254"),
+    ("https://\u2469.1.2.3/", "10.1.2.3"),
+    ("https://100.64.1.\uff11/", "100.64.1.1"),
+    ("https://\uff11\uff12\uff17.\uff10.\uff10.\uff11/", "127.0.0.1"),
+]
+UNICODE_URLS = pytest.mark.parametrize(
+    ("url", "connects_to"), UNICODE_FORMS, ids=[a for _, a in UNICODE_FORMS]
+)
 
 
-async def test_resolver_gives_localhost_only_where_loopback_is_allowed() -> None:
-    allowing = GuardedResolver(DEVELOPMENT)
-    refusing = GuardedResolver(PRODUCTION)
-    try:
-        for family in (socket.AF_INET, socket.AF_UNSPEC):
-            results = await allowing.resolve("localhost", 443, family)
-            assert results
-            assert all(ip(r["host"]).is_loopback for r in results)
-            assert ip("127.0.0.1") in {ip(r["host"]) for r in results}
-            assert {r["port"] for r in results} == {443}
-            with pytest.raises(AddressRefused, match="localhost"):
-                await refusing.resolve("localhost", 443, family)
-        # Numeric hosts resolve too, and are judged the same way.
+@POLICIES
+@UNICODE_URLS
+def test_unicode_forms_are_judged_as_the_address_connected_to(
+    policy: AddressPolicy, url: str, connects_to: str
+) -> None:
+    assert URL(url).raw_host == connects_to  # what aiohttp resolves or connects to
+    with pytest.raises(AddressRefused):
+        policy.check_url(url)
+    with pytest.raises(AddressRefused):
+        policy.check_url(url.replace("https://", "http://", 1))
+
+
+@POLICIES
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://\uff18.\uff18.\uff18.\uff18/hook",
+        "https://8\u30028\u30028\u30028/hook",
+        "https://[\uff12606:4700:4700::1111]/hook",
+        "https://127\u30020\u30020\u30021\u3002/hook",
+    ],
+)
+def test_an_address_must_be_written_as_the_one_connected_to(
+    policy: AddressPolicy, url: str
+) -> None:
+    # Even an allowed address: the stored URL must say where webhooks actually go.
+    with pytest.raises(AddressRefused, match=r"canonical|cannot be parsed"):
+        policy.check_url(url)
+
+
+def test_development_loopback_must_be_written_in_ascii_too() -> None:
+    DEVELOPMENT.check_url("http://127.0.0.1:9000/hook")
+    for url in ("http://127\u30020\u30020\u30021:9000/hook", "http://[\uff1a:1]:9000/hook"):
+        with pytest.raises(AddressRefused, match=r"canonical|cannot be parsed"):
+            DEVELOPMENT.check_url(url)
+
+
+@POLICIES
+def test_international_names_are_left_to_the_connection(policy: AddressPolicy) -> None:
+    policy.check_url("https://b\u00fccher.example/hook")
+    policy.check_url("https://xn--bcher-kva.example/hook")
+
+
+@POLICIES
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://\u00a7[\u008bb",
+        "http://\u00a7[b",
+        "https://[::1/hook",
+        "https://hooks.example.com/a\x00b",
+        "https://hooks.ex\x00ample.com/hook",
+        "https://127.0.0.1\x00.example.com/hook",
+        "https://hooks.example.com/\x7f",
+        "https://hooks.example.com/\u0085",
+        "https://127.0.0.1\u200b/hook",
+    ],
+)
+def test_unparseable_urls_and_control_characters_are_refused(
+    policy: AddressPolicy, url: str
+) -> None:
+    with pytest.raises(AddressRefused, match=r"control characters|cannot be parsed"):
+        policy.check_url(url)
+
+
+# --- the connection -----------------------------------------------------------------------------
+
+
+def addr_info(address: str, port: int = 443) -> tuple[Any, ...]:
+    if ":" in address:
+        return (socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port, 0, 0))
+    return (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))
+
+
+@POLICIES
+@pytest.mark.parametrize("address", NEVER + LOOPBACK + PUBLIC)
+def test_a_socket_only_for_an_allowed_address(policy: AddressPolicy, address: str) -> None:
+    # Only a socket is made, never connected: nothing leaves this machine.
+    if policy.allows_address(ip(address)):
+        policy.open_socket(addr_info(address)).close()
+    else:
         with pytest.raises(AddressRefused):
-            await refusing.resolve("127.0.0.1", 443)
-        assert [r["host"] for r in await allowing.resolve("127.0.0.1", 443)] == ["127.0.0.1"]
+            policy.open_socket(addr_info(address))
+
+
+class Listener:
+    """A bare TCP listener on loopback that records, in order, the peer of each connection."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.peers: asyncio.Queue[tuple[str, int]] = asyncio.Queue()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.peers.put_nowait(writer.get_extra_info("peername")[:2])
+        writer.close()
+
+    async def next_peer(self) -> tuple[str, int]:
+        return await asyncio.wait_for(self.peers.get(), timeout=10)
+
+    async def assert_untouched(self) -> None:
+        """Nothing connected before now: connections are accepted in the order they were made,
+        so the first one this listener sees must be a probe made here and now."""
+        _, probe = await asyncio.open_connection("127.0.0.1", self.port)
+        try:
+            assert await self.next_peer() == probe.get_extra_info("sockname")[:2]
+        finally:
+            probe.close()
+
+
+@asynccontextmanager
+async def listening() -> AsyncIterator[Listener]:
+    listener = Listener()
+    server = await asyncio.start_server(listener._handle, "127.0.0.1", 0)
+    listener.port = server.sockets[0].getsockname()[1]
+    try:
+        yield listener
     finally:
-        await allowing.close()
-        await refusing.close()
+        server.close()
+        await server.wait_closed()
 
 
 class FixedResolver(AbstractResolver):
@@ -243,12 +354,10 @@ class FixedResolver(AbstractResolver):
 
     def __init__(self, addresses: list[str]) -> None:
         self.addresses = addresses
-        self.asked: list[str] = []
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
-        self.asked.append(host)
         return [
             ResolveResult(
                 hostname=host,
@@ -265,61 +374,45 @@ class FixedResolver(AbstractResolver):
         pass
 
 
-@asynccontextmanager
-async def guarded(policy: AddressPolicy, addresses: list[str]) -> AsyncIterator[GuardedResolver]:
-    resolver = GuardedResolver(policy)
-    await resolver._inner.close()
-    resolver._inner = FixedResolver(addresses)  # type: ignore[assignment]
-    try:
-        yield resolver
-    finally:
-        await resolver.close()
+async def connect_error(
+    policy: AddressPolicy, url: str, resolver: AbstractResolver | None = None
+) -> BaseException | None:
+    """GET `url` through aiohttp with the policy's sockets; the cause of a failed connection."""
+    connector = aiohttp.TCPConnector(socket_factory=policy.open_socket, resolver=resolver)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        try:
+            async with session.get(url):
+                return None
+        except aiohttp.ClientConnectorError as exc:
+            return exc.__cause__
+        except aiohttp.ClientError:
+            return None  # connected; the bare listener hung up without answering
 
 
-async def test_resolver_keeps_only_the_allowed_addresses() -> None:
-    mixed = ["10.0.0.1", "93.184.215.14", "::ffff:127.0.0.1", "64:ff9b::a9fe:a9fe", "2606::1"]
-    async with guarded(PRODUCTION, mixed) as resolver:
-        results = await resolver.resolve("hooks.example.com", 443)
-        assert [r["host"] for r in results] == ["93.184.215.14", "2606::1"]
-    async with guarded(DEVELOPMENT, mixed) as resolver:
-        results = await resolver.resolve("hooks.example.com", 443)
-        assert [r["host"] for r in results] == ["93.184.215.14", "::ffff:127.0.0.1", "2606::1"]
+async def test_the_connection_refuses_ip_literals_too() -> None:
+    # The bypass: aiohttp connects to an IP literal without asking any resolver.
+    async with listening() as listener:
+        for host in ("127.0.0.1", "\uff11\uff12\uff17.\uff10.\uff10.\uff11"):
+            url = f"http://{host}:{listener.port}/hook"
+            assert isinstance(await connect_error(PRODUCTION, url), AddressRefused)
+        await listener.assert_untouched()
+        assert await connect_error(DEVELOPMENT, f"http://127.0.0.1:{listener.port}/") is None
+        await listener.next_peer()
 
 
-@POLICIES
-async def test_resolver_refuses_a_name_with_no_allowed_address(policy: AddressPolicy) -> None:
-    # The rebinding case: a name that passed registration now points at private space.
-    private = ["10.0.0.1", "169.254.169.254", "fd00::1", "::ffff:192.168.1.1", "100.64.0.1"]
-    async with guarded(policy, private) as resolver:
-        with pytest.raises(AddressRefused, match=r"hooks\.example\.com"):
-            await resolver.resolve("hooks.example.com", 443)
-
-
-# --- connect time -------------------------------------------------------------------------------
-
-
-class Listener:
-    """A bare TCP listener on loopback that counts the connections it accepts."""
-
-    def __init__(self) -> None:
-        self.connections = 0
-        self.port = 0
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.connections += 1
-        writer.close()
-
-
-@asynccontextmanager
-async def listening() -> AsyncIterator[Listener]:
-    listener = Listener()
-    server = await asyncio.start_server(listener._handle, "127.0.0.1", 0)
-    listener.port = server.sockets[0].getsockname()[1]
-    try:
-        yield listener
-    finally:
-        server.close()
-        await server.wait_closed()
+async def test_a_name_pointed_at_private_space_is_refused_when_connecting() -> None:
+    # The rebinding case: a name that passed registration now resolves to refused addresses.
+    private = ["10.0.0.1", "169.254.169.254", "fd00::1", "100.64.0.1", "127.0.0.1", "::1"]
+    async with listening() as listener:
+        url = f"https://hooks.example.com:{listener.port}/hook"
+        PRODUCTION.check_url(url)
+        refusal = await connect_error(PRODUCTION, url, FixedResolver(private))
+        assert isinstance(refusal, AddressRefused)
+        await listener.assert_untouched()
+        # Of a private and a loopback address, development connects to the loopback one only.
+        mixed = FixedResolver(["10.0.0.1", "127.0.0.1"])
+        assert await connect_error(DEVELOPMENT, url.replace("https", "http"), mixed) is None
+        await listener.next_peer()
 
 
 @asynccontextmanager
@@ -338,16 +431,38 @@ async def test_a_name_is_refused_inside_the_connection() -> None:
         async with transport(PRODUCTION) as strict:
             result = await strict.post(url, "{}", {"content-type": "application/json"})
         assert result.status_code is None
-        assert result.error is not None
-        assert result.error.startswith("address refused: localhost resolves to no address")
+        assert result.error == "address refused: the host's address is not a public one"
         assert not result.ok
-        await asyncio.sleep(0.05)
-        assert listener.connections == 0
+        await listener.assert_untouched()
         # The same URL under a policy that allows loopback does connect: the probe works.
         async with transport(DEVELOPMENT) as lax:
             await lax.post(url, "{}", {"content-type": "application/json"})
-        await asyncio.sleep(0.05)
-        assert listener.connections == 1
+        await listener.next_peer()
+
+
+def on_port(url: str, port: int) -> str:
+    """`url` with its port replaced and its host kept as written."""
+    parts = urlsplit(url)
+    return parts._replace(netloc=f"{parts.hostname}:{port}").geturl()
+
+
+@UNICODE_URLS
+async def test_transport_refuses_unicode_forms_without_connecting(
+    url: str, connects_to: str
+) -> None:
+    if connects_to != "127.0.0.1":
+        # So that a regression fails here rather than sending packets off this machine.
+        with pytest.raises(AddressRefused):
+            PRODUCTION.check_url(url)
+    async with listening() as listener:
+        url = on_port(url, listener.port)  # the loopback form would reach the listener
+        assert (URL(url).raw_host, URL(url).port) == (connects_to, listener.port)
+        async with transport(PRODUCTION) as strict:
+            result = await strict.post(url, "{}", {"content-type": "application/json"})
+        assert result.status_code is None
+        assert result.error is not None
+        assert result.error.startswith("address refused: "), result.error
+        await listener.assert_untouched()
 
 
 async def test_transport_refuses_before_sending_anything(receiver: Receiver) -> None:
@@ -391,13 +506,12 @@ async def test_delivery_is_refused_at_connect_time_and_recorded(
                 assert await h.deliver() == 2
             finally:
                 h.runtime.transport = lax
-        await asyncio.sleep(0.05)
-        assert listener.connections == 0
+        await listener.assert_untouched()
         assert receiver.received == []
 
         deliveries = {d["endpoint_id"]: d for d in await h.deliveries(INSTALLING)}
         for endpoint, reason in (
-            (by_name, "localhost resolves to no address"),
+            (by_name, "the host's address is not a public one"),
             (plain, "webhook URLs must use https"),
         ):
             delivery = deliveries[endpoint["id"]]
@@ -411,8 +525,7 @@ async def test_delivery_is_refused_at_connect_time_and_recorded(
         # The development transport, on the retry, does connect.
         h.clock.advance(seconds=30)
         assert await h.deliver() == 2
-        await asyncio.sleep(0.05)
-        assert listener.connections == 1
+        await listener.next_peer()
     [hook] = receiver.wait_for(1)
     assert Webhook(plain["secret"]).verify(hook.body, hook.headers)["type"] == "incident.raised"
     detail = await h.notifier.get(
@@ -420,6 +533,39 @@ async def test_delivery_is_refused_at_connect_time_and_recorded(
     )
     assert detail.json()["status"] == "succeeded"
     assert [a["status_code"] for a in detail.json()["attempts"]] == [None, 204]
+
+
+async def test_a_unicode_url_stored_earlier_is_refused_at_delivery(harness: Harness) -> None:
+    """URLs registered before registration judged them as aiohttp does are still in the table."""
+    h = harness
+    await seed(h.api, h.tokens)
+    await h.sync()
+    async with listening() as listener:
+        endpoint = await h.add_endpoint(INSTALLING, f"http://127.0.0.1:{listener.port}/hook")
+        disguised = on_port(UNICODE_FORMS[-1][0], listener.port)
+        async with h.runtime.sessions() as session, session.begin():
+            await session.exec(
+                update(Endpoint).where(col(Endpoint.id) == endpoint["id"]).values(url=disguised)
+            )
+        await raise_incident(h.api, h.tokens)
+        await h.sync()
+
+        lax = h.runtime.transport
+        async with transport(PRODUCTION) as strict:
+            h.runtime.transport = strict
+            try:
+                assert await h.deliver() == 1
+            finally:
+                h.runtime.transport = lax
+        await listener.assert_untouched()
+
+    [delivery] = await h.deliveries(INSTALLING)
+    assert delivery["status"] == "pending"
+    assert delivery["last_error"] == "address refused: the address is not a public one"
+    detail = await h.notifier.get(
+        f"/v1/deliveries/{delivery['id']}", headers=h.tokens.party(INSTALLING)
+    )
+    assert attempts_of(detail.json()) == [(None, delivery["last_error"])]
 
 
 # --- the HTTP API ------------------------------------------------------------------------------
@@ -561,6 +707,30 @@ async def test_api_refuses_loopback_too_outside_development(
                 "/v1/endpoints", headers=world.tokens.party(GAINING), json={"url": url}
             )
             assert answer.status_code == 201, answer.text
+
+
+async def test_api_refuses_unicode_forms_of_refused_addresses_in_development(
+    world: Harness,
+) -> None:
+    await check_api(world.notifier, world, [url for url, _ in UNICODE_FORMS], [], [])
+
+
+async def test_api_refuses_unicode_forms_of_refused_addresses_outside_development(
+    world: Harness, notifier_settings: Settings, clock: FrozenClock
+) -> None:
+    async with production_like(world, notifier_settings, clock) as strict:
+        await check_api(strict, world, [url for url, _ in UNICODE_FORMS], [], [])
+
+
+async def test_api_refuses_unparseable_urls_and_control_characters(world: Harness) -> None:
+    # Each was a 500: the parser's ValueError, or PostgreSQL refusing a NUL.
+    urls = [
+        "http://\u00a7[\u008bb",
+        "http://\u00a7[b",
+        "https://hooks.example.com/a\x00b",
+        "https://hooks.ex\x00ample.com/hook",
+    ]
+    await check_api(world.notifier, world, urls, ["https://hooks.example.com/\u0085"], [])
 
 
 def test_the_settings_never_allow_loopback_outside_development(

@@ -1,8 +1,10 @@
 """Where webhooks may go: https to public addresses only (DESIGN §5), checked at connect time.
 
-The check runs inside the connection: `GuardedResolver` resolves the host and hands aiohttp only
-the addresses that pass, so the address checked is the address connected to, whatever DNS says
-later. IP literals never reach a resolver, so `check_url` checks them before any request.
+The check runs inside the connection: aiohttp hands `AddressPolicy.open_socket` every address it
+is about to connect to, resolved from a name or written as an IP literal, so the address checked
+is the address connected to, whatever DNS says later. `check_url` refuses what it can see in the
+URL alone, judging the host as aiohttp will connect to it: yarl's, after IDNA and Unicode
+normalisation, under which fullwidth digits and ideographic full stops make an IP literal.
 IPv4-mapped (`::ffff:a.b.c.d`) and NAT64 (`64:ff9b::a.b.c.d`) forms are unwrapped first.
 """
 
@@ -12,8 +14,8 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.resolver import ThreadedResolver
+from aiohappyeyeballs import AddrInfoType
+from yarl import URL
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -35,8 +37,12 @@ _REFUSED = tuple(
 _NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+))*\.?", re.IGNORECASE)
 
 
-class AddressRefused(Exception):
-    """The URL or the address it resolves to is not one webhooks may be sent to."""
+class AddressRefused(OSError):
+    """The URL or the address it leads to is not one webhooks may be sent to.
+
+    An OSError so that, raised from `open_socket`, aiohttp treats it as that address failing to
+    connect: it tries the name's other addresses and reports the refusal as the cause.
+    """
 
 
 @dataclass(frozen=True)
@@ -56,30 +62,52 @@ class AddressPolicy:
 
     def check_url(self, url: str) -> None:
         """Scheme, shape and (for IP literals) address; hostnames are checked at connect time."""
-        parts = urlsplit(url)
-        if parts.username or parts.password:
-            raise AddressRefused("URLs with credentials are not allowed")
-        if not parts.hostname:
-            raise AddressRefused("the URL has no host")
-        if parts.fragment:
-            raise AddressRefused("URLs with a fragment are not allowed")
+        if not url.isprintable():
+            raise AddressRefused("the URL contains control characters")
         try:
-            literal: IPAddress | None = ipaddress.ip_address(parts.hostname)
+            parsed = URL(url)
+            written = urlsplit(url).hostname
         except ValueError:
-            literal = None
-            if _NUMERIC_HOST.fullmatch(parts.hostname):
-                raise AddressRefused("write an IP address in its canonical form") from None
-        if parts.scheme == "https":
+            raise AddressRefused("the URL cannot be parsed") from None
+        if parsed.user is not None or parsed.password is not None:
+            raise AddressRefused("URLs with credentials are not allowed")
+        # raw_host is what aiohttp resolves or connects to: IDNA-encoded, Unicode-normalised.
+        host = parsed.raw_host
+        if not host or not written:
+            raise AddressRefused("the URL has no host")
+        if parsed.fragment:
+            raise AddressRefused("URLs with a fragment are not allowed")
+        literal = _literal(host)
+        if literal is None and _NUMERIC_HOST.fullmatch(host):
+            raise AddressRefused("write an IP address in its canonical form")
+        if parsed.scheme == "https":
             if literal is not None and not self.allows_address(literal):
                 raise AddressRefused("the address is not a public one")
-            return
-        if parts.scheme == "http" and self.allow_loopback_http:
-            if literal is not None and unwrap(literal).is_loopback:
-                return
-            if parts.hostname == "localhost":
-                return
+        elif parsed.scheme != "http" or not self.allow_loopback_http:
+            raise AddressRefused("webhook URLs must use https")
+        elif not (host == "localhost" or (literal is not None and unwrap(literal).is_loopback)):
             raise AddressRefused("plain http is allowed to loopback addresses only")
-        raise AddressRefused("webhook URLs must use https")
+        # An address stored as one thing and connected to as another (fullwidth digits, say)
+        # would mislead whoever reads the endpoint, even where the address itself is allowed.
+        if literal is not None and _literal(written) != literal:
+            raise AddressRefused("write an IP address in its canonical form")
+
+    def open_socket(self, addr_info: AddrInfoType) -> socket.socket:
+        """aiohttp's socket factory: refuses before any packet is sent to a refused address.
+
+        The message names no address, so a name whose every address is refused reports the
+        refusal itself rather than aiohttp's list of differing failures."""
+        family, kind, proto, _, sockaddr = addr_info
+        if not self.allows_address(ipaddress.ip_address(sockaddr[0])):
+            raise AddressRefused("the host's address is not a public one")
+        return socket.socket(family, kind, proto)
+
+
+def _literal(host: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
 
 
 def unwrap(address: IPAddress) -> IPAddress:
@@ -89,23 +117,3 @@ def unwrap(address: IPAddress) -> IPAddress:
         if address in _NAT64:
             return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return address
-
-
-class GuardedResolver(AbstractResolver):
-    def __init__(self, policy: AddressPolicy) -> None:
-        self._policy = policy
-        self._inner = ThreadedResolver()
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        results = await self._inner.resolve(host, port, family)
-        allowed = [
-            r for r in results if self._policy.allows_address(ipaddress.ip_address(r["host"]))
-        ]
-        if not allowed:
-            raise AddressRefused(f"{host} resolves to no address webhooks may be sent to")
-        return allowed
-
-    async def close(self) -> None:
-        await self._inner.close()
