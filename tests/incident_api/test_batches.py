@@ -310,12 +310,50 @@ async def test_two_rows_for_one_incident(api: httpx.AsyncClient, tokens: Tokens)
         (True, False),
         (False, False),
     ]
-    assert rows[3]["error"]["type"] == PROBLEM + "invalid-transition"
+    assert rows[3]["error"]["type"] == PROBLEM + "conflict"
     events = (await api.get("/v1/events?limit=1000", headers=tokens.service())).json()["items"]
     resolved = [e["data"]["incident_id"] for e in events if e["type"] == "incident.resolved"]
     assert sorted(resolved) == sorted([first["incident_id"], second["incident_id"]])
     view = await api.get(f"/v1/incidents/{first['incident_id']}", headers=tokens.party(GAINING))
     assert (view.json()["version"], view.json()["sla_state"]) == (2, "met")
+
+
+async def test_an_answer_that_differs_from_the_recorded_one_is_a_conflict(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    """A corrected code sent in bulk is refused row by row, never reported as done while the
+    first code stands; only the very same answer replays."""
+    [first, *_] = await raise_three(api, tokens)
+    codes = [f"{n:02X}" * 16 for n in range(10)]
+    rows = [
+        {"incident_id": first["incident_id"], "outcome": "install_code_provided", "install_code": c}
+        for c in codes
+    ]
+    installing = tokens.party(INSTALLING)
+    path = "/v1/incidents/responses/batch"
+    result = (await post_batch(api, installing, path, json={"items": rows})).json()
+    assert [r["ok"] for r in result["items"]] == [True] + [False] * 9
+    assert {r["error"]["type"] for r in result["items"][1:]} == {PROBLEM + "conflict"}
+    assert all(c not in str(result) for c in codes)
+
+    # In a later batch the recorded code is read back to compare: the same code replays, another
+    # conflicts, and so does another outcome.
+    again = [
+        rows[0],
+        rows[1],
+        {"incident_id": first["incident_id"], "outcome": "not_installing_supplier"},
+    ]
+    result = (await post_batch(api, installing, path, json={"items": again})).json()
+    assert [(r["ok"], r.get("replayed", False)) for r in result["items"]] == [
+        (True, True),
+        (False, False),
+        (False, False),
+    ]
+    assert result["items"][1]["error"]["type"] == PROBLEM + "conflict"
+    revealed = await api.get(
+        f"/v1/incidents/{first['incident_id']}/install-code", headers=tokens.party(GAINING)
+    )
+    assert revealed.json() == {"install_code": codes[0]}
 
 
 BATCH_ROUTES = {

@@ -5,6 +5,7 @@ remains and how retiring the key makes it unreadable. These tests read SQLite's 
 """
 
 import asyncio
+import base64
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from services.common.clock import FrozenClock
 from services.common.db import create_engine
@@ -62,6 +64,16 @@ def files_holding(path: Path, secrets: list[bytes]) -> list[str]:
     return found
 
 
+async def empty(settings: Settings) -> None:
+    engine = create_engine(settings.resolved_database_url())
+    await empty_tables(engine, metadata)
+    await engine.dispose()
+
+
+def client(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api.test")
+
+
 async def resolved(api: httpx.AsyncClient, tokens: Tokens) -> dict[str, Any]:
     await seed(api, tokens)
     incident = await raise_incident(api, tokens)
@@ -93,23 +105,19 @@ async def test_a_reader_delays_the_truncation_which_a_restart_also_does(
     """Another process reading pins the WAL: the code stays in it until the reader lets go,
     retried in the background; a restart after a crash truncates it first thing."""
     path = database_path(api_settings)
-    engine = create_engine(api_settings.resolved_database_url())
-    await empty_tables(engine, metadata)
-    await engine.dispose()
+    await empty(api_settings)
     app = create_app(api_settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as api:
-            incident = await resolved(api, tokens)
-            secrets = sealed(path, incident["id"])
-            reader = sqlite3.connect(path, isolation_level=None)
-            reader.execute("BEGIN")
-            reader.execute("SELECT count(*) FROM incidents").fetchone()
-            answer = await act(api, tokens, GAINING, incident["id"], "close")
-            assert answer.status_code == 200, answer.text
-            runtime: Runtime = app.state.runtime
-            assert runtime.wal.pending
-            assert files_holding(path, secrets) == [path.name + "-wal"]
+    async with app.router.lifespan_context(app), client(app) as api:
+        incident = await resolved(api, tokens)
+        secrets = sealed(path, incident["id"])
+        reader = sqlite3.connect(path, isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM incidents").fetchone()
+        answer = await act(api, tokens, GAINING, incident["id"], "close")
+        assert answer.status_code == 200, answer.text
+        runtime: Runtime = app.state.runtime
+        assert runtime.wal.pending
+        assert files_holding(path, secrets) == [path.name + "-wal"]
     # Stopped with the truncation still pending, as a crash would leave it.
     reader.execute("COMMIT")
     try:
@@ -138,3 +146,28 @@ async def test_the_background_retry_truncates_once_the_reader_lets_go(
     finally:
         reader.close()
     assert files_holding(path, secrets) == []
+
+
+async def test_a_code_whose_key_was_destroyed_is_gone(
+    api_settings: Settings, clock: FrozenClock, tokens: Tokens
+) -> None:
+    """Retiring a key and destroying it after the retention period leaves whatever outlived a
+    delete (PostgreSQL's dead tuples, WAL, backups) unreadable: such a code answers 410."""
+    await empty(api_settings)
+    app = create_app(api_settings, clock=clock)
+    async with app.router.lifespan_context(app), client(app) as api:
+        incident = await resolved(api, tokens)
+    rotated = api_settings.model_copy(
+        update={
+            "common": api_settings.common.model_copy(
+                update={"install_code_keys": "next:" + base64.b64encode(bytes(32)).decode()}
+            )
+        }
+    )
+    app = create_app(rotated, clock=clock)
+    async with app.router.lifespan_context(app), client(app) as api:
+        reveal = await api.get(
+            f"/v1/incidents/{incident['id']}/install-code", headers=tokens.party(GAINING)
+        )
+    assert reveal.status_code == 410, reveal.text
+    assert reveal.json()["type"].endswith("/install-code-destroyed")

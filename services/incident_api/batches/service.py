@@ -228,7 +228,8 @@ async def _codes(session: AsyncSession, rt: Runtime, incidents: Loaded) -> dict[
     records = await session.exec(
         select(InstallCodeRecord).where(col(InstallCodeRecord.incident_pk).in_(pks))
     )
-    return {r.incident_pk: service.open_code(rt, incidents[r.incident_pk], r) for r in records}
+    opened = {r.incident_pk: service.open_code(rt, incidents[r.incident_pk], r) for r in records}
+    return {pk: code for pk, code in opened.items() if code is not None}
 
 
 def _visible(principal: Principal, incidents: Loaded, row: ResponseRow) -> Incident:
@@ -257,9 +258,7 @@ def _replays(
         return False
     held = codes.get(incident.pk or 0)
     sent = row.install_code.bytes if row.install_code is not None else None
-    same_code = (held is None) == (sent is None) and (
-        held is None or sent is None or hmac.compare_digest(held, sent)
-    )
+    same_code = held == sent if held is None or sent is None else hmac.compare_digest(held, sent)
     if (
         incident.outcome != row.outcome
         or incident.reason != row.reason

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.auth import Principal
-from services.common.crypto import Sealed
+from services.common.crypto import KeyRingError, Sealed
 from services.common.db import after_commit
 from services.incident_api.devices.models import Device
 from services.incident_api.events.service import NewEvent, append_events
@@ -539,14 +539,21 @@ async def reveal(
         if incident.code_state == "destroyed":
             raise errors.InstallCodeDestroyed()
         raise errors.NoInstallCode(f"The incident is {incident.status.value}.")
-    code = open_code(rt, incident, record).hex().upper()
+    code = open_code(rt, incident, record)
+    if code is None:
+        raise errors.InstallCodeDestroyed("The key that sealed it has been destroyed.")
     _audit(session, incident, principal, "install_code.revealed", None, None, rt.clock.now())
-    return code
+    return code.hex().upper()
 
 
-def open_code(rt: Runtime, incident: Incident, record: InstallCodeRecord) -> bytes:
+def open_code(rt: Runtime, incident: Incident, record: InstallCodeRecord) -> bytes | None:
+    """The code, or None once its key has left the ring: a retired key is destroyed after the
+    retention period, and a code restored from an older backup must stay unreadable."""
     sealed = Sealed(record.key_id, record.nonce, record.ciphertext)
-    return rt.keyring.open(sealed, code_context(incident.id, record.clock))
+    try:
+        return rt.keyring.open(sealed, code_context(incident.id, record.clock))
+    except KeyRingError:
+        return None
 
 
 # -- SLA events -------------------------------------------------------------------------------
