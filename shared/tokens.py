@@ -29,8 +29,14 @@ OPERATOR_SCOPES = (
     "inventory:read",
 )
 SERVICE_SCOPES = ("events:read", "sla:write", "parties:read")
+SERVICE_PRINCIPALS = frozenset({"svc:notifier"})
+"""The services of this deployment: any other `svc:` subject is refused, not trusted."""
 ADMIN_SCOPE = "admin"
 SERVICE_ONLY_SCOPES = frozenset({"events:read", "sla:write"})
+
+MAX_LIFETIME_SECONDS = 366 * 24 * 3600
+"""The furthest ahead an `exp` may lie: a year covers a service's long-lived token; beyond that
+it is a token that never expires, which nobody should be able to mint."""
 
 DEV_ALGORITHMS = ("HS256",)
 PRODUCTION_ALGORITHMS = ("RS256", "ES256")
@@ -122,7 +128,12 @@ class TokenVerifier:
             # Not only JWTError: python-jose raises JWKError for an alg that does not fit the kid's
             # key (ES256 under an RSA kid) and TypeError for a non-numeric exp/iat/nbf (null, list).
             raise InvalidToken(str(exc)) from exc
-        subject, scope = claims.get("sub"), claims.get("scope", "")
+        subject, scope, exp = claims.get("sub"), claims.get("scope", ""), claims["exp"]
         if not isinstance(subject, str) or not isinstance(scope, str):
             raise InvalidToken("token must carry a string sub and scope")
-        return Claims(subject=subject, scopes=frozenset(scope.split()), expires_at=claims["exp"])
+        # python-jose reads exp with int(): "1900000000" and 10**30 pass its check.
+        if not isinstance(exp, int | float) or isinstance(exp, bool):
+            raise InvalidToken("exp must be a number")
+        if exp > time.time() + MAX_LIFETIME_SECONDS:
+            raise InvalidToken("exp lies too far ahead")
+        return Claims(subject=subject, scopes=frozenset(scope.split()), expires_at=int(exp))

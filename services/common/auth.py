@@ -1,7 +1,8 @@
 """Who is calling: bearer token -> principal, and the scope checks every route declares.
 
 Principals (DESIGN §4): a party (its category decides whether it is a supplier or an operator),
-a service `svc:<name>`, or an `admin` bootstrap token whose subject is neither. Scopes that only
+one of the deployment's services `svc:<name>`, or an `admin` bootstrap token whose subject is
+neither. Scopes that only
 services may use (`events:read`, `sla:write`) are refused on a party's token whatever it claims.
 
 Each service says how it knows parties by putting a `PartyLookup` on `app.state.party_lookup`:
@@ -21,7 +22,13 @@ from services.common.db import SessionDep
 from services.common.errors import Forbidden, MissingScope, Unauthorized
 from shared.identifiers import is_party_id, is_service_principal
 from shared.schemas import PartyCategory
-from shared.tokens import ADMIN_SCOPE, SERVICE_ONLY_SCOPES, InvalidToken, TokenVerifier
+from shared.tokens import (
+    ADMIN_SCOPE,
+    SERVICE_ONLY_SCOPES,
+    SERVICE_PRINCIPALS,
+    InvalidToken,
+    TokenVerifier,
+)
 
 
 class Kind(StrEnum):
@@ -79,6 +86,8 @@ async def authenticate(
         scopes = claims.scopes - SERVICE_ONLY_SCOPES
         return Principal(subject, kind, scopes, party.party_id, party.category)
     if is_service_principal(subject):
+        if subject not in SERVICE_PRINCIPALS:
+            raise Unauthorized("The token's service is not one of this deployment's.")
         return Principal(subject, Kind.service, claims.scopes)
     if ADMIN_SCOPE in claims.scopes:
         return Principal(subject, Kind.admin, frozenset({ADMIN_SCOPE}))

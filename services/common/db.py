@@ -37,6 +37,8 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """`hide_parameters`: a failed statement's error (and so its log line) never carries the
+    values bound to it, which may be a sealed secret, a URL or an email address."""
     if is_sqlite(url):
         path = url.split("///", 1)[1]
         if path and path != ":memory:":
@@ -46,11 +48,22 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         # contend for the file lock through SQLite's busy handler, which sleeps in steps of
         # up to 100 ms. Other processes (the CLI, a migration) still wait on busy_timeout.
         engine = create_async_engine(
-            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+            url,
+            connect_args={"timeout": 30},
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
+            hide_parameters=True,
         )
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        hide_parameters=True,
+    )
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

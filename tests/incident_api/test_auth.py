@@ -487,6 +487,22 @@ async def test_service_only_scopes_are_refused_on_party_tokens(
     assert response.status_code == 201, response.text
 
 
+@pytest.mark.parametrize("subject", ["svc:evil", "svc:notifier2", "svc:sla-monitor"])
+async def test_only_the_deployments_services_are_services(
+    api: httpx.AsyncClient, tokens: Tokens, subject: str
+) -> None:
+    """A well-formed `svc:` subject is not enough: only the services this deployment runs."""
+    incident_id = await prepare(api, tokens, "raised")
+    before = await snapshot(api, tokens)
+    for route in (
+        BY_KEY[("GET", "/v1/events")],
+        BY_KEY[("POST", "/v1/incidents/{incident_id}/sla-events")],
+    ):
+        response = await call(api, route, tokens.headers(subject, SERVICE_SCOPES), incident_id)
+        assert_problem(response, 401, "unauthorized")
+    assert await snapshot(api, tokens) == before
+
+
 async def test_another_partys_incident_is_not_found_on_every_route(
     api: httpx.AsyncClient, tokens: Tokens
 ) -> None:

@@ -15,6 +15,7 @@ from jose import jwk, jwt
 
 from shared.tokens import (
     ADMIN_SCOPE,
+    MAX_LIFETIME_SECONDS,
     OPERATOR_SCOPES,
     PARTY_SCOPES,
     SERVICE_ONLY_SCOPES,
@@ -170,6 +171,30 @@ def test_a_non_numeric_exp_is_refused(dev_verifier: TokenVerifier, exp: object) 
     claims["exp"] = exp  # present, so require_exp is satisfied: the value itself must be refused
     with pytest.raises(InvalidToken):
         dev_verifier.verify(jwt.encode(claims, SECRET, algorithm="HS256"))
+
+
+@pytest.mark.parametrize(
+    "exp",
+    [
+        str(int(time.time()) + 600),  # a number in a string, which python-jose's int() reads
+        int(time.time()) + MAX_LIFETIME_SECONDS + 60,
+        10**30,
+        True,
+    ],
+)
+def test_an_exp_that_is_a_string_or_too_far_ahead_is_refused(
+    dev_verifier: TokenVerifier, exp: object
+) -> None:
+    claims = claims_now()
+    claims["exp"] = exp
+    with pytest.raises(InvalidToken):
+        dev_verifier.verify(jwt.encode(claims, SECRET, algorithm="HS256"))
+
+
+@pytest.mark.parametrize("ahead", [600.5, MAX_LIFETIME_SECONDS - 60])
+def test_an_exp_within_a_year_is_accepted(dev_verifier: TokenVerifier, ahead: float) -> None:
+    claims = claims_now(exp=time.time() + ahead)
+    assert dev_verifier.verify(jwt.encode(claims, SECRET, algorithm="HS256")).subject == "ABCD"
 
 
 @pytest.mark.parametrize("claim", ["iat", "nbf"])

@@ -9,7 +9,7 @@ from services.incident_api.incidents.models import Incident
 from services.incident_api.parties.models import Party
 from services.incident_api.parties.schemas import PartyCreate, PartyRead, PartyUpdate
 from services.incident_api.runtime import Runtime
-from shared.schemas import EventType, PartyEventData
+from shared.schemas import OPEN_STATUSES, EventType, PartyEventData
 
 
 class PartyNotFound(NotFound):
@@ -61,16 +61,17 @@ async def lookup(session: AsyncSession, party_id: str) -> KnownParty | None:
     return None if party is None else KnownParty(party.party_id, party.category, party.active)
 
 
-async def shares_incident(session: AsyncSession, party_a: str, party_b: str) -> bool:
+async def shares_open_incident(session: AsyncSession, party_a: str, party_b: str) -> bool:
     found = await session.exec(
         select(Incident.pk)
         .where(
+            col(Incident.status).in_(OPEN_STATUSES),
             or_(
                 (col(Incident.requesting_party_id) == party_a)
                 & (col(Incident.addressed_party_id) == party_b),
                 (col(Incident.requesting_party_id) == party_b)
                 & (col(Incident.addressed_party_id) == party_a),
-            )
+            ),
         )
         .limit(1)
     )
@@ -78,10 +79,12 @@ async def shares_incident(session: AsyncSession, party_a: str, party_b: str) -> 
 
 
 async def view(session: AsyncSession, principal: Principal, party: Party) -> PartyRead:
-    """Contact emails go to operators, services, admin, the party itself and its counterparties."""
+    """Contact emails go to operators, services, admin, the party itself, and a counterparty
+    while the two share an open incident (DESIGN §5): not for ever after one was raised, or
+    raising and cancelling an unverified incident would open any party's contacts."""
     show = principal.kind is not Kind.supplier or principal.party_id == party.party_id
     if not show and principal.party_id is not None:
-        show = await shares_incident(session, principal.party_id, party.party_id)
+        show = await shares_open_incident(session, principal.party_id, party.party_id)
     return PartyRead(
         party_id=party.party_id,
         name=party.name,
