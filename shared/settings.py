@@ -17,8 +17,6 @@ class CommonSettings(BaseSettings):
     jwt_issuer: str = "ssi-dev"
     jwt_jwks_url: str | None = None
     jwt_jwks_file: Path | None = None
-    install_code_keys: str | None = None
-    """The incident API's key ring, `kid:base64key,...`: the first encrypts, every key decrypts."""
     extra_non_working_days: list[date] = []
     """Non-working days announced after the pinned `holidays` release (JSON list of dates)."""
 

@@ -40,8 +40,8 @@ def build_runtime(
     settings: Settings, clock: Clock | None = None, engine: AsyncEngine | None = None
 ) -> Runtime:
     common = settings.common
-    if common.install_code_keys:
-        keyring = KeyRing.parse(common.install_code_keys)
+    if settings.install_code_keys:
+        keyring = KeyRing.parse(settings.install_code_keys)
     elif common.development:
         keyring = KeyRing.development(common.data_dir, "install-code-keys")
     else:

@@ -1,4 +1,4 @@
-"""The incident API's settings: `INCIDENT_API_*`, beside the shared `SSI_*` ones."""
+"""The incident API's settings: `INCIDENT_API_*`, its key ring, and the shared `SSI_*` ones."""
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +13,12 @@ class Settings(BaseSettings):
     common: CommonSettings = Field(default_factory=CommonSettings)
     database_url: str | None = None
     """PostgreSQL (`postgresql+asyncpg://...`) in production; SQLite under SSI_DATA_DIR if unset."""
+    install_code_keys: str | None = Field(default=None, validation_alias="SSI_INSTALL_CODE_KEYS")
+    """The key ring for install codes, `kid:base64key,...`: the first encrypts, every key decrypts.
+    The API's alone, not a shared setting: the notifier calls supplier-chosen URLs and must hold
+    nothing that opens a code. Read from `SSI_INSTALL_CODE_KEYS` (the name DESIGN §4 fixes) and
+    no other name, so in code too it is given as `SSI_INSTALL_CODE_KEYS=` (or by `model_copy`):
+    `install_code_keys=` would be ignored like any unknown setting."""
     policies: dict[str, int] = Field(default_factory=lambda: dict(POLICIES))
     """Named SLA policies and their Working Days (DESIGN §4: mp121 = 5, secas-interim = 10)."""
     default_policy: str = "mp121"

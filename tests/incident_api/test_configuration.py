@@ -24,9 +24,15 @@ POSTGRES = "postgresql+asyncpg://ssi@db.invalid/ssi"
 KEYS = "k1:" + base64.b64encode(os.urandom(32)).decode()
 
 
-def production(tmp_path: Path, **common: object) -> Settings:
+def production(tmp_path: Path, keys: str | None = None, **common: object) -> Settings:
     values: dict[str, object] = {"env": "production", "data_dir": tmp_path, **common}
-    return Settings(common=CommonSettings(**values), database_url=POSTGRES)  # type: ignore[arg-type]
+    # The key ring is set by its environment name, the only one it has; given explicitly (None
+    # included) so a developer's own SSI_INSTALL_CODE_KEYS never decides a test.
+    return Settings(
+        common=CommonSettings(**values),  # type: ignore[arg-type]
+        database_url=POSTGRES,
+        SSI_INSTALL_CODE_KEYS=keys,
+    )
 
 
 def test_sqlite_is_refused_in_production(tmp_path: Path) -> None:
@@ -53,9 +59,24 @@ def test_install_code_keys_are_required_in_production(tmp_path: Path) -> None:
 
 
 def test_production_starts_with_a_key_ring(tmp_path: Path) -> None:
-    runtime = build_runtime(production(tmp_path, install_code_keys=KEYS))
+    runtime = build_runtime(production(tmp_path, KEYS))
     sealed = runtime.keyring.seal(b"\x01" * 16, "incident|1")
     assert runtime.keyring.open(sealed, "incident|1") == b"\x01" * 16
+
+
+def test_the_key_ring_is_the_apis_own_setting_under_its_design_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Least privilege: the key ring that opens install codes is the API's alone, so the shared
+    settings (which the notifier and the command line also read) have no place for it."""
+    monkeypatch.setenv("SSI_INSTALL_CODE_KEYS", KEYS)
+    # DESIGN fixes the name: the service's own prefix is not a second way to set it.
+    monkeypatch.setenv(
+        "INCIDENT_API_INSTALL_CODE_KEYS", "k9:" + base64.b64encode(bytes(32)).decode()
+    )
+    assert Settings().install_code_keys == KEYS
+    assert "install_code_keys" not in CommonSettings.model_fields
+    assert KEYS not in CommonSettings().model_dump_json()
 
 
 def test_development_generates_its_keys_once(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from services.common.config import ConfigurationError, build_verifier
 from services.notifier.app import create_app
@@ -52,3 +53,33 @@ def test_production_refuses_an_hs256_secret(tmp_path: Path) -> None:
 def test_production_starts_with_everything_given(tmp_path: Path) -> None:
     app = create_app(production(tmp_path))
     assert "/v1/test-clock" not in app.openapi()["paths"]
+
+
+def setting_names(model: type[BaseModel]) -> set[str]:
+    """Every field of a settings class, nested settings included."""
+    names = set(model.model_fields)
+    for field in model.model_fields.values():
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            names |= setting_names(field.annotation)
+    return names
+
+
+def test_the_notifier_has_no_install_code_key_ring(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Least privilege: the notifier calls supplier-chosen URLs, so it is the service most exposed
+    to SSRF; it has no setting for the key ring that opens install codes and starts without it."""
+    monkeypatch.delenv("SSI_INSTALL_CODE_KEYS", raising=False)
+    assert not {n for n in setting_names(Settings) if "install_code" in n}
+    app = create_app(production(tmp_path))
+    assert "/v1/test-clock" not in app.openapi()["paths"]
+
+
+def test_a_key_ring_in_the_notifiers_environment_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Should a deployment still hand it over, it stays out of the notifier's settings.
+    install_code_keys = "k1:" + base64.b64encode(os.urandom(32)).decode()
+    monkeypatch.setenv("SSI_INSTALL_CODE_KEYS", install_code_keys)
+    settings = production(tmp_path)
+    assert install_code_keys not in settings.model_dump_json()
