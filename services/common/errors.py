@@ -1,9 +1,12 @@
 """Domain errors carry their HTTP status; one set of handlers renders RFC 9457 problems.
 
-Nothing here echoes request input: pydantic's `input` is dropped from validation errors, since a
-rejected install code must never come back in an error body.
+Nothing here echoes request input, since a rejected install code must never come back in an error
+body: pydantic's `input` is dropped from validation errors, and so is any part of a field path or
+a message that pydantic took from the request rather than from the schema (see `field_errors`).
 """
 
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -77,12 +80,55 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def field_errors(errors: Any) -> list[dict[str, str]]:
-    out = []
-    for error in errors:
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
-        out.append({"field": ".".join(loc) or "body", "message": str(error.get("msg", "invalid"))})
-    return out
+# Pydantic puts the caller's own text in a field path in two places: the key of an unknown field
+# (`extra_forbidden`) and a dict key. No request body has a dict field (a test checks), and every
+# declared name is letters, `_` and `-`, so a path part of any other shape is the caller's too.
+_DECLARED_NAME = re.compile(r"[A-Za-z][A-Za-z_-]{0,63}")
+# Context pydantic fills from the schema. Any other (an email address's fault, a parser's error)
+# was found in the input, and a message built with it may quote the input; a union's `tag` is the
+# input itself.
+_SCHEMA_CONTEXT = frozenset(
+    {"expected", "pattern", "min_length", "max_length", "ge", "gt", "le", "lt", "multiple_of"}
+    | {"field_type", "actual_length", "expected_tags", "discriminator"}
+)
+_QUOTE = 4  # characters in a row of the input that make a message a quotation of it
+UNKNOWN_FIELD = "Extra inputs are not permitted: an unknown field (its name is not repeated)"
+WITHHELD = "Invalid value (the reason is withheld: it would repeat the input)"
+
+
+def _field(error: Mapping[str, Any]) -> str:
+    loc = [part for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+    if error.get("type") == "extra_forbidden":
+        loc = loc[:-1]  # the unknown key: the problem is named at its parent
+    parts = [
+        str(part) if isinstance(part, int) or _DECLARED_NAME.fullmatch(part) else "*"
+        for part in loc
+    ]
+    return ".".join(parts) or "body"
+
+
+def _quotes(message: str, value: Any) -> bool:
+    if not isinstance(value, str) or len(value) < _QUOTE:
+        return False
+    message, value = message.casefold(), value.casefold()
+    return any(message[i : i + _QUOTE] in value for i in range(len(message) - _QUOTE + 1))
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    if error.get("type") == "extra_forbidden":
+        return UNKNOWN_FIELD
+    message = str(error.get("msg") or "Invalid value")
+    found = set(error.get("ctx") or ()) - _SCHEMA_CONTEXT
+    if not found:
+        return message  # a fixed text, or one filled from the schema alone
+    if "tag" in found or "input" not in error or _quotes(message, error["input"]):
+        return WITHHELD
+    return message
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Pydantic's errors as `{field, message}`, without anything taken from the request."""
+    return [{"field": _field(error), "message": _message(error)} for error in errors]
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -18,9 +18,19 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from services.common.db import create_engine
+from services.common.errors import UNKNOWN_FIELD, WITHHELD
 from shared.identifiers import install_code_with_crc
 from tests.database import on_postgres
-from tests.incident_api.world import GAINING, INSTALLING, OPERATOR, act, raise_incident, seed
+from tests.incident_api.world import (
+    CODE,
+    DEVICE,
+    GAINING,
+    INSTALLING,
+    OPERATOR,
+    act,
+    raise_incident,
+    seed,
+)
 from tests.tokens import Tokens
 
 # Distinctive values, so that a hit can only be a leak.
@@ -273,3 +283,98 @@ async def test_cancelled_and_rejected_incidents_hold_no_code(
     assert await install_code_rows(api_database_url, incident["id"]) == 0
     check(await api.get(f"{path}/install-code", headers=tokens.party(GAINING)), 409)
     await assert_not_stored(api_database_url)
+
+
+# -- what a refusal names: never the caller's own text, whether a key or a value ---------------
+
+
+def assert_not_repeated(response: httpx.Response, sent: str, size: int = 5) -> None:
+    """No `size` characters in a row of what was sent come back, in any case."""
+    body = response.text.casefold()
+    pieces = {sent[i : i + size].casefold() for i in range(len(sent) - size + 1)}
+    assert not [p for p in pieces if p in body], f"part of {sent!r} in {response.text}"
+
+
+# Keys a caller might send by mistake: an install code (as the raise was once asked to echo),
+# a meter number, a postcode, an email address.
+UNKNOWN_KEYS = [
+    CODE,
+    install_code_with_crc(bytes.fromhex(CODE)).lower(),
+    "1200023456789",
+    "SW1A 1AA",
+    "jo.bloggs@bloggs-family.net",
+]
+
+
+@pytest.mark.parametrize("key", UNKNOWN_KEYS)
+async def test_an_unknown_key_is_refused_without_being_repeated(
+    api: httpx.AsyncClient, tokens: Tokens, key: str
+) -> None:
+    await seed(api, tokens)
+    gaining = tokens.party(GAINING)
+    raised = check(
+        await api.post("/v1/incidents", headers=gaining, json={"device_id": DEVICE, key: 1}), 422
+    )
+    assert raised.json()["errors"] == [{"field": "body", "message": UNKNOWN_FIELD}]
+    assert_not_repeated(raised, key)
+
+    device = {"device_type": "ESME", "smi_status": "whitelisted", key: "x"}
+    put = check(await api.put(f"/v1/devices/{DEVICE}", headers=tokens.admin(), json=device), 422)
+    assert put.json()["errors"] == [{"field": "body", "message": UNKNOWN_FIELD}]
+    assert_not_repeated(put, key)
+
+    # A batch row is checked on its own: the problem is that row's, named the same way.
+    batch = {"items": [{"device_id": DEVICE, key: 1}]}
+    rows = check(await api.post("/v1/incidents/batch", headers=gaining, json=batch), 200)
+    (row,) = rows.json()["items"]
+    assert row["ok"] is False
+    assert row["error"]["errors"] == [{"field": "body", "message": UNKNOWN_FIELD}]
+    assert_not_repeated(rows, key)
+
+
+async def test_a_reason_that_would_quote_the_value_is_withheld(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    # The email validator's reason for a bad address literal quotes the literal.
+    body = {
+        "party_id": "NEWP",
+        "name": "New",
+        "category": "other",
+        "ops_contact_email": f"ops@[IPv6:{CODE}]",
+        "escalation_contact_email": "esc@newp.example",
+    }
+    refused = check(await api.post("/v1/parties", headers=tokens.admin(), json=body), 422)
+    assert refused.json()["errors"] == [{"field": "ops_contact_email", "message": WITHHELD}]
+    assert_not_repeated(refused, CODE)
+
+
+REFUSED_NOTES = [
+    "1234-5678",
+    "gas point 1234.5678",
+    "12-3456-7890-123",
+    "00-801-100-12-3456-7890-123",
+    "1200\u00a00234\u00a05678\u00a09",
+    "\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10\uff11\uff12\uff13",
+    "sw1a-1aa",
+    "SW1A  1AA",
+    "jo.bloggs@bloggs-family.net",
+]
+
+
+@pytest.mark.parametrize("note", REFUSED_NOTES)
+async def test_a_refused_note_is_not_repeated(
+    api: httpx.AsyncClient, tokens: Tokens, note: str
+) -> None:
+    await seed(api, tokens)
+    gaining = tokens.party(GAINING)
+    body = {"device_id": DEVICE, "note": note}
+    raised = check(await api.post("/v1/incidents", headers=gaining, json=body), 422)
+    assert [e["field"] for e in raised.json()["errors"]] == ["note"]
+    assert_not_repeated(raised, note)
+    assert not any(char.isdigit() for char in raised.json()["errors"][0]["message"])
+
+    incident = await raise_incident(api, tokens, note="see INC-000123 of 2026-11-22")
+    cancel = await act(api, tokens, GAINING, incident["id"], "cancel", {"reason": note})
+    check(cancel, 422)
+    assert [e["field"] for e in cancel.json()["errors"]] == ["reason"]
+    assert_not_repeated(cancel, note)

@@ -131,6 +131,101 @@ def test_the_error_never_echoes_the_personal_data(text: str) -> None:
     assert "SW1A" not in error["msg"]
 
 
+# Notes as operators write them: references, ids, dates and times next to ordinary counts.
+OPERATIONAL_NOTES = [
+    "see INC-000123 of 2026-11-22",
+    "see inc-000123 and INC-000124, both raised 2026-11-22",
+    "Same as INC 000123",
+    "Incident 3f2b8c1e-0a4d-4e5f-9a6b-1c2d3e4f5a6b was raised twice",
+    "Device 00-DB-12-34-56-78-90-A0 refitted 10:30",
+    "Device 00:db:12:34:56:78:90:a0 refitted 10:30:00",
+    "Device 00db1234567890a0 swapped for 00DB1234567890A1",
+    "called ops at 09:15, ticket 4471",
+    "ticket 4471 10:30",
+    "retry after 3 days",
+    "Raised 2026-11-22T10:30:00Z, acknowledged 2026-11-22 14:05:00+00:00",
+    "Visits 22/11/2026, 23.11.2026, 24-11-2026, 2026/11/25 and 26/11/26",
+    "Due 11/2026; group batch-2026-11, 12 left",
+    "Slot 10.30-11.45, engineer 2 of 3",
+    "Ticket 4521. 12 left",  # a sentence's full stop does not join two numbers
+    "Ticket 4521\n123 left",  # nor does a line break
+    "Visit on 22 Nov 2026",
+    "2nd visit",
+    "Firmware 4.2.1 on the comms hub",
+    "meet @ 10:30 on site",
+    "ops@ the depot",
+    "cost 250.50",
+    "Wave 2 - 3 engineers",
+]
+
+
+@pytest.mark.parametrize("text", OPERATIONAL_NOTES)
+def test_operational_notes_are_accepted(text: str) -> None:
+    assert FREE_TEXT.validate_python(text) == text
+
+
+MPAN = "must not contain what looks like an MPAN or MPRN"
+POSTCODE = "must not contain what looks like a postcode"
+EMAIL = "must not contain what looks like an email address"
+# Each with the refusal it must get; the refusal quotes none of it.
+REFUSED_NOTES = [
+    ("1234-5678", MPAN),  # MPRN, in hyphenated groups
+    ("gas point 1234.5678", MPAN),
+    ("1234_5678", MPAN),
+    ("1234/5678", MPAN),
+    ("1234 - 5678", MPAN),
+    ("1234 \u2013 5678", MPAN),  # an en dash
+    ("12-3456-7890-123", MPAN),  # MPAN core
+    ("12.0002.3456.789", MPAN),
+    ("00-801-100-12-3456-7890-123", MPAN),  # full MPAN, 21 digits
+    ("S 00/801/100/1200023456789", MPAN),
+    ("1200\u00a00234\u00a05678\u00a09", MPAN),  # no-break spaces
+    ("1200\u202f0234\u202f5678\u202f9", MPAN),  # narrow no-break spaces
+    ("1200\u2007023456789", MPAN),  # a figure space
+    ("1234\u30005678", MPAN),  # an ideographic space
+    ("1200\t023456789", MPAN),
+    ("12\u200b00023456789", MPAN),  # a zero-width space
+    ("1234\u00ad5678", MPAN),  # a soft hyphen
+    ("\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10\uff11\uff12\uff13", MPAN),
+    ("\u0661\u0662\u0663\u0664\u0665\u0666\u0667", MPAN),  # Arabic-Indic digits
+    ("2026-11-22 1200023456789", MPAN),  # a date does not cover the number after it
+    ("10:30 1234567", MPAN),
+    ("INC-000123 1234-5678", MPAN),
+    ("Unit 00-DB-12-34-56-78-90-A0 at 12-345-678", MPAN),
+    ("INC-1200023456789", MPAN),  # too long for a reference
+    ("phone 07700 900123", MPAN),
+    ("sw1a-1aa", POSTCODE),
+    ("SW1A  1AA", POSTCODE),
+    ("SW1A\u00a01AA", POSTCODE),
+    ("sw1a_1aa", POSTCODE),
+    ("SW1A - 1AA", POSTCODE),
+    ("SW1A.1AA", POSTCODE),
+    ("\uff33\uff37\uff11\uff21 \uff11\uff21\uff21", POSTCODE),  # fullwidth
+    ("jo.bloggs@example.com", EMAIL),
+    ("Write to Jo.Bloggs+ssi@Example.CO.UK.", EMAIL),
+    ("jo\uff20example.com", EMAIL),  # a fullwidth at sign
+]
+
+
+@pytest.mark.parametrize(("text", "refusal"), REFUSED_NOTES)
+def test_personal_data_in_any_spelling_is_refused(text: str, refusal: str) -> None:
+    error = refused(text)
+    assert error.errors()[0]["type"] == "personal_data"
+    assert error.errors()[0]["msg"].startswith(refusal)
+
+
+@pytest.mark.parametrize(("text", "refusal"), REFUSED_NOTES)
+def test_no_refusal_repeats_the_text(text: str, refusal: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        NoteBody(note=text)
+    (error,) = caught.value.errors()
+    assert error["loc"] == ("note",)
+    shown = str({key: value for key, value in error.items() if key != "input"}).casefold()
+    assert not any(char.isdigit() for char in error["msg"])
+    pieces = {text[i : i + 5].casefold() for i in range(len(text) - 4)}
+    assert not [piece for piece in pieces if piece in shown]
+
+
 def test_exactly_500_characters_accepted_501_refused() -> None:
     assert MAX_FREE_TEXT == 500
     text = ("The HAN was never formed. " * 20)[:500]
