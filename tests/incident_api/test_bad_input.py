@@ -152,7 +152,7 @@ async def test_malformed_device_id_on_put_device(
         ({"device_type": "ESME", "smi_status": "lost"}, "smi_status"),
         ({"smi_status": "commissioned"}, "device_type"),
         ({"device_type": "ESME", "smi_status": "pending", "installing_party_id": "isup"}, None),
-        ({"device_type": "ESME", "smi_status": "pending", "colour": "red"}, "colour"),
+        ({"device_type": "ESME", "smi_status": "pending", "colour": "red"}, "body"),
     ],
 )
 async def test_bad_device_body(
@@ -164,7 +164,9 @@ async def test_bad_device_body(
 ) -> None:
     before = await world_state(api, tokens)
     response = await api.put(f"/v1/devices/{DEVICE}", headers=tokens.admin(), json=body)
-    assert_problem(response, 422, "validation", field=field or "installing_party_id")
+    assert_problem(
+        response, 422, "validation", field=field or "installing_party_id", not_echoed=("colour",)
+    )
     device = await api.get(f"/v1/devices/{DEVICE}", headers=tokens.admin())
     assert device.json()["smi_status"] == "installed_not_commissioned"
     assert await world_state(api, tokens) == before
@@ -603,11 +605,14 @@ async def test_unknown_fields(
     body: dict[str, Any],
     field: str,
 ) -> None:
+    """Named as unknown where they stand, never by the caller's own name for them: a key may be
+    an install code (see test_secrecy)."""
     before = await world_state(api, tokens)
     url = f"/v1/incidents/{incident['id']}/{path}" if path else "/v1/incidents"
     response = await api.post(url, headers=tokens.party(party), json=body)
-    problem = assert_problem(response, 422, "validation", field=field)
+    problem = assert_problem(response, 422, "validation", field="body")
     assert "Extra inputs are not permitted" in messages(problem)
+    assert field not in messages(problem)
     assert await world_state(api, tokens) == before
 
 
@@ -621,7 +626,10 @@ async def test_unknown_fields_on_parties(api: httpx.AsyncClient, tokens: Tokens)
         "webhook_reachable": True,
     }
     response = await api.post("/v1/parties", headers=tokens.admin(), json=body)
-    assert_problem(response, 422, "validation", field="webhook_reachable")
+    problem = assert_problem(
+        response, 422, "validation", field="body", not_echoed=("webhook_reachable",)
+    )
+    assert "unknown field" in messages(problem)
     missing = await api.get("/v1/parties/NEWP", headers=tokens.admin())
     assert missing.status_code == 404
 
