@@ -254,3 +254,27 @@ async def test_resolved_incidents_expire_after_retention(
 
 async def _expire(app: FastAPI) -> None:
     await expire_resolved(app)
+
+
+async def test_every_incident_route_takes_the_reference(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    """`INC-000001` (in any case) names the incident wherever its id does, with the same
+    visibility: another party gets the same 404 by reference as by id."""
+    await seed(api, tokens)
+    incident = await raise_incident(api, tokens)
+    reference = incident["reference"]
+    lower = reference.lower()
+    for path in (reference, lower, f"{reference}/history"):
+        response = await api.get(f"/v1/incidents/{path}", headers=tokens.party(GAINING))
+        assert response.status_code == 200, response.text
+    shown = await api.get(f"/v1/incidents/{lower}", headers=tokens.party(GAINING))
+    assert shown.json()["id"] == incident["id"]
+    hidden = await api.get(f"/v1/incidents/{reference}", headers=tokens.party(OTHER))
+    assert hidden.status_code == 404, hidden.text
+    assert (await act(api, tokens, INSTALLING, reference, "acknowledge")).status_code == 200
+    assert (await resolve_with_code(api, tokens, lower)).status_code == 200
+    code = await api.get(f"/v1/incidents/{reference}/install-code", headers=tokens.party(GAINING))
+    assert code.json() == {"install_code": CODE}
+    closed = await act(api, tokens, GAINING, reference, "close")
+    assert (closed.status_code, closed.json()["id"]) == (200, incident["id"])

@@ -17,7 +17,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.common.auth import Principal
 from services.common.db import commit
 from services.common.errors import PROBLEM_BASE, ProblemError, field_errors
-from services.common.pagination import MAX_INT_KEY
 from services.incident_api.batches.parsing import Row
 from services.incident_api.batches.schemas import (
     BatchResult,
@@ -27,7 +26,7 @@ from services.incident_api.batches.schemas import (
     RowResult,
 )
 from services.incident_api.incidents import errors, service
-from services.incident_api.incidents.dependencies import may_see
+from services.incident_api.incidents.dependencies import may_see, pk_of_reference
 from services.incident_api.incidents.models import Incident, InstallCodeRecord
 from services.incident_api.parties.models import Party
 from services.incident_api.runtime import Runtime
@@ -207,12 +206,7 @@ async def _parties(session: AsyncSession, ids: set[str | None]) -> dict[str, Par
 
 
 def _pk(row: ResponseRow) -> int | None:
-    """The pk a row's reference names; None past the column's range (PostgreSQL's integer),
-    where no incident can be, rather than a query the database refuses."""
-    if row.reference is None:
-        return None
-    pk = int(row.reference.removeprefix("INC-"))
-    return pk if pk <= MAX_INT_KEY else None
+    return None if row.reference is None else pk_of_reference(row.reference)
 
 
 async def _codes(session: AsyncSession, rt: Runtime, incidents: Loaded) -> dict[int, bytes]:

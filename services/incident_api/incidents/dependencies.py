@@ -1,5 +1,6 @@
 """`CurrentIncident`: the incident named in the path, if the caller may see it (else 404)."""
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Path
@@ -7,6 +8,7 @@ from sqlmodel import select
 
 from services.common.auth import Kind, Principal
 from services.common.db import SessionDep
+from services.common.pagination import MAX_INT_KEY
 from services.incident_api.incidents.errors import IncidentNotFound
 from services.incident_api.incidents.models import Incident
 
@@ -18,15 +20,35 @@ def may_see(principal: Principal, incident: Incident) -> bool:
 
 
 async def load_visible(session: SessionDep, principal: Principal, incident_id: str) -> Incident:
-    if "\x00" in incident_id:  # no id holds one, and PostgreSQL refuses NUL in text
-        raise IncidentNotFound()
-    incident = (await session.exec(select(Incident).where(Incident.id == incident_id))).first()
+    """By id or by reference (`INC-000123`), with the same visibility either way."""
+    incident: Incident | None = None
+    if _REFERENCE.fullmatch(incident_id):
+        pk = pk_of_reference(incident_id)
+        incident = await session.get(Incident, pk) if pk is not None else None
+    elif "\x00" not in incident_id:  # no id holds one, and PostgreSQL refuses NUL in text
+        incident = (await session.exec(select(Incident).where(Incident.id == incident_id))).first()
     if incident is None or not may_see(principal, incident):
         raise IncidentNotFound()
     return incident
 
 
-IncidentId = Annotated[str, Path(max_length=64, description="The incident's id")]
+_REFERENCE = re.compile(r"INC-([0-9]{6,12})", re.IGNORECASE)
+
+
+def pk_of_reference(reference: str) -> int | None:
+    """The pk a reference names; None past the column's range (PostgreSQL's integer), where no
+    incident can be, rather than a query the database refuses."""
+    pk = int(reference[4:])
+    return pk if pk <= MAX_INT_KEY else None
+
+IncidentId = Annotated[
+    str,
+    Path(
+        max_length=64,
+        description="The incident's id, or its reference",
+        examples=["INC-000123"],
+    ),
+]
 
 
 def incident_for(principal_dependency: object) -> object:
