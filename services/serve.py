@@ -1,22 +1,121 @@
-"""`python -m services.serve MODULE:FACTORY HOST PORT`: one service under uvicorn, JSON logs."""
+"""`python -m services.serve MODULE:FACTORY HOST PORT`: one service under uvicorn, JSON logs.
 
+The server's limits come from the service's own settings (`INCIDENT_API_*` or `NOTIFIER_*`):
+how long a request's head may take (`HEADER_TIMEOUT_SECONDS`) and how many connections may be
+open (`MAX_CONNECTIONS`). uvicorn bounds neither on its own: its keep-alive timeout covers only
+the idle time between requests, so a client that sends half a request line holds its connection
+for ever.
+"""
+
+import asyncio
+import contextlib
+import socket
 import sys
+from typing import Any
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from services.common.lifecycle import DRAIN
 from services.common.logs import configure_logging
+from services.incident_api.settings import Settings as ApiSettings
+from services.notifier.settings import Settings as NotifierSettings
+
+GRACEFUL_SHUTDOWN_SECONDS = 15
+
+SETTINGS: dict[str, type[ApiSettings] | type[NotifierSettings]] = {
+    "services.incident_api.": ApiSettings,
+    "services.notifier.": NotifierSettings,
+}
+"""Each service's settings, by the prefix of its app's module."""
+
+
+class HeaderTimeoutProtocol(HttpToolsProtocol):
+    """uvicorn's HTTP/1.1 protocol (httptools), closing a connection whose request head is not
+    complete within `header_timeout` seconds of the connection opening, or of the first byte of
+    a later request on it. The body is the app's to read: the timer stops at the end of the head.
+    """
+
+    header_timeout = 10.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        # From the start: a connection that never sends a byte is as stuck as a half-sent one.
+        self._arm_head_timer()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._head_timer is None:  # a later request on a kept-alive connection
+            self._arm_head_timer()
+
+    def on_headers_complete(self) -> None:
+        self._cancel_head_timer()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_timer()
+        super().connection_lost(exc)
+
+    def _arm_head_timer(self) -> None:
+        self._head_timer = self.loop.call_later(self.header_timeout, self._head_timed_out)
+
+    def _cancel_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, telling the app (through `DRAIN` in its lifespan state) as soon as it
+    stops accepting connections, before it waits for the requests in flight."""
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        drain = self.lifespan.state.get(DRAIN)
+        if drain is not None:
+            drain()
+        await super().shutdown(sockets)
+
+
+def config(app: str, host: str, port: int) -> uvicorn.Config:
+    prefix = next((p for p in SETTINGS if app.startswith(p)), None)
+    if prefix is None:
+        raise SystemExit(f"{app}: not one of the services ({', '.join(SETTINGS)})")
+    settings = SETTINGS[prefix]()
+
+    class Protocol(HeaderTimeoutProtocol):
+        header_timeout = settings.header_timeout_seconds
+
+    return uvicorn.Config(
+        app,
+        factory=True,
+        host=host,
+        port=port,
+        http=Protocol,
+        limit_concurrency=settings.max_connections,
+        log_config=configure_logging(),
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
 
 
 def main() -> None:
     app, host, port = sys.argv[1:4]
-    uvicorn.run(
-        app,
-        factory=True,
-        host=host,
-        port=int(port),
-        log_config=configure_logging(),
-        timeout_graceful_shutdown=15,
-    )
+    server = Server(config(app, host, int(port)))
+    # As `uvicorn.run` does: after a graceful stop the server raises the signal that asked for it
+    # again, which for Ctrl-C is a KeyboardInterrupt, not a failure.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """The incident API: the system of record for MP121 install-code incidents."""
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -14,6 +15,7 @@ from services.common.config import ConfigurationError, build_verifier, check_dat
 from services.common.crypto import KeyRing
 from services.common.db import WalTruncator, commit, create_engine, session_factory
 from services.common.errors import install_problem_handlers
+from services.common.lifecycle import DRAIN, start_once_database_answers
 from services.common.limits import BodyLimitMiddleware
 from services.common.logs import RequestIdMiddleware
 from services.common.operations import add_operational_routes
@@ -67,11 +69,10 @@ def create_app(
     check_database(settings.common, url, "INCIDENT_API_DATABASE_URL")
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Callable[[], None]]]:
         adjustable = AdjustableClock(clock or SystemClock())
         engine = create_engine(url, pool_size=settings.db_pool_size)
         runtime = build_runtime(settings, adjustable, engine)
-        await runtime.wal.truncate()  # codes destroyed just before a crash
         test_clock = TestClock(adjustable, models.test_clock, engine)
         app.state.test_clock = test_clock
         app.state.runtime = runtime
@@ -79,23 +80,37 @@ def create_app(
         app.state.sessions = session_factory(engine)
         app.state.verifier = verifier or build_verifier(settings.common)
         app.state.party_lookup = parties_service.lookup
-        if engine.dialect.name == "postgresql":
-            dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            await runtime.signal.listen_postgres(dsn)
+
+        async def prepare() -> None:
+            """What needs the database at start-up; each step may repeat."""
+            await runtime.wal.truncate()  # codes destroyed just before a crash
+            if engine.dialect.name == "postgresql":
+                dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+                await runtime.signal.listen_postgres(dsn)
+            if settings.common.development:
+                await test_clock.load()
+
         scheduler = AsyncIOScheduler()
         scheduler.add_job(
             expire_resolved, "interval", seconds=settings.expiry_interval_seconds, args=[app]
         )
         scheduler.start()
         stop = asyncio.Event()
+        # A database down now is an outage, not a crash: /readyz says 503 until it answers.
+        starting = await start_once_database_answers(prepare, lambda: None, stop)
         refresher = None
         if settings.common.development:
-            await test_clock.load()
             refresher = asyncio.create_task(test_clock.refresh(stop), name="test-clock")
         try:
-            yield
+            # services.serve calls DRAIN when the server stops accepting connections, so that
+            # long-polls answer before its graceful-shutdown period runs out.
+            yield {DRAIN: runtime.signal.drain}
         finally:
             stop.set()
+            if starting is not None:
+                starting.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await starting
             if refresher is not None:
                 await refresher
             scheduler.shutdown(wait=False)

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     """Bulk raise and response bodies (up to 10,000 rows)."""
     db_pool_size: int = 10
     expiry_interval_seconds: float = 300.0
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    """A request's line and headers must arrive within this long of the connection opening (or
+    of the request's first byte, on a kept-alive connection), or the connection is closed."""
+    max_connections: int = Field(default=512, ge=1)
+    """Open connections (idle kept-alive ones included) beyond which a request is answered 503;
+    with the database pool, under the 1024 open files a container is often allowed."""
 
     @field_validator("policies")
     @classmethod

@@ -17,6 +17,7 @@ from services.common.config import ConfigurationError, build_verifier, check_dat
 from services.common.crypto import KeyRing
 from services.common.db import create_engine, session_factory
 from services.common.errors import install_problem_handlers
+from services.common.lifecycle import start_once_database_answers
 from services.common.limits import BodyLimitMiddleware
 from services.common.logs import RequestIdMiddleware
 from services.common.operations import add_operational_routes
@@ -109,46 +110,71 @@ def create_app(
             runtime.sla_clock, models.test_clock, engine, on_change=lambda: runtime.sla_due_at(None)
         )
         app.state.test_clock = test_clock
-        async with sessions() as session, session.begin():
-            await feed_service.ensure_cursor(session, runtime.clock.now())
         client = api or ApiClient(settings)
         worker = DeliveryWorker(runtime)
         app.state.worker = worker
         app.state.api = client
         scheduler = SlaScheduler(runtime, client)
         stop = asyncio.Event()
-        tasks = []
+        tasks: list[asyncio.Task[None]] = []
         feed: asyncio.Task[None] | None = None
-        if settings.common.development:
-            await test_clock.load()
-            tasks.append(asyncio.create_task(test_clock.refresh(stop), name="test-clock"))
+        scheduling = False
+
+        async def prepare() -> None:
+            """What must have reached the database before any work: both steps may repeat."""
+            async with sessions() as session, session.begin():
+                await feed_service.ensure_cursor(session, runtime.clock.now())
+            if settings.common.development:
+                await test_clock.load()  # the SLA clock's offset, before anything reads it
+
+        def begin() -> None:
+            nonlocal feed, scheduling
+            if settings.common.development:
+                tasks.append(asyncio.create_task(test_clock.refresh(stop), name="test-clock"))
+            if not background:
+                return
+            feed = asyncio.create_task(Follower(runtime, client, worker).run(stop), name="feed")
+            tasks.extend(
+                [
+                    feed,
+                    asyncio.create_task(worker.run(stop), name="deliveries"),
+                    asyncio.create_task(_refresh_gauges(runtime, stop), name="gauges"),
+                    asyncio.create_task(
+                        ReachabilityReporter(runtime, client).run(stop), name="reachability"
+                    ),
+                ]
+            )
+            scheduler.start()
+            scheduling = True
+
         if background:
             # A service process: what startup built (modules, the app, the engine) lives as long
             # as the process. Frozen, it is no longer re-scanned by every full collection, which
             # otherwise took ~0.1 s once per few thousand webhooks in a burst.
             gc.collect()
             gc.freeze()
-            feed = asyncio.create_task(Follower(runtime, client, worker).run(stop), name="feed")
-            tasks += [
-                feed,
-                asyncio.create_task(worker.run(stop), name="deliveries"),
-                asyncio.create_task(_refresh_gauges(runtime, stop), name="gauges"),
-                asyncio.create_task(
-                    ReachabilityReporter(runtime, client).run(stop), name="reachability"
-                ),
-            ]
-            scheduler.start()
+            # A database down now is an outage, not a crash: /readyz says 503 until it answers.
+            starting = await start_once_database_answers(prepare, begin, stop)
+        else:
+            # Tests that drive the work themselves: their database is there, or they fail here.
+            await prepare()
+            begin()
+            starting = None
         try:
             yield
         finally:
             stop.set()
+            if starting is not None:
+                starting.cancel()  # still waiting for the database: nothing has begun
+                with contextlib.suppress(asyncio.CancelledError):
+                    await starting
             # The follower first: it hands the worker what it routes, so it must be done before
             # the worker drains. It gives up its long-poll at once and finishes a page it was
             # recording (cancelled only if that takes longer than an attempt may).
             if feed is not None:
                 with contextlib.suppress(TimeoutError, asyncio.CancelledError):
                     await asyncio.wait_for(feed, timeout=settings.attempt_timeout_seconds)
-            if background:
+            if scheduling:
                 await scheduler.shutdown(grace_seconds=settings.attempt_timeout_seconds)
             runtime.wake_deliveries()
             await worker.drain(grace_seconds=settings.attempt_timeout_seconds)

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     """After the API failed to record an event, try it again this much later."""
     max_body_bytes: int = 64 * 1024
     db_pool_size: int = 10
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    """A request's line and headers must arrive within this long of the connection opening (or
+    of the request's first byte, on a kept-alive connection), or the connection is closed."""
+    max_connections: int = Field(default=512, ge=1)
+    """Open connections (idle kept-alive ones included) beyond which a request is answered 503;
+    with the database pool, under the 1024 open files a container is often allowed."""
 
     @model_validator(mode="after")
     def _lease_outlasts_an_attempt(self) -> "Settings":

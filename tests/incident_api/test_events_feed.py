@@ -1,20 +1,28 @@
 """The ordered event feed: no event skipped, even with concurrent writers; long-poll wakes."""
 
 import asyncio
+import json
 import random
+import signal as signals
+import socket
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from services.incident_api import migrate as api_migrate
 from services.incident_api.app import create_app
 from services.incident_api.events import service as events_service
 from services.incident_api.events import signal
 from services.incident_api.incidents import service as incidents_service
 from services.incident_api.settings import Settings
-from tests.database import on_postgres
+from tests.database import fresh_database, on_postgres
 from tests.incident_api.world import GAINING, INSTALLING, raise_incident, seed
+from tests.late_database import until
+from tests.notifier import fleet
+from tests.processes import API_APP, base_env, running
 from tests.tokens import Tokens
 
 WRITERS = 8
@@ -159,3 +167,52 @@ async def test_replicas_wake_each_other(
             await raise_incident(api, tokens)
             response = await asyncio.wait_for(poll, timeout=10)
     assert [e["type"] for e in response.json()["items"]] == ["incident.raised"]
+
+
+def read_by_server(sock: socket.socket) -> bool:
+    """Whether the server has read all that was sent on `sock`: its kernel acknowledged it
+    (nothing unacknowledged on our side) and the process took it from its socket (nothing left
+    queued on the server's side). Linux's /proc/net/tcp shows both queues, for every socket."""
+    ours, theirs = sock.getsockname()[1], sock.getpeername()[1]
+    queues = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote = (int(address.split(":")[1], 16) for address in fields[1:3])
+        unacknowledged, unread = (int(queue, 16) for queue in fields[4].split(":"))
+        queues[local, remote] = (unacknowledged, unread)
+    return queues[ours, theirs][0] == 0 and queues[theirs, ours][1] == 0
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux's /proc/net/tcp")
+def test_a_long_poll_in_flight_answers_at_once_when_the_api_stops(
+    tmp_path: Path, tokens: Tokens
+) -> None:
+    """SIGTERM: the long-poll answers 200 with an empty page that moves nothing, and the process
+    stops without an ERROR (the poll used to outlast the graceful-shutdown period, 15 s, and be
+    cancelled: its 30 s wait would see no answer at all)."""
+    log = tmp_path / "api.log"
+    with fresh_database(tmp_path, "drain") as url:
+        api_migrate.upgrade(url)
+        with running(API_APP, base_env(tmp_path, INCIDENT_API_DATABASE_URL=url), log) as api:
+            fleet.seed(api.url, tokens, 1)
+            page = httpx.get(f"{api.url}/v1/events?limit=1000", headers=tokens.service()).json()
+            head = page["last_seq"]
+            authorization = tokens.service()["Authorization"]
+            port = int(api.url.rsplit(":", 1)[1])
+            with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+                sock.sendall(
+                    f"GET /v1/events?after={head}&wait=30 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    f"Authorization: {authorization}\r\n\r\n".encode()
+                )
+                until(lambda: read_by_server(sock), "the server to read the long-poll")
+                api.process.send_signal(signals.SIGTERM)
+                answer = b""
+                while chunk := sock.recv(65536):  # the server closes the connection after it
+                    answer += chunk
+            returncode = api.process.wait(timeout=20)
+    status, _, body = answer.partition(b"\r\n\r\n")
+    assert status.startswith(b"HTTP/1.1 200"), answer
+    assert json.loads(body)["items"] == []
+    assert json.loads(body)["next_after"] == head
+    assert returncode in (0, -signals.SIGTERM)
+    assert '"level": "ERROR"' not in log.read_text()

@@ -1,20 +1,25 @@
 """`/readyz` fails while the database is unreachable and recovers when it returns (both services
-share the route: services/common/operations.py)."""
+share the route: services/common/operations.py); a database missing at start-up is waited for."""
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
+from services.incident_api import migrate as api_migrate
 from services.incident_api.app import create_app
 from services.incident_api.settings import Settings
 from tests.database import TEST_URL, on_postgres
+from tests.late_database import late_database, retry_delays, start_live, until
+from tests.notifier.fleet import seed
+from tests.processes import API_APP, base_env
 from tests.receiver import free_port
-
-pytestmark = pytest.mark.skipif(not on_postgres(), reason="a SQLite file does not go away")
+from tests.tokens import Tokens
 
 
 class Outage:
@@ -61,6 +66,7 @@ async def outage() -> AsyncIterator[Outage]:
         await proxy.cut()
 
 
+@pytest.mark.skipif(not on_postgres(), reason="a SQLite file does not go away")
 async def test_readyz_follows_the_database(
     api_settings: Settings, api_database_url: str, outage: Outage
 ) -> None:
@@ -82,3 +88,42 @@ async def test_readyz_follows_the_database(
             # The pool drops the dead connection on the first failure and opens a new one.
             statuses = [(await client.get("/readyz")).status_code for _ in range(3)]
             assert statuses[-1] == 200, statuses
+
+
+def test_an_api_started_before_its_database_waits_for_it(tmp_path: Path, tokens: Tokens) -> None:
+    """The process stays up (`/healthz` 200, `/readyz` 503), tries again with growing pauses, and
+    serves once the database arrives; on PostgreSQL it then LISTENs for other replicas' events
+    (given up for good before, when the first try failed)."""
+    log = tmp_path / "api.log"
+    with late_database(tmp_path, "api", api_migrate.upgrade) as database:
+        api = start_live(API_APP, base_env(tmp_path, INCIDENT_API_DATABASE_URL=database.url), log)
+        try:
+            assert httpx.get(f"{api.url}/healthz").status_code == 200
+            assert httpx.get(f"{api.url}/readyz").status_code == 503
+            until(lambda: len(retry_delays(log)) >= 2, "a second try")
+            database.arrive()
+            until(lambda: "work starts" in log.read_text(), "the database to be ready")
+            assert httpx.get(f"{api.url}/readyz").status_code == 200
+            seed(api.url, tokens, 1)  # parties and inventory written
+            if on_postgres():
+                until(lambda: asyncio.run(listeners(database.url)) == 1, "the LISTEN connection")
+            assert api.process.poll() is None
+        finally:
+            api.stop()
+    delays = retry_delays(log)
+    assert delays[0] == 0.5
+    assert delays == sorted(delays), "it backs off, never busy-loops"
+
+
+async def listeners(url: str) -> int:
+    """Connections to this database that have LISTENed (an idle backend shows its last query)."""
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn, timeout=10)
+    try:
+        count: int = await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND query ILIKE 'LISTEN %'"
+        )
+        return count
+    finally:
+        await conn.close()

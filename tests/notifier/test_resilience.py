@@ -1,16 +1,26 @@
 """Faults that must not stop the notifier: odd answers, deleted endpoints, a broken feed page."""
 
 import asyncio
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
+import httpx
 import pytest
 
+from services.incident_api import migrate as api_migrate
+from services.notifier import migrate as notifier_migrate
 from services.notifier.delivery import schedule
 from services.notifier.delivery import service as delivery_service
 from services.notifier.feed import tasks as feed_tasks
+from tests import late_database as late
+from tests.database import fresh_database
 from tests.incident_api.world import INSTALLING, put_device, raise_incident, seed
+from tests.notifier import fleet
 from tests.notifier.harness import Harness
-from tests.receiver import Answer, Receiver
+from tests.processes import API_APP, NOTIFIER_APP, base_env, running
+from tests.receiver import Answer, Receiver, running_receiver
+from tests.tokens import Tokens
 
 
 @pytest.mark.parametrize("value", ["²", "٣", "9" * 400, "-1", "1.5", "soon"])
@@ -119,3 +129,41 @@ async def test_a_follower_whose_cursor_another_replica_moved_reads_it_again(
     assert await one.once(wait=0) is None  # its copy is behind: the page is not recorded twice
     assert await one.once(wait=0) == 0  # read again: nothing new
     assert len(await harness.deliveries(INSTALLING)) == 1
+
+
+def test_a_notifier_started_before_its_database_waits_for_it(
+    tmp_path: Path, tokens: Tokens
+) -> None:
+    """The process stays up (`/healthz` 200, `/readyz` 503) and tries again with growing pauses;
+    once the database arrives it follows the feed and delivers."""
+    log = tmp_path / "notifier.log"
+    with (
+        fresh_database(tmp_path, "api") as api_db,
+        late.late_database(tmp_path, "notifier", notifier_migrate.upgrade) as notifier_db,
+        running_receiver() as receiver,
+    ):
+        api_migrate.upgrade(api_db)
+        api_env = base_env(tmp_path, INCIDENT_API_DATABASE_URL=api_db)
+        with running(API_APP, api_env, tmp_path / "api.log") as api:
+            fleet.seed(api.url, tokens, 1)
+            env = base_env(
+                tmp_path, NOTIFIER_DATABASE_URL=notifier_db.url, NOTIFIER_INCIDENT_API_URL=api.url
+            )
+            notifier = late.start_live(NOTIFIER_APP, env, log)
+            try:
+                assert httpx.get(f"{notifier.url}/healthz").status_code == 200
+                assert httpx.get(f"{notifier.url}/readyz").status_code == 503
+                late.until(lambda: len(late.retry_delays(log)) >= 2, "a second try")
+                notifier_db.arrive()
+                late.until(lambda: "work starts" in log.read_text(), "the database to be ready")
+                assert httpx.get(f"{notifier.url}/readyz").status_code == 200
+                fleet.add_endpoint(notifier.url, tokens, receiver.url)  # parties from the feed
+                fleet.raise_incidents(api.url, tokens, 1)
+                [webhook] = receiver.wait_for(1, timeout=late.PATIENCE)
+                assert notifier.process.poll() is None
+            finally:
+                notifier.stop()
+    assert json.loads(webhook.body)["type"] == "incident.raised"
+    delays = late.retry_delays(log)
+    assert delays[0] == 0.5
+    assert delays == sorted(delays), "it backs off, never busy-loops"

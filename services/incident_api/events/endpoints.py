@@ -27,6 +27,7 @@ async def feed(
     """Events after `after`, in `seq` order. With `wait`, long-polls until one arrives.
 
     No database connection is held while waiting: each look opens and closes its own session.
+    When the server stops, a wait ends at once with what there is (`FeedSignal.drain`).
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
@@ -34,7 +35,7 @@ async def feed(
         armed = rt.signal.arm()
         async with sessions() as session:
             items = await read_feed(session, after, limit)
-            remaining = deadline - loop.time()
+            remaining = 0.0 if rt.signal.draining else deadline - loop.time()
             if items or remaining <= 0:
                 # A page short of `limit` ends at the newest event: no need to ask for it.
                 head = items[-1].seq if 0 < len(items) < limit else await last_seq(session)

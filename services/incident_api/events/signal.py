@@ -3,15 +3,13 @@
 In one process an asyncio.Event is set after each commit that wrote events. Between replicas on
 PostgreSQL one LISTEN connection per process turns `pg_notify('ssi_events')` into the same wake-up.
 Readers still re-check the database on a short interval, so a lost notification costs latency,
-never an event.
+never an event. When the server stops, `drain()` wakes every reader for good: each answers with
+what it has (often an empty page), so no long-poll outlasts the graceful-shutdown period.
 """
 
 import asyncio
 import contextlib
-import logging
 from typing import Any
-
-log = logging.getLogger(__name__)
 
 RECHECK_SECONDS = 2.0
 
@@ -20,6 +18,8 @@ class FeedSignal:
     def __init__(self) -> None:
         self._event = asyncio.Event()
         self._listener: Any = None
+        self.draining = False
+        """The server is stopping: readers answer at once instead of waiting."""
 
     def notify(self, *_args: Any) -> None:
         # Wake everyone waiting now, then re-arm for the next wait.
@@ -35,15 +35,24 @@ class FeedSignal:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(armed.wait(), min(seconds, RECHECK_SECONDS))
 
+    def drain(self) -> None:
+        self.draining = True
+        self.notify()
+
     async def listen_postgres(self, dsn: str) -> None:
+        """Raises when PostgreSQL does not answer: the caller tries again, since without it
+        this replica hears of other replicas' events only when it re-checks."""
         import asyncpg
 
+        if self._listener is not None:
+            return
+        listener = await asyncpg.connect(dsn)
         try:
-            self._listener = await asyncpg.connect(dsn)
-            await self._listener.add_listener("ssi_events", self.notify)
-        except (OSError, asyncpg.PostgresError):
-            log.warning("feed LISTEN connection failed; replicas fall back to re-checking")
-            self._listener = None
+            await listener.add_listener("ssi_events", self.notify)
+        except BaseException:
+            await listener.close()
+            raise
+        self._listener = listener
 
     async def close(self) -> None:
         if self._listener is not None:
