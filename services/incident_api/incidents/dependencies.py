@@ -41,6 +41,7 @@ def pk_of_reference(reference: str) -> int | None:
     pk = int(reference[4:])
     return pk if pk <= MAX_INT_KEY else None
 
+
 IncidentId = Annotated[
     str,
     Path(
