@@ -8,7 +8,7 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 export SSI_DATA_DIR ?= var
 
-.PHONY: install run demo test test-sqlite test-postgres lint fmt bench clean promtool
+.PHONY: install run demo test test-sqlite test-postgres lint fmt bench clean promtool openapi
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -49,6 +49,10 @@ lint: $(STAMP)
 fmt: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The published contract: openapi/*.json rewritten from the code (a test fails when they drift).
+openapi: $(STAMP)
+	$(VENV)/bin/python -m services.publish
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench

@@ -18,6 +18,7 @@ from services.common.errors import install_problem_handlers
 from services.common.lifecycle import DRAIN, start_once_database_answers
 from services.common.limits import BodyLimitMiddleware
 from services.common.logs import RequestIdMiddleware
+from services.common.openapi import service_app
 from services.common.operations import add_operational_routes
 from services.common.test_clock import AdjustableClock, TestClock
 from services.common.test_clock import router as test_clock_router
@@ -118,7 +119,7 @@ def create_app(
             await runtime.wal.close()
             await engine.dispose()
 
-    app = FastAPI(
+    app = service_app(
         title="SSI incident API",
         version="1.0.0",
         summary="MP121: gaining suppliers ask installing suppliers for a Device's install code.",

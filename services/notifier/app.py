@@ -20,6 +20,7 @@ from services.common.errors import install_problem_handlers
 from services.common.lifecycle import start_once_database_answers
 from services.common.limits import BodyLimitMiddleware
 from services.common.logs import RequestIdMiddleware
+from services.common.openapi import service_app
 from services.common.operations import add_operational_routes
 from services.common.test_clock import AdjustableClock, TestClock
 from services.common.test_clock import router as test_clock_router
@@ -187,7 +188,7 @@ def create_app(
             await transport.close()
             await engine.dispose()
 
-    app = FastAPI(
+    app = service_app(
         title="SSI notifier",
         version="1.0.0",
         summary="Signed webhooks for MP121 install-code incidents, delivered until they land.",

@@ -6,10 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from services.common.auth import PARTIES, Principal, require
 from services.common.db import SessionDep
 from services.common.negotiation import wants_csv
+from services.common.openapi import request_body
 from services.incident_api.batches import service
 from services.incident_api.batches.parsing import read_rows
 from services.incident_api.batches.schemas import (
@@ -39,19 +41,9 @@ CSV_COLUMNS = [
 ]
 
 
-def _body(model: type[Any], csv_columns: list[str]) -> dict[str, Any]:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": model.model_json_schema()},
-                "text/csv": {
-                    "schema": {"type": "string"},
-                    "example": ",".join(csv_columns) + "\n",
-                },
-            },
-        }
-    }
+def _body(model: type[BaseModel], csv_columns: list[str]) -> dict[str, Any]:
+    csv_form = {"schema": {"type": "string"}, "example": ",".join(csv_columns) + "\n"}
+    return request_body(model, **{"text/csv": csv_form})
 
 
 def _answer(result: BatchResult, accept: str | None) -> Response:
