@@ -2,16 +2,24 @@
 
 Verification always uses an explicit algorithm allow-list and requires `exp`, `aud` and `iss` to be
 present as well as right: python-jose accepts a token without `aud` unless told otherwise.
+
+A refused token says why (`Reason`), so that its holder can act. Only python-jose decides whether a
+token is accepted; the reason is worked out afterwards, and a claim is only judged once the
+signature over it has verified: a forger learns no more than "bad signature", never which
+audience or issuer would have passed. A reason is fixed text and a claim's name, never a value
+taken from the token.
 """
 
 import json
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from jose import JOSEError, JWTError, jwt
+from jose import JOSEError, JWTError, jws, jwt
+from jose.exceptions import JWKError
 
 PARTY_SCOPES = (
     "incidents:raise",
@@ -42,8 +50,29 @@ DEV_ALGORITHMS = ("HS256",)
 PRODUCTION_ALGORITHMS = ("RS256", "ES256")
 
 
+class Reason(StrEnum):
+    """Why a token was refused, in words its holder can act on."""
+
+    malformed = "the token is not a well-formed JWT"
+    unknown_key = "the token's key id (kid) names no key of this deployment"
+    algorithm = "the token's signing algorithm is not allowed here"
+    signature = "the token's signature does not verify"
+    missing_claim = "the token lacks a required claim"
+    bad_claim = "a claim of the token has the wrong type"
+    not_yet_valid = "the token is not valid yet (nbf)"
+    expired = "the token has expired"
+    too_long_lived = "the token's exp lies more than a year ahead"
+    audience = "the token's audience (aud) is not accepted here"
+    issuer = "the token's issuer (iss) is not accepted here"
+
+
 class InvalidToken(Exception):
-    """The token is missing, malformed, expired, or not for this deployment."""
+    """The token is missing, malformed, expired, or not for this deployment: `reason` says which
+    (and `claim` which claim, where one is at fault)."""
+
+    def __init__(self, reason: Reason, claim: str | None = None) -> None:
+        self.reason, self.claim = reason, claim
+        super().__init__(f"{reason.value}: {claim}" if claim else reason.value)
 
 
 @dataclass(frozen=True)
@@ -104,17 +133,17 @@ class TokenVerifier:
         try:
             header = jwt.get_unverified_header(token)
         except JWTError as exc:
-            raise InvalidToken("malformed token") from exc
+            raise InvalidToken(Reason.malformed) from exc
         key: str | dict[str, Any]
         if self._secret is not None:
             key, algorithms = self._secret, list(DEV_ALGORITHMS)
         else:
             found = self._keys.get(str(header.get("kid", "")))
             if found is None:
-                raise InvalidToken("unknown signing key")
+                raise InvalidToken(Reason.unknown_key)
             key, algorithms = found, list(PRODUCTION_ALGORITHMS)
         if header.get("alg") not in algorithms:
-            raise InvalidToken("signing algorithm not allowed")
+            raise InvalidToken(Reason.algorithm)
         try:
             claims = jwt.decode(
                 token,
@@ -124,16 +153,81 @@ class TokenVerifier:
                 issuer=self._issuer,
                 options={"require_exp": True, "require_aud": True, "require_iss": True},
             )
-        except (JOSEError, TypeError, ValueError) as exc:
+        except (JOSEError, TypeError, ValueError, OverflowError) as exc:
             # Not only JWTError: python-jose raises JWKError for an alg that does not fit the kid's
-            # key (ES256 under an RSA kid) and TypeError for a non-numeric exp/iat/nbf (null, list).
-            raise InvalidToken(str(exc)) from exc
+            # key (ES256 under an RSA kid), TypeError for a non-numeric exp/iat/nbf (null, list)
+            # and OverflowError for one JSON reads as infinite (1e400).
+            raise self._refusal(token, key, algorithms, exc) from exc
         subject, scope, exp = claims.get("sub"), claims.get("scope", ""), claims["exp"]
-        if not isinstance(subject, str) or not isinstance(scope, str):
-            raise InvalidToken("token must carry a string sub and scope")
+        if subject is None:
+            raise InvalidToken(Reason.missing_claim, "sub")
+        if not isinstance(subject, str):
+            raise InvalidToken(Reason.bad_claim, "sub")
+        if not isinstance(scope, str):
+            raise InvalidToken(Reason.bad_claim, "scope")
         # python-jose reads exp with int(): "1900000000" and 10**30 pass its check.
-        if not isinstance(exp, int | float) or isinstance(exp, bool):
-            raise InvalidToken("exp must be a number")
+        if not _is_number(exp):
+            raise InvalidToken(Reason.bad_claim, "exp")
         if exp > time.time() + MAX_LIFETIME_SECONDS:
-            raise InvalidToken("exp lies too far ahead")
+            raise InvalidToken(Reason.too_long_lived)
         return Claims(subject=subject, scopes=frozenset(scope.split()), expires_at=int(exp))
+
+    def _refusal(
+        self, token: str, key: str | dict[str, Any], algorithms: list[str], exc: Exception
+    ) -> InvalidToken:
+        """Why python-jose refused `token`, checked in its own order. The refusal stands whatever
+        this finds: it only chooses the words."""
+        if isinstance(exc, JWKError):
+            return InvalidToken(Reason.algorithm)  # an allowed alg, but not the named key's
+        try:
+            payload = json.loads(jws.get_unverified_claims(token))
+        except (JOSEError, ValueError):
+            return InvalidToken(Reason.malformed)
+        if not isinstance(payload, dict):
+            return InvalidToken(Reason.malformed)
+        try:
+            jws.verify(token, key, algorithms)
+        except (JOSEError, TypeError, ValueError, OverflowError):
+            return InvalidToken(Reason.signature)
+        # Signed by us: now, and only now, the claims may be judged.
+        return _claims_refusal(payload, self._audience, self._issuer)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _as_int(value: Any) -> int | None:
+    """A time claim as python-jose reads it (with `int()`), or None where it cannot."""
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _claims_refusal(claims: Mapping[str, Any], audience: str, issuer: str) -> InvalidToken:
+    """What python-jose's claim checks find wrong in signed `claims`, in the order it runs them."""
+    for name in ("exp", "aud", "iss"):
+        if name not in claims:
+            return InvalidToken(Reason.missing_claim, name)
+    now = time.time()
+    for name in ("iat", "nbf", "exp"):
+        if name in claims and _as_int(claims[name]) is None:
+            return InvalidToken(Reason.bad_claim, name)
+    nbf, exp = _as_int(claims.get("nbf")), _as_int(claims["exp"])
+    if nbf is not None and nbf > now:
+        return InvalidToken(Reason.not_yet_valid)
+    if exp is not None and exp < now:
+        return InvalidToken(Reason.expired)
+    aud = claims["aud"]
+    audiences = [aud] if isinstance(aud, str) else aud
+    if not isinstance(audiences, list) or not all(isinstance(a, str) for a in audiences):
+        return InvalidToken(Reason.bad_claim, "aud")
+    if audience not in audiences:
+        return InvalidToken(Reason.audience)
+    if claims["iss"] != issuer:
+        return InvalidToken(Reason.issuer)
+    for name in ("sub", "jti"):
+        if name in claims and not isinstance(claims[name], str):
+            return InvalidToken(Reason.bad_claim, name)
+    return InvalidToken(Reason.bad_claim)  # a check of python-jose's this list does not know

@@ -75,7 +75,9 @@ async def authenticate(
     try:
         claims = verifier.verify(credentials.credentials)
     except InvalidToken as exc:
-        raise Unauthorized("The bearer token is not valid here.") from exc
+        # The reason is fixed text naming at most a claim (see shared.tokens): never the token,
+        # its values, or the audience and issuer that would have been accepted.
+        raise Unauthorized(f"The bearer token is not valid here: {exc}.") from exc
     subject = claims.subject
     if is_party_id(subject):
         lookup: PartyLookup = request.app.state.party_lookup

@@ -440,6 +440,48 @@ async def test_public_routes_answer_without_a_token(api: httpx.AsyncClient) -> N
     assert "ssi_incidents_raised_total" in (await api.get("/metrics")).text
 
 
+WHY = {
+    "no token": "Send Authorization: Bearer <token>.",
+    "expired": "the token has expired",
+    "no exp": "the token lacks a required claim: exp",
+    "no aud": "the token lacks a required claim: aud",
+    "no iss": "the token lacks a required claim: iss",
+    "exp null": "a claim of the token has the wrong type: exp",
+    "exp a list": "a claim of the token has the wrong type: exp",
+    "iat an object": "a claim of the token has the wrong type: iat",
+    "nbf null": "a claim of the token has the wrong type: nbf",
+    "wrong audience": "the token's audience (aud) is not accepted here",
+    "wrong issuer": "the token's issuer (iss) is not accepted here",
+    "alg none": "the token's signing algorithm is not allowed here",
+    "alg None": "the token's signing algorithm is not allowed here",
+    "wrong secret": "the token's signature does not verify",
+    "garbage": "the token is not a well-formed JWT",
+    "empty bearer": "Send Authorization: Bearer <token>.",
+    "basic scheme": "Send Authorization: Bearer <token>.",
+}
+"""Each way `bad_credentials` spoils a token, and the words the 401 uses for it."""
+
+
+async def test_every_401_says_why_and_echoes_nothing(
+    api: httpx.AsyncClient, tokens: Tokens, api_settings: Settings
+) -> None:
+    await seed(api, tokens)
+    credentials = bad_credentials(GAINING, PARTY_SCOPES)
+    assert {what for what, _ in credentials} == set(WHY)
+    for what, headers in credentials:
+        response = await api.get("/v1/incidents", headers=headers)
+        assert_unauthorized(response, what)
+        why = WHY[what]
+        expected = why if why.startswith("Send") else f"The bearer token is not valid here: {why}."
+        assert response.json()["detail"] == expected, what
+        # Neither what the token said nor what this deployment expects instead.
+        for value in ("another-service", "someone-else", api_settings.common.jwt_issuer):
+            assert value not in response.text, (what, value)
+        token = headers.get("Authorization", "")[7:]
+        for part in token.split("."):
+            assert len(part) < 8 or part not in response.text, what
+
+
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 async def test_route_refuses_bad_tokens_and_missing_scope(
     api: httpx.AsyncClient, tokens: Tokens, route: Route

@@ -22,6 +22,7 @@ from shared.tokens import (
     SERVICE_SCOPES,
     Claims,
     InvalidToken,
+    Reason,
     TokenVerifier,
     load_jwks,
     mint_dev_token,
@@ -282,6 +283,85 @@ def test_a_verifier_needs_a_key() -> None:
         TokenVerifier(audience=AUDIENCE, issuer=ISSUER)
 
 
+def signed(claims: dict[str, Any], secret: str = SECRET) -> str:
+    """HS256 over exactly these claims: a value of None is kept as JSON null, not dropped."""
+    return hs256_by_hand({"alg": "HS256", "typ": "JWT"}, claims, secret.encode())
+
+
+def with_claims(**changes: Any) -> dict[str, Any]:
+    return {**claims_now(), **changes}
+
+
+def without(claim: str) -> dict[str, Any]:
+    return {k: v for k, v in claims_now().items() if k != claim}
+
+
+def forged_with_wrong_audience() -> str:
+    good = mint_dev_token(SECRET, "ABCD", PARTY_SCOPES)
+    header, _, signature = good.split(".")
+    return f"{header}.{json_segment(with_claims(aud='someone-else'))}.{signature}"
+
+
+NOW = int(time.time())
+REFUSALS: list[tuple[str, Any, Reason, str | None]] = [
+    ("not a JWT", lambda: "not-a-token", Reason.malformed, None),
+    ("two segments", lambda: "a.b", Reason.malformed, None),
+    (
+        "payload not an object",
+        lambda: f"{json_segment({'alg': 'HS256'})}.W10.",
+        Reason.malformed,
+        None,
+    ),
+    (
+        "alg none",
+        lambda: f"{json_segment({'alg': 'none'})}.{json_segment(claims_now())}.",
+        Reason.algorithm,
+        None,
+    ),
+    ("HS512", lambda: jwt.encode(claims_now(), SECRET, algorithm="HS512"), Reason.algorithm, None),
+    ("another secret", lambda: signed(claims_now(), SECRET + "x"), Reason.signature, None),
+    # A forger is told the signature is wrong, never that the audience is: no oracle for it.
+    ("forged, wrong audience", forged_with_wrong_audience, Reason.signature, None),
+    ("no exp", lambda: signed(without("exp")), Reason.missing_claim, "exp"),
+    ("no aud", lambda: signed(without("aud")), Reason.missing_claim, "aud"),
+    ("no iss", lambda: signed(without("iss")), Reason.missing_claim, "iss"),
+    ("iat an object", lambda: signed(with_claims(iat={})), Reason.bad_claim, "iat"),
+    ("nbf null", lambda: signed(with_claims(nbf=None)), Reason.bad_claim, "nbf"),
+    ("exp a word", lambda: signed(with_claims(exp="soon")), Reason.bad_claim, "exp"),
+    ("exp null", lambda: signed(with_claims(exp=None)), Reason.bad_claim, "exp"),
+    ("exp infinite", lambda: signed(with_claims(exp=float("inf"))), Reason.bad_claim, "exp"),
+    ("exp in a string", lambda: signed(with_claims(exp=str(NOW + 600))), Reason.bad_claim, "exp"),
+    ("not yet valid", lambda: signed(with_claims(nbf=NOW + 600)), Reason.not_yet_valid, None),
+    ("expired", lambda: signed(with_claims(exp=NOW - 60)), Reason.expired, None),
+    ("a century ahead", lambda: signed(with_claims(exp=10**30)), Reason.too_long_lived, None),
+    ("wrong audience", lambda: signed(with_claims(aud="someone-else")), Reason.audience, None),
+    ("audience list", lambda: signed(with_claims(aud=["someone-else"])), Reason.audience, None),
+    ("audience a number", lambda: signed(with_claims(aud=7)), Reason.bad_claim, "aud"),
+    ("wrong issuer", lambda: signed(with_claims(iss="ssi-prod")), Reason.issuer, None),
+    ("sub a number", lambda: signed(with_claims(sub=1234)), Reason.bad_claim, "sub"),
+    ("no sub", lambda: signed(without("sub")), Reason.missing_claim, "sub"),
+    (
+        "scope a list",
+        lambda: signed(with_claims(scope=["incidents:read"])),
+        Reason.bad_claim,
+        "scope",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("token", "reason", "claim"), [r[1:] for r in REFUSALS], ids=[r[0] for r in REFUSALS]
+)
+def test_each_refusal_says_why(
+    dev_verifier: TokenVerifier, token: Any, reason: Reason, claim: str | None
+) -> None:
+    with pytest.raises(InvalidToken) as refused:
+        dev_verifier.verify(token())
+    assert (refused.value.reason, refused.value.claim) == (reason, claim)
+    # Fixed words and a claim's name: nothing the token carried, nothing we expect instead.
+    assert str(refused.value) == (f"{reason.value}: {claim}" if claim else reason.value)
+
+
 # --- production JWKS ---------------------------------------------------------------------------
 
 
@@ -481,3 +561,46 @@ def test_load_jwks_reads_a_jwks_file(tmp_path: Path, jwks: list[dict[str, Any]])
     path = tmp_path / "jwks.json"
     path.write_text(json.dumps({"keys": jwks}))
     assert load_jwks(path) == jwks
+
+
+@pytest.mark.parametrize(
+    ("what", "reason"),
+    [
+        ("unknown kid", Reason.unknown_key),
+        ("no kid", Reason.unknown_key),
+        ("HS256 keyed with the public PEM", Reason.algorithm),
+        ("ES256 under the RSA key's kid", Reason.algorithm),
+        ("signed by another key", Reason.signature),
+        ("expired", Reason.expired),
+        ("for another issuer", Reason.issuer),
+    ],
+)
+def test_each_jwks_refusal_says_why(
+    prod_verifier: TokenVerifier,
+    rsa_key: rsa.RSAPrivateKey,
+    other_rsa_key: rsa.RSAPrivateKey,
+    ec_key: ec.EllipticCurvePrivateKey,
+    what: str,
+    reason: Reason,
+) -> None:
+    def rs256(claims: dict[str, Any], kid: str | None = "rsa-1", key: Any = rsa_key) -> str:
+        headers = {"kid": kid} if kid is not None else None
+        return jwt.encode(claims, pem_private(key), algorithm="RS256", headers=headers)
+
+    tokens = {
+        "unknown kid": lambda: rs256(idp_claims(), kid="rsa-2"),
+        "no kid": lambda: rs256(idp_claims(), kid=None),
+        "HS256 keyed with the public PEM": lambda: hs256_by_hand(
+            {"alg": "HS256", "kid": "rsa-1"}, idp_claims(), pem_public(rsa_key)
+        ),
+        "ES256 under the RSA key's kid": lambda: jwt.encode(
+            idp_claims(), pem_private(ec_key), algorithm="ES256", headers={"kid": "rsa-1"}
+        ),
+        "signed by another key": lambda: rs256(idp_claims(), key=other_rsa_key),
+        "expired": lambda: rs256(idp_claims(exp=int(time.time()) - 60)),
+        "for another issuer": lambda: rs256(claims_now()),
+    }
+    with pytest.raises(InvalidToken) as refused:
+        prod_verifier.verify(tokens[what]())
+    assert refused.value.reason is reason
+    assert IDP_ISSUER not in str(refused.value)
