@@ -50,7 +50,8 @@ fmt: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# The published contract: openapi/*.json rewritten from the code (a test fails when they drift).
+# The published contract: openapi/*.json and the typed client in clients/python/, rewritten from
+# the code (tests fail when they drift).
 openapi: $(STAMP)
 	$(VENV)/bin/python -m services.publish
 

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="IncidentCreate")
+
+
+@_attrs_define
+class IncidentCreate:
+    """
+    Attributes:
+        device_id (str):
+        addressed_party_id (None | str | Unset): Required only when the inventory does not know the Device.
+        group_ref (None | str | Unset):
+        note (None | str | Unset):
+    """
+
+    device_id: str
+    addressed_party_id: None | str | Unset = UNSET
+    group_ref: None | str | Unset = UNSET
+    note: None | str | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        device_id = self.device_id
+
+        addressed_party_id: None | str | Unset
+        if isinstance(self.addressed_party_id, Unset):
+            addressed_party_id = UNSET
+        else:
+            addressed_party_id = self.addressed_party_id
+
+        group_ref: None | str | Unset
+        if isinstance(self.group_ref, Unset):
+            group_ref = UNSET
+        else:
+            group_ref = self.group_ref
+
+        note: None | str | Unset
+        if isinstance(self.note, Unset):
+            note = UNSET
+        else:
+            note = self.note
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "device_id": device_id,
+            }
+        )
+        if addressed_party_id is not UNSET:
+            field_dict["addressed_party_id"] = addressed_party_id
+        if group_ref is not UNSET:
+            field_dict["group_ref"] = group_ref
+        if note is not UNSET:
+            field_dict["note"] = note
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        device_id = d.pop("device_id")
+
+        def _parse_addressed_party_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        addressed_party_id = _parse_addressed_party_id(
+            d.pop("addressed_party_id", UNSET)
+        )
+
+        def _parse_group_ref(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        group_ref = _parse_group_ref(d.pop("group_ref", UNSET))
+
+        def _parse_note(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        note = _parse_note(d.pop("note", UNSET))
+
+        incident_create = cls(
+            device_id=device_id,
+            addressed_party_id=addressed_party_id,
+            group_ref=group_ref,
+            note=note,
+        )
+
+        return incident_create
