@@ -11,7 +11,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
+from pydantic_settings import BaseSettings
 
+from services.incident_api.settings import Settings as ApiSettings
+from services.notifier.settings import Settings as NotifierSettings
+from shared.settings import CommonSettings
 from tests.database import on_postgres
 
 pytestmark = pytest.mark.skipif(
@@ -147,3 +152,62 @@ def test_curl_walkthrough_works_as_written(
     # Receiving webhooks: registering an endpoint answers with its secret, once.
     registered = run_block(walkthrough("## Receiving webhooks"), devserver, tmp_path)
     assert '"secret":"whsec_' in registered
+
+
+def documented_variables(text: str) -> set[str]:
+    """The variables a markdown text's tables name in their first column."""
+    names = set()
+    for line in text.splitlines():
+        if line.startswith("| `"):
+            first_cell = line.split("|")[1]
+            names |= set(re.findall(r"`([A-Z][A-Z0-9_]+)`", first_cell))
+    return names
+
+
+def configuration_tables() -> set[str]:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    return documented_variables(section)
+
+
+def environment_names(settings: type[BaseSettings]) -> set[str]:
+    prefix = settings.model_config.get("env_prefix", "")
+    names = set()
+    for name, field in settings.model_fields.items():
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseSettings):
+            continue  # a nested class (`common`) reads its own prefix
+        alias = field.validation_alias
+        names.add(alias if isinstance(alias, str) else f"{prefix}{name}".upper())
+    return names
+
+
+@pytest.mark.parametrize("settings", [CommonSettings, ApiSettings, NotifierSettings])
+def test_every_setting_is_in_the_configuration_tables(settings: type[BaseSettings]) -> None:
+    missing = environment_names(settings) - configuration_tables()
+    assert not missing, f"README.md's Configuration tables lack {sorted(missing)}"
+
+
+def test_every_variable_the_deployment_sets_is_documented() -> None:
+    """A misspelt setting is ignored (extra="ignore"), not refused: each variable the manifests
+    and the compose file hand our image must be one the READMEs describe."""
+    deploy = ROOT / "deploy"
+    documented = configuration_tables() | documented_variables((deploy / "README.md").read_text())
+    given: dict[str, set[str]] = {}
+    for path in sorted((deploy / "k8s").glob("*.yaml")):
+        for document in yaml.safe_load_all(path.read_text()):
+            if document["kind"] == "ConfigMap":
+                for name in document.get("data", {}):
+                    given.setdefault(name, set()).add(path.name)
+            pod = document.get("spec", {}).get("template", {}).get("spec", {})
+            for container in pod.get("containers", []):
+                if "/ssi:" in container["image"]:
+                    for variable in container.get("env", []):
+                        given.setdefault(variable["name"], set()).add(path.name)
+    compose = yaml.safe_load((deploy / "compose.yaml").read_text())
+    for service in compose["services"].values():
+        if "build" in service:
+            for name in service.get("environment", {}):
+                given.setdefault(name, set()).add("compose.yaml")
+    assert given.keys() >= {"NOTIFIER_DB_POOL_SIZE", "SSI_APP", "NOTIFIER_API_TOKEN"}
+    undocumented = {name: sorted(where) for name, where in given.items() if name not in documented}
+    assert not undocumented, f"set by the deployment but in neither README: {undocumented}"
