@@ -4,8 +4,9 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from sqlalchemy import event
 
-from services.incident_api.devices.service import MAX_LINE_BYTES
+from services.incident_api.devices.service import BATCH_ROWS, MAX_LINE_BYTES
 from tests.incident_api.world import DEVICE, GAINING, INSTALLING, OPERATOR, OTHER, put_device, seed
 from tests.tokens import Tokens
 
@@ -217,3 +218,94 @@ async def test_import_errors_never_echo_unknown_columns_or_keys(
         assert response.status_code == 200, response.text
         assert (response.json()["imported"], response.json()["failed"]) == (1, 1)
         assert code.lower() not in response.text.lower()
+
+
+async def test_put_refuses_a_party_that_is_not_registered(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    """The inventory routes incidents to its parties: a typo would route one to nobody."""
+    await seed(api, tokens)
+    for fields, named in (
+        ({"installing_party_id": "NOPE"}, ["installing_party_id"]),
+        ({"registered_supplier_party_id": "NOPE"}, ["registered_supplier_party_id"]),
+        (
+            {"installing_party_id": "NOPE", "registered_supplier_party_id": "NAH1"},
+            ["installing_party_id", "registered_supplier_party_id"],
+        ),
+    ):
+        body = {"device_type": "ESME", "smi_status": "pending", **fields}
+        response = await api.put(f"/v1/devices/{device(1)}", headers=tokens.admin(), json=body)
+        assert response.status_code == 422, response.text
+        problem = response.json()
+        assert problem["type"] == "https://ssi.example/problems/unregistered-party"
+        assert [e["field"] for e in problem["errors"]] == named
+        assert "NOPE" not in response.text
+    assert not await stored(api, tokens, device(1))
+    # Registered parties, or none at all, are accepted as before.
+    assert (await put_device(api, tokens, device(1))).status_code == 201
+    response = await put_device(
+        api, tokens, device(2), installing_party_id=None, registered_supplier_party_id=None
+    )
+    assert response.status_code == 201
+
+
+async def test_import_refuses_each_row_naming_an_unregistered_party(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    await seed(api, tokens)
+    rows = [
+        f"{device(1)},ESME,pending,{INSTALLING},{GAINING}",
+        f"{device(2)},ESME,pending,NOPE,{GAINING}",
+        f"{device(3)},ESME,pending,{INSTALLING},NOPE",
+        "not-a-device,ESME,pending,,",
+        f"{device(4)},ESME,pending,NAH1,NOPE",
+        f"{device(5)},ESME,pending,,",
+        f"{device(1)},ESME,commissioned,NOPE,{GAINING}",  # a later row for device 1, refused
+    ]
+    response = await import_file(api, tokens, (f"{HEADER}\n" + "\n".join(rows) + "\n").encode())
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert (result["rows"], result["imported"], result["failed"]) == (7, 2, 5)
+    assert [(e["row"], e["field"]) for e in result["errors"]] == [
+        (2, "installing_party_id"),
+        (3, "registered_supplier_party_id"),
+        (4, "device_id"),
+        (5, "installing_party_id"),
+        (5, "registered_supplier_party_id"),
+        (7, "installing_party_id"),
+    ]
+    assert "register the party first" in result["errors"][0]["message"]
+    assert "NOPE" not in response.text
+    kept = await api.get(f"/v1/devices/{device(1)}", headers=tokens.admin())
+    assert kept.json()["smi_status"] == "pending"  # the refused later row changed nothing
+    assert [await stored(api, tokens, device(n)) for n in range(2, 6)] == [
+        False,
+        False,
+        False,
+        True,
+    ]
+
+
+async def test_import_looks_parties_up_once_per_batch(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    await seed(api, tokens)
+    lookups: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "FROM parties" in statement and " IN (" in statement:
+            lookups.append(statement)
+
+    engine = api.app.state.engine.sync_engine  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        rows = "".join(
+            f"{device(n)},ESME,pending,{INSTALLING},{GAINING if n % 7 else 'NOPE'}\n"
+            for n in range(1, BATCH_ROWS * 2 + 501)
+        )
+        response = await import_file(api, tokens, f"{HEADER}\n{rows}".encode())
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, response.text
+    assert response.json()["failed"] == (BATCH_ROWS * 2 + 500) // 7
+    assert len(lookups) == 3

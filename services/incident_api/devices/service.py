@@ -5,15 +5,16 @@ re-routes the incident (the addressee stays who it was when the clock started).
 
 The import reads its body as it streams, one line at a time (LF, CRLF or a lone CR ends a line),
 holding at most one line and one chunk: time and memory grow with the rows, never with the body.
-A problem with one row (bad JSON, JSON nested too deeply, wrong field count, an invalid value) is
-that row's error and the import goes on. A problem with the file (no CSV header, not UTF-8, a
-line over `MAX_LINE_BYTES`) refuses the whole import: reading stops there and nothing is kept,
-not even the batches already written, since the request's transaction rolls back.
+A problem with one row (bad JSON, JSON nested too deeply, wrong field count, an invalid value, a
+party id no party is registered under) is that row's error and the import goes on; parties are
+looked up once per batch of rows, never once per row. A problem with the file (no CSV header, not
+UTF-8, a line over `MAX_LINE_BYTES`) refuses the whole import: reading stops there and nothing is
+kept, not even the batches already written, since the request's transaction rolls back.
 """
 
 import csv
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, NoReturn
 
@@ -33,6 +34,7 @@ from services.incident_api.devices.schemas import (
     RowError,
 )
 from services.incident_api.incidents.models import HistoryEntry, Incident
+from services.incident_api.parties.models import Party
 from shared.schemas import OPEN_STATUSES
 
 BATCH_ROWS = 1000
@@ -46,16 +48,28 @@ COLUMNS = (
     "installing_party_id",
     "registered_supplier_party_id",
 )
+PARTY_COLUMNS = ("installing_party_id", "registered_supplier_party_id")
+UNREGISTERED = "no party is registered under this id: register the party first"
 
 
 class BadImportFile(Unprocessable):
     slug, title = "bad-import-file", "The import file cannot be read"
 
 
+class UnregisteredParty(Unprocessable):
+    slug, title = "unregistered-party", "The Device names a party that is not registered"
+
+
 async def upsert(
     session: AsyncSession, principal: Principal, device_id: str, body: DeviceWrite, now: datetime
 ) -> tuple[Device, bool]:
     rows = [{"device_id": device_id, **body.model_dump(mode="json"), "updated_at": now}]
+    unregistered = _naming(rows[0], await _unregistered(session, rows))
+    if unregistered:
+        raise UnregisteredParty(
+            "Register the party before naming it on a Device.",
+            errors=[{"field": field, "message": UNREGISTERED} for field in unregistered],
+        )
     existing = await session.get(Device, device_id)
     await _write(session, principal, rows, now)
     device = await session.get(Device, device_id, populate_existing=True)
@@ -127,9 +141,8 @@ async def import_stream(
 ) -> ImportResult:
     """Rows are validated one by one and written in batches; bad rows are reported, not fatal."""
     ndjson = "ndjson" in content_type or "jsonl" in content_type
-    errors: list[RowError] = []
-    failed = imported = total = 0
-    batch: dict[str, dict[str, Any]] = {}
+    result = _Outcome()
+    batch: list[tuple[int, dict[str, Any]]] = []
     header: list[str] = []
     async for line in _lines(chunks):
         if not line.strip():
@@ -137,7 +150,7 @@ async def import_stream(
         if not ndjson and not header:
             header = _csv_header(line)
             continue
-        total += 1
+        result.rows += 1
         try:
             raw = _json_row(line) if ndjson else _csv_row(line, header)
             # Only known columns reach validation, so an error's field is always one of ours.
@@ -145,27 +158,87 @@ async def import_stream(
                 {k: (v if v != "" else None) for k, v in raw.items() if k in COLUMNS}
             )
         except (_RowProblem, ValidationError) as exc:
-            failed += 1
-            if len(errors) < MAX_REPORTED_ERRORS:
-                errors.extend(_row_errors(total, exc))
-            continue
-        batch[parsed.device_id] = {**parsed.model_dump(mode="json"), "updated_at": now}
-        if len(batch) >= BATCH_ROWS:
-            imported += len(batch)
-            await _write(session, principal, list(batch.values()), now)
+            result.refuse(_row_errors(result.rows, exc))
+        else:
+            batch.append((result.rows, {**parsed.model_dump(mode="json"), "updated_at": now}))
+        # Every BATCH_ROWS rows read, good or bad: that bounds the refusals held back too.
+        if result.rows % BATCH_ROWS == 0:
+            await _write_batch(session, principal, batch, result, now)
             batch.clear()
-    if batch:
-        imported += len(batch)
-        await _write(session, principal, list(batch.values()), now)
+    await _write_batch(session, principal, batch, result, now)
     if not ndjson and not header:
         raise BadImportFile("The file is empty.")
     return ImportResult(
-        rows=total,
-        imported=imported,
-        failed=failed,
-        errors=errors[:MAX_REPORTED_ERRORS],
-        errors_truncated=failed > len(errors),
+        rows=result.rows,
+        imported=result.rows - result.failed,
+        failed=result.failed,
+        errors=result.errors,
+        errors_truncated=result.truncated,
     )
+
+
+class _Outcome:
+    """What an import has done so far: rows read, rows refused and (the first of) their errors.
+
+    A batch's parties are checked when it is written, after later rows may have failed to parse:
+    its refusals wait in `pending` until then, so errors are reported in row order.
+    """
+
+    def __init__(self) -> None:
+        self.rows = self.failed = 0
+        self.errors: list[RowError] = []
+        self.pending: list[RowError] = []
+        self.truncated = False
+
+    def refuse(self, errors: Iterable[RowError]) -> None:
+        self.failed += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.pending.extend(errors)
+        else:
+            self.truncated = True
+
+    def batch_done(self) -> None:
+        room = MAX_REPORTED_ERRORS - len(self.errors)
+        self.pending.sort(key=lambda e: e.row)  # stable: a row's errors keep their order
+        self.errors.extend(self.pending[:room])
+        self.truncated = self.truncated or len(self.pending) > room
+        self.pending.clear()
+
+
+async def _write_batch(
+    session: AsyncSession,
+    principal: Principal,
+    batch: list[tuple[int, dict[str, Any]]],
+    result: _Outcome,
+    now: datetime,
+) -> None:
+    """Writes the rows of `batch` whose parties are registered (one query for the whole batch)
+    and refuses the others; of two rows for one Device, the later kept row wins."""
+    unregistered = await _unregistered(session, (row for _, row in batch))
+    kept: dict[str, dict[str, Any]] = {}
+    for number, row in batch:
+        fields = _naming(row, unregistered)
+        if fields:
+            result.refuse(RowError(row=number, field=f, message=UNREGISTERED) for f in fields)
+        else:
+            kept[row["device_id"]] = row
+    if kept:
+        await _write(session, principal, list(kept.values()), now)
+    result.batch_done()
+
+
+async def _unregistered(session: AsyncSession, rows: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The party ids `rows` name that no party is registered under."""
+    named = {row[c] for row in rows for c in PARTY_COLUMNS if row[c] is not None}
+    if not named:
+        return set()
+    registered = await session.exec(select(Party.party_id).where(col(Party.party_id).in_(named)))
+    return named - set(registered.all())
+
+
+def _naming(row: Mapping[str, Any], unregistered: set[str]) -> list[str]:
+    """The party columns of `row` that name an unregistered party."""
+    return [c for c in PARTY_COLUMNS if row[c] is not None and row[c] in unregistered]
 
 
 class _RowProblem(Exception):

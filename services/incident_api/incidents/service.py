@@ -153,7 +153,11 @@ async def _route(
             )
         addressee, unverified = device.installing_party_id, False
     elif body.addressed_party_id is None:
-        raise errors.AddresseeRequired()
+        known = "does not know this Device" if device is None else "names no installing party"
+        raise errors.AddresseeRequired(
+            f"The inventory {known}: name the Device's installing party in addressed_party_id "
+            "(the incident is then marked unverified)."
+        )
     else:
         addressee, unverified = body.addressed_party_id, True
     await _check_addressee(session, addressee, requester_id)
