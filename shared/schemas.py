@@ -86,6 +86,10 @@ class EventType(StrEnum):
 class IncidentEventData(BaseModel):
     """What an incident event carries: identifiers and state, never an install code or free text."""
 
+    # Readers parse what a newer API wrote: a field added since is ignored, never a failed page
+    # (DESIGN §5). The API builds these itself, so nothing unknown ever comes in that way.
+    model_config = ConfigDict(extra="ignore")
+
     incident_id: str
     reference: str
     version: int
@@ -109,11 +113,18 @@ class IncidentEventData(BaseModel):
 
 
 class PartyEventData(BaseModel):
+    """A party as its feed events carry it; the API's party view (`GET /v1/parties/{id}`) parses
+    as one too, its other fields (name, contacts) ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
     party_id: str
     category: PartyCategory
     active: bool
 
 
+# An event of a type this version knows: what the API writes (strictly) and documents. (A comment,
+# not a docstring: a docstring would become the published schema's description.)
 class Event(BaseModel):
     seq: int
     type: EventType
@@ -126,6 +137,41 @@ class EventPage(BaseModel):
     next_after: int
     last_seq: int | None = None
     """The newest seq in the log when the page was read: followers measure their lag with it."""
+
+
+class FeedEvent(BaseModel):
+    """An event as the feed serves it and a reader parses it: `type` as written.
+
+    A newer API (or API replica) may write a type this version does not know; a reader skips it
+    rather than fail the page (DESIGN §5), and a replica serving the log passes it on as is."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    seq: int
+    type: str
+    occurred_at: datetime
+    data: dict[str, Any]
+
+    def known(self) -> Event | None:
+        """This event with its type as this version knows it; None for a type it does not."""
+        try:
+            type_ = EventType(self.type)
+        except ValueError:
+            return None
+        # Every field was validated as this one was parsed: no second pass over `data`.
+        return Event.model_construct(
+            seq=self.seq, type=type_, occurred_at=self.occurred_at, data=self.data
+        )
+
+
+class FeedPage(BaseModel):
+    """`EventPage` as served and read: its items may be of types this version does not know."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    items: list[FeedEvent]
+    next_after: int
+    last_seq: int | None = None
 
 
 class FieldProblem(BaseModel):

@@ -5,7 +5,8 @@ from typing import Any
 import httpx
 
 from services.notifier.settings import Settings
-from shared.schemas import EventPage
+from shared.identifiers import is_party_id
+from shared.schemas import FeedPage, PartyEventData
 from shared.tokens import SERVICE_SCOPES, mint_dev_token
 
 
@@ -33,7 +34,9 @@ class ApiClient:
             )
         return {"Authorization": f"Bearer {token}"}
 
-    async def events(self, after: int, limit: int, wait: float) -> EventPage:
+    async def events(self, after: int, limit: int, wait: float) -> FeedPage:
+        """A page of the feed; its items may be of types this version does not know (a newer
+        API's): the reader skips those, so they never fail the page."""
         response = await self._client.get(
             "/v1/events",
             params={"after": after, "limit": limit, "wait": wait},
@@ -42,7 +45,18 @@ class ApiClient:
             timeout=httpx.Timeout(10.0, read=wait + 10.0),
         )
         response.raise_for_status()
-        return EventPage.model_validate_json(response.content)
+        return FeedPage.model_validate_json(response.content)
+
+    async def party(self, party_id: str) -> PartyEventData | None:
+        """The API's party, as its feed events would carry it; None if the API has no such
+        party. Raises `httpx.HTTPError` when the API cannot say (down, or refusing us)."""
+        if not is_party_id(party_id):  # it goes into the path: nothing else ever does
+            raise ValueError("not a party id")
+        response = await self._client.get(f"/v1/parties/{party_id}", headers=self._headers())
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return PartyEventData.model_validate_json(response.content)
 
     async def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
         return await self._client.post(path, json=body, headers=self._headers())

@@ -11,7 +11,6 @@ from fastapi import FastAPI
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from services.common.auth import KnownParty as AuthParty
 from services.common.clock import Clock, SystemClock
 from services.common.config import ConfigurationError, build_verifier, check_database
 from services.common.crypto import KeyRing
@@ -34,7 +33,7 @@ from services.notifier.delivery.transport import Transport
 from services.notifier.endpoints.endpoints import router as endpoints_router
 from services.notifier.endpoints.tasks import ReachabilityReporter
 from services.notifier.feed import service as feed_service
-from services.notifier.feed.models import KnownParty
+from services.notifier.feed.parties import PartyDirectory
 from services.notifier.feed.tasks import Follower
 from services.notifier.metrics import DEAD, INCIDENTS_OPEN, QUEUE_DEPTH, UNREACHABLE
 from services.notifier.reports.endpoints import router as reports_router
@@ -46,11 +45,6 @@ from shared.calendar import WorkingDayCalendar
 from shared.tokens import TokenVerifier
 
 log = logging.getLogger("ssi.notifier")
-
-
-async def party_lookup(session: object, party_id: str) -> AuthParty | None:
-    party = await session.get(KnownParty, party_id)  # type: ignore[attr-defined]
-    return None if party is None else AuthParty(party.party_id, party.category, party.active)
 
 
 def build_keyring(settings: Settings) -> KeyRing:
@@ -106,12 +100,13 @@ def create_app(
         app.state.engine = engine
         app.state.sessions = sessions
         app.state.verifier = verifier or build_verifier(settings.common)
-        app.state.party_lookup = party_lookup
         test_clock = TestClock(
             runtime.sla_clock, models.test_clock, engine, on_change=lambda: runtime.sla_due_at(None)
         )
         app.state.test_clock = test_clock
         client = api or ApiClient(settings)
+        # The party table, and the API for a party it does not hold yet (DESIGN §7).
+        app.state.party_lookup = PartyDirectory(client, real_clock)
         worker = DeliveryWorker(runtime)
         app.state.worker = worker
         app.state.api = client

@@ -19,6 +19,18 @@ DELIVERY_SECONDS = Histogram(
 QUEUE_DEPTH = Gauge("ssi_webhook_queue_depth", "Pending deliveries (due now or later)")
 DEAD = Gauge("ssi_webhook_dead_deliveries", "Deliveries that failed every attempt")
 FEED_LAG = Gauge("ssi_event_feed_lag_events", "Events in the API's log not yet routed")
+# Counted once across replicas, by whichever records the page: sum() it. Non-zero after an
+# upgrade means the API was rolled out before the notifier (deploy/README.md, "Upgrading").
+FEED_UNKNOWN_EVENTS = Counter(
+    "ssi_feed_unknown_events_total",
+    "Feed events of a type this notifier does not know, skipped (never routed)",
+    ["type"],
+)
+PARTY_LOOKUPS = Counter(
+    "ssi_party_lookups_total",
+    "Parties the feed had not brought yet, asked of the incident API, by result",
+    ["result"],  # found | not_found | unavailable | limited (not asked: over the budget)
+)
 
 # SLA (DESIGN §4). The counters count events as the feed brings them, once across replicas
 # (the cursor's compare-and-set): sum() them. The gauges come from the database: max() them.

@@ -7,7 +7,7 @@ from services.common.auth import Kind, Principal, require
 from services.common.db import SessionFactoryDep
 from services.incident_api.events.service import last_seq, read_feed
 from services.incident_api.runtime import RuntimeDep
-from shared.schemas import EventPage
+from shared.schemas import EventPage, FeedPage
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
@@ -39,7 +39,9 @@ async def feed(
             if items or remaining <= 0:
                 # A page short of `limit` ends at the newest event: no need to ask for it.
                 head = items[-1].seq if 0 < len(items) < limit else await last_seq(session)
-                page = EventPage(
+                # Documented as `EventPage`, served as `FeedPage`: the log as written (see
+                # `read_feed`), a type from a newer replica included.
+                page = FeedPage(
                     items=items, next_after=items[-1].seq if items else after, last_seq=head
                 )
                 # Serialised once, here: returning the model would have FastAPI validate it
@@ -47,5 +49,5 @@ async def feed(
                 return Response(page.model_dump_json(), media_type="application/json")
         await rt.signal.wait(armed, remaining)
         if await request.is_disconnected():  # the follower went away: stop waiting for it
-            page = EventPage(items=[], next_after=after)
+            page = FeedPage(items=[], next_after=after)
             return Response(page.model_dump_json(), media_type="application/json")

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.common.db import after_commit
 from services.incident_api.events.models import EventRecord
 from services.incident_api.events.signal import FeedSignal
-from shared.schemas import Event, EventType
+from shared.schemas import EventType, FeedEvent
 
 # An arbitrary 64-bit key naming "the event feed" among advisory locks.
 FEED_LOCK_KEY = 0x551_0001
@@ -77,7 +77,9 @@ async def last_seq(session: AsyncSession) -> int:
     return newest.one() or 0
 
 
-async def read_feed(session: AsyncSession, after: int, limit: int) -> list[Event]:
+async def read_feed(session: AsyncSession, after: int, limit: int) -> list[FeedEvent]:
+    """The log as written. During a rolling upgrade a newer replica may have written a type this
+    one does not know: it is served as is, for readers to skip or follow (DESIGN §5)."""
     rows = await session.exec(
         select(EventRecord)
         .where(col(EventRecord.seq) > after)
@@ -85,6 +87,5 @@ async def read_feed(session: AsyncSession, after: int, limit: int) -> list[Event
         .limit(limit)
     )
     return [
-        Event(seq=r.seq or 0, type=EventType(r.type), occurred_at=r.occurred_at, data=r.data)
-        for r in rows
+        FeedEvent(seq=r.seq or 0, type=r.type, occurred_at=r.occurred_at, data=r.data) for r in rows
     ]

@@ -8,10 +8,14 @@ nothing recorded twice (webhook ids are unique, too).
 A replica's delivery worker may take the deliveries a page routes straight from this
 transaction (`Handoff`): they are inserted already claimed for it, so the first attempt of a fresh
 event waits for no claim of its own.
+
+An event of a type this version does not know (written by a newer API) is skipped: never routed,
+and the cursor moves past it like any other (DESIGN §5). Deploy the notifier first, so that no
+event it should route is skipped.
 """
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,10 +29,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.notifier.delivery.models import Delivery, DeliveryStatus
 from services.notifier.endpoints.models import Endpoint
 from services.notifier.feed.models import FeedCursor, KnownParty
+from services.notifier.feed.parties import remember
 from services.notifier.feed.routing import recipients
 from services.notifier.runtime import Runtime
 from services.notifier.sla import service as sla_service
-from shared.schemas import Event, EventType, PartyCategory
+from shared.schemas import Event, EventType, FeedEvent, PartyCategory, PartyEventData
 
 CURSOR = "incident_api"
 
@@ -49,6 +54,8 @@ class Recorded:
     sla: list[sla_service.Change] = field(default_factory=list)
     handed: list[tuple[dict[str, Any], Endpoint]] = field(default_factory=list)
     """The rows claimed for the `Handoff` that were inserted, with their endpoints."""
+    skipped: list[FeedEvent] = field(default_factory=list)
+    """Events of types this version does not know, passed over."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ async def record_page(
     session: AsyncSession,
     rt: Runtime,
     read_after: int,
-    events: list[Event],
+    events: Sequence[FeedEvent],
     next_after: int,
     head: int,
     handoff: Handoff | None = None,
@@ -86,9 +93,13 @@ async def record_page(
     rows: list[dict[str, Any]] = []
     recorded = Recorded()
     router = _Router(session)
-    for event in events:
+    for item in events:
+        event = item.known()
+        if event is None:
+            recorded.skipped.append(item)
+            continue
         if event.type in (EventType.party_created, EventType.party_updated):
-            await _remember_party(session, event.data)
+            await remember(session, PartyEventData.model_validate(event.data))
             router.forget_operators()
             continue
         rows += await router.deliveries_for(event, now)
@@ -134,16 +145,6 @@ def _hand_off(
         row["claim_token"] = handoff.token
         handed.append((row, endpoints[endpoint_id]))
     return handed
-
-
-async def _remember_party(session: AsyncSession, data: dict[str, Any]) -> None:
-    party = await session.get(KnownParty, data["party_id"])
-    if party is None:
-        party = KnownParty(party_id=data["party_id"], category=data["category"])
-        session.add(party)
-    party.category = PartyCategory(data["category"])
-    party.active = bool(data["active"])
-    await session.flush()
 
 
 class _Router:

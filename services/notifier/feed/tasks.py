@@ -12,6 +12,7 @@ from services.notifier.delivery.tasks import DeliveryWorker
 from services.notifier.feed import service
 from services.notifier.metrics import (
     FEED_LAG,
+    FEED_UNKNOWN_EVENTS,
     RESOLUTION_WORKING_DAYS,
     SLA_BREACHES,
     SLA_ESCALATIONS,
@@ -19,7 +20,7 @@ from services.notifier.metrics import (
 )
 from services.notifier.runtime import Runtime
 from services.notifier.sla.service import Change
-from shared.schemas import EventType
+from shared.schemas import EventType, FeedEvent
 
 log = logging.getLogger("ssi.notifier.feed")
 
@@ -38,6 +39,8 @@ class Follower:
         self.api = api
         self.worker = worker
         self._after: int | None = None
+        self._warned: set[str] = set()
+        """Unknown event types already logged: each is logged once, counted every time."""
 
     async def once(self, wait: float, stop: asyncio.Event | None = None) -> int | None:
         """One long-poll and its recording; returns the events read (None: another replica won,
@@ -71,11 +74,23 @@ class Follower:
             return None
         self._after = page.next_after
         observe(rt, recorded.sla)
+        self._count_skipped(recorded.skipped)
         if recorded.deliveries > len(recorded.handed):
             rt.wake_deliveries()
         if recorded.handed and self.worker and handoff:
             self.worker.take(handoff, recorded.handed)
         return len(page.items)
+
+    def _count_skipped(self, events: list[FeedEvent]) -> None:
+        """After the commit, as the SLA counters: only the replica that recorded the page counts."""
+        for event in events:
+            FEED_UNKNOWN_EVENTS.labels(event.type).inc()
+            if event.type not in self._warned:
+                self._warned.add(event.type)
+                log.warning(
+                    "skipped a feed event of a type this notifier does not know",
+                    extra={"event_type": event.type, "seq": event.seq},
+                )
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff = 0.1
