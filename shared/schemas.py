@@ -132,7 +132,54 @@ class Event(BaseModel):
     data: dict[str, Any]
 
 
+_EXAMPLE_INCIDENT = "3f2b8c1e-6d4a-4b7e-9a15-0c2d7e8f9a61"
+
+
 class EventPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "seq": 1042,
+                            "type": "incident.raised",
+                            "occurred_at": "2026-11-23T10:15:04Z",
+                            "data": {
+                                "incident_id": _EXAMPLE_INCIDENT,
+                                "reference": "INC-000123",
+                                "version": 1,
+                                "device_id": "00-DB-12-34-56-78-90-A0",
+                                "requesting_party_id": "GSUP",
+                                "addressed_party_id": "ISUP",
+                                "status": "raised",
+                                "clock": 1,
+                                "policy": "mp121",
+                                "raised_at": "2026-11-23T10:15:04Z",
+                                "due_at": "2026-12-01T00:00:00Z",
+                                "warning_at": ["2026-11-27T00:00:00Z", "2026-11-30T00:00:00Z"],
+                                "links": {"incident": f"/v1/incidents/{_EXAMPLE_INCIDENT}"},
+                                "sla_state": "on_track",
+                            },
+                        },
+                        {
+                            "seq": 1043,
+                            "type": "party.created",
+                            "occurred_at": "2026-11-23T10:16:40Z",
+                            "data": {
+                                "party_id": "TSUP",
+                                "category": "small_supplier",
+                                "active": True,
+                            },
+                        },
+                    ],
+                    "next_after": 1043,
+                    "last_seq": 1043,
+                }
+            ]
+        }
+    )
+
     items: list[Event]
     next_after: int
     last_seq: int | None = None

@@ -8,15 +8,20 @@ FastAPI's own document names operations after their paths and documents every 42
   declared domain errors raise (`problems(IncidentNotFound, ...)`), plus those every operation of
   its kind can answer, read from the operation: 401 and 403 where it has a bearer scheme, 422
   where it has parameters or a body, 413 and 415 where it takes a body;
+- each tag is described by the first paragraph of the docstring of the module declaring its
+  routes, so that paragraph is written for a supplier's integration team (as are the routes'
+  docstrings, which become their descriptions: text after a form feed, `\\f`, is left out);
 - `/docs` serves Swagger UI from the installed package, never from a CDN (`FastAPIOffline`).
 """
 
+import inspect
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -67,6 +72,12 @@ WITH_PARAMETERS = (Validation,)
 WITH_BODY = (PayloadTooLarge, UnsupportedMediaType)
 
 
+def examples(*values: dict[str, Any]) -> ConfigDict:
+    """A model's `model_config` with examples for the published document (valid ones: a test
+    validates each against its model). A subclass inherits them: give it its own."""
+    return ConfigDict(json_schema_extra={"examples": list(values)})
+
+
 def problems(*errors: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
     """The `responses=` of a route: each status its `errors` can answer, with an example each."""
     by_status: dict[int, list[type[ProblemError]]] = {}
@@ -107,6 +118,7 @@ def _document(app: FastAPI) -> Callable[[], dict[str, Any]]:
                 summary=app.summary,
                 description=app.description,
                 routes=app.routes,
+                tags=_tags(app),
             )
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
             for operations in document["paths"].values():
@@ -119,10 +131,25 @@ def _document(app: FastAPI) -> Callable[[], dict[str, Any]]:
             problem = Problem.model_json_schema(ref_template=COMPONENT)
             schemas.update(problem.pop("$defs", {}))
             schemas["Problem"] = problem
+            for schema in schemas.values():
+                for example in schema.get("examples", []):
+                    _restore_nulls(example, schema, schemas)
             app.openapi_schema = document
         return app.openapi_schema
 
     return openapi
+
+
+def _tags(app: FastAPI) -> list[dict[str, Any]]:
+    """Each tag of the published routes, in the order they first appear, described by the first
+    paragraph of its first route's module docstring."""
+    described: dict[str, str] = {}
+    for route in iter_route_contexts(app.routes):  # included routers' routes as included
+        if isinstance(route.original_route, APIRoute) and route.include_in_schema:
+            module = inspect.getdoc(sys.modules[route.original_route.endpoint.__module__]) or ""
+            for tag in route.tags:
+                described.setdefault(str(tag), module.split("\n\n")[0].replace("\n", " "))
+    return [{"name": name, "description": text} for name, text in described.items()]
 
 
 def _add_problems(operation: dict[str, Any], method: str) -> None:
@@ -147,6 +174,24 @@ def _add_problems(operation: dict[str, Any], method: str) -> None:
     ordered = sorted(responses.items(), key=lambda item: item[0])
     responses.clear()
     responses.update(ordered)
+
+
+def _restore_nulls(example: Any, schema: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """FastAPI writes the document without a single null (`exclude_none`), examples included:
+    a required field whose example value was null is put back, so the example stays valid and
+    shows what the service sends. (An optional one left out is valid as it is.)"""
+    while "$ref" in schema:
+        schema = schemas[schema["$ref"].rsplit("/", 1)[1]]
+    for branch in schema.get("anyOf", []):
+        _restore_nulls(example, branch, schemas)
+    if isinstance(example, list):
+        for item in example:
+            _restore_nulls(item, schema.get("items", {}), schemas)
+    elif isinstance(example, dict) and "properties" in schema:
+        for name in schema.get("required", []):
+            example.setdefault(name, None)
+        for name, value in example.items():
+            _restore_nulls(value, schema["properties"].get(name, {}), schemas)
 
 
 def request_body(model: type[BaseModel], **alternatives: dict[str, Any]) -> dict[str, Any]:

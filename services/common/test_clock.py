@@ -1,9 +1,10 @@
-"""The development test clock (DESIGN §5): move a deployment's SLA time forward from outside.
+"""Development deployments only (elsewhere these routes are not mounted: 404): move the
+deployment's SLA time forward, to see due dates, warnings, breaches and escalations come without
+waiting. Webhook timestamps keep real time. Needs an `admin` token.
 
 `POST /v1/test-clock {"now"}` sets an offset from real time (forward only), `DELETE` clears it.
 The offset lives in the service's own database so that every replica shares it: each replica
-re-reads it every `REFRESH_SECONDS`, and the one that was told applies it at once. The routes
-exist only in development; elsewhere they are 404 because they are never mounted.
+re-reads it every `REFRESH_SECONDS`, and the one that was told applies it at once.
 """
 
 import asyncio
@@ -13,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Column, Float, Integer, MetaData, Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -22,6 +23,7 @@ from services.common.clock import Clock
 from services.common.db import UTCDateTime
 from services.common.errors import Conflict
 from services.common.negotiation import Instant
+from services.common.openapi import problems
 from shared.tokens import ADMIN_SCOPE
 
 REFRESH_SECONDS = 1.0
@@ -102,13 +104,29 @@ class TestClock:
 
 
 class TestClockSet(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"now": "2026-11-30T09:00:00Z"}]})
+
     now: Instant
 
 
 class TestClockRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "now": "2026-11-30T09:00:00Z",
+                    "real_now": "2026-11-23T14:05:12.482Z",
+                    "offset_seconds": 586487.518,
+                }
+            ]
+        }
+    )
+
     now: datetime
+    """The deployment's SLA time."""
     real_now: datetime
     offset_seconds: float
+    """How far `now` is ahead of real time; 0 when the test clock is not set."""
 
 
 async def get_test_clock(request: Request) -> TestClock:
@@ -135,15 +153,22 @@ class TestClockBackwards(Conflict):
 router = APIRouter(prefix="/v1/test-clock", tags=["test clock (development only)"])
 
 
-@router.get("")
+@router.get("", summary="Read the test clock")
 async def read_test_clock(test_clock: TestClockDep, _: Admin) -> TestClockRead:
+    """The deployment's SLA time, real time, and the offset between them. `admin` only."""
     await test_clock.load()
     return _view(test_clock)
 
 
-@router.post("")
+@router.post("", summary="Move the test clock forward", responses=problems(TestClockBackwards))
 async def set_test_clock(body: TestClockSet, test_clock: TestClockDep, _: Admin) -> TestClockRead:
-    """Move this deployment's clock forward to `now`; it runs on from there."""
+    """Move this service's clock forward to `now`; it runs on from there, and every replica
+    follows within a second. On the incident API it is the time incidents are raised, answered
+    and judged by (`due_at`, `sla_state`); on the notifier, the time its SLA scheduler records
+    warnings, breaches and escalations by: move both together. `admin` only.
+
+    Forward only: a `now` before the current test time is 409 (`test-clock-backwards`); return to
+    real time with `DELETE /v1/test-clock` first."""
     await test_clock.load()
     current = test_clock.clock.now()
     if body.now < current:
@@ -155,8 +180,8 @@ async def set_test_clock(body: TestClockSet, test_clock: TestClockDep, _: Admin)
     return _view(test_clock)
 
 
-@router.delete("")
+@router.delete("", summary="Return to real time")
 async def reset_test_clock(test_clock: TestClockDep, _: Admin) -> TestClockRead:
-    """Back to real time."""
+    """Clear the offset: the deployment's SLA time is real time again. `admin` only."""
     await test_clock.set(timedelta(0))
     return _view(test_clock)

@@ -1,3 +1,8 @@
+"""The event log, for the deployment's services: the notifier follows it to send webhooks and
+watch SLA clocks. Suppliers do not read it: they receive its incident events as signed webhooks
+from the notifier.
+"""
+
 import asyncio
 from typing import Annotated
 
@@ -14,8 +19,8 @@ router = APIRouter(prefix="/v1/events", tags=["events"])
 Reader = Annotated[Principal, Depends(require("events:read", Kind.service))]
 
 
-@router.get("", response_model=EventPage)
-async def feed(
+@router.get("", response_model=EventPage, summary="Read the event log")
+async def read_events(
     request: Request,
     sessions: SessionFactoryDep,
     rt: RuntimeDep,
@@ -24,8 +29,13 @@ async def feed(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     wait: Annotated[float, Query(ge=0, le=30)] = 0,
 ) -> Response:
-    """Events after `after`, in `seq` order. With `wait`, long-polls until one arrives.
-
+    """Events after `after`, in `seq` order, at most `limit`. Scope `events:read`; the
+    deployment's services only. Pass `next_after` as `after` for the next page; `last_seq` is the
+    newest `seq` in the log when the page was read (a follower's lag is the difference). With
+    `wait` (seconds, at most 30), a page that would be empty waits for an event instead
+    (long-poll). A type the reader does not know (written by a newer API) is to be skipped, not
+    treated as an error.
+    \f
     No database connection is held while waiting: each look opens and closes its own session.
     When the server stops, a wait ends at once with what there is (`FeedSignal.drain`).
     """

@@ -1,3 +1,14 @@
+"""Install-code incidents, one at a time. A gaining supplier raises an incident for a Device; the
+Device's installing supplier acknowledges it and answers with the install code (or says it is not
+the installing supplier, or rejects the request); the requester reveals the code, commissions the
+Device and closes the incident, which destroys the code. Every `{incident_id}` also accepts the
+incident's reference (`INC-000123`). An incident your party may not see is 404, a call your
+party's role on the incident does not allow is 403 (`wrong-role`), and a call the incident's
+status does not allow is 409 (`invalid-transition`, with `current_status`).
+
+The routes' docstrings are their published descriptions (see services/common/openapi.py).
+"""
+
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response
@@ -7,9 +18,35 @@ from sqlmodel import col, or_, select
 from services.common.auth import PARTIES, Kind, Principal, require
 from services.common.db import SessionDep
 from services.common.negotiation import InstantBound
-from services.common.pagination import Cursor, Limit, decode_int_cursor, encode_cursor
+from services.common.openapi import problems
+from services.common.pagination import (
+    BadCursor,
+    Cursor,
+    Limit,
+    decode_int_cursor,
+    encode_cursor,
+)
 from services.incident_api.incidents import service
 from services.incident_api.incidents.dependencies import incident_for
+from services.incident_api.incidents.errors import (
+    AddresseeRequired,
+    ClockEnded,
+    DeviceNotEligible,
+    DuplicateOpenIncident,
+    IdempotencyInProgress,
+    IdempotencyMismatch,
+    IncidentNotFound,
+    InstallCodeDestroyed,
+    InvalidTransition,
+    NoInstallCode,
+    NotASupplier,
+    NotRegisteredSupplier,
+    ReopenLimit,
+    RequesterIsInstaller,
+    SlaEventTooEarly,
+    UnknownParty,
+    WrongRole,
+)
 from services.incident_api.incidents.models import HistoryEntry, Incident
 from services.incident_api.incidents.schemas import (
     CancelBody,
@@ -51,8 +88,18 @@ SlaIncident = Annotated[Incident, Depends(incident_for(sla_writer))]
 
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$"),
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Your key for this request (printable ASCII, no spaces), kept 24 hours for "
+        "your party: send the same request again with it and nothing is raised twice.",
+        examples=["5b0f4d2a-9c1e-4f8b-a7d3-2e6c9b1f0a44"],
+    ),
 ]
+TRANSITION = (IncidentNotFound, WrongRole, InvalidTransition)
+"""What every call that moves an incident on can answer."""
 
 
 async def _view(session: SessionDep, rt: Runtime, incident: Incident) -> IncidentRead:
@@ -60,7 +107,25 @@ async def _view(session: SessionDep, rt: Runtime, incident: Incident) -> Inciden
     return incident_view(rt, incident, bool(addressee and addressee.webhook_reachable))
 
 
-@router.post("", status_code=201, response_model=IncidentRead)
+@router.post(
+    "",
+    status_code=201,
+    response_model=IncidentRead,
+    summary="Raise an incident",
+    response_description="The incident, raised (or, for a replayed `Idempotency-Key`, as it is "
+    "now); `Location` names it",
+    responses=problems(
+        NotASupplier,
+        NotRegisteredSupplier,
+        DeviceNotEligible,
+        DuplicateOpenIncident,
+        IdempotencyInProgress,
+        RequesterIsInstaller,
+        AddresseeRequired,
+        UnknownParty,
+        IdempotencyMismatch,
+    ),
+)
 async def raise_incident(
     body: IncidentCreate,
     session: SessionDep,
@@ -69,7 +134,31 @@ async def raise_incident(
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> IncidentRead:
-    """Ask the Device's installing supplier for its install code."""
+    """Ask the Device's installing supplier for its install code. Scope `incidents:raise`;
+    suppliers only (`not-a-supplier` otherwise).
+
+    The checks, in this order, each refusal with its own `type`: where the inventory names the
+    Device's registered supplier, that must be your party (403 `not-registered-supplier`, which
+    says nothing else about the Device); your party must not be its installing party (422
+    `requester-is-installer`); its SMI status must be `installed_not_commissioned` or
+    `whitelisted` (409 `device-not-eligible`); your party must have no other open incident for it
+    (409 `duplicate-open-incident`, naming that incident in `incident_id`).
+
+    The addressee is the installing party the inventory names. Where the inventory does not know
+    the Device, or names no installing party, name it yourself in `addressed_party_id`: the
+    incident is then `unverified: true` (422 `addressee-required` without it). An
+    `addressed_party_id` other than the inventory's installing party, or one that is not an
+    active party (operators excluded), is 422 `unknown-party`.
+
+    The SLA clock starts now: `due_at` and `warning_at` are fixed for this clock. The addressee is
+    told (`incident.raised`).
+
+    Retrying safely: with an `Idempotency-Key`, the same key and the same body within 24 hours
+    answer the incident raised the first time (201 again, with `Idempotent-Replayed: true`); the
+    same key with another body is 422 `idempotency-key-reused`; a request still running under the
+    key is 409 `idempotency-key-in-progress`. Without a key, a repeat meets the open incident and
+    is 409 `duplicate-open-incident`.
+    """
     assert principal.party_id is not None
     incident = None
     if idempotency_key is not None:
@@ -84,7 +173,9 @@ async def raise_incident(
     return await _view(session, rt, incident)
 
 
-@router.get("", response_model=IncidentList)
+@router.get(
+    "", response_model=IncidentList, summary="List incidents", responses=problems(BadCursor)
+)
 async def list_incidents(
     session: SessionDep,
     rt: RuntimeDep,
@@ -98,6 +189,15 @@ async def list_incidents(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> IncidentList:
+    """The incidents your party raised or is addressed, newest first; an operator sees every
+    incident. Scope `incidents:read`.
+
+    Filters combine: `role` (`requester`: those your party raised, `addressee`: those addressed
+    to it), `status`, `sla_state` (as of now), `device_id`, `group_ref`, and `updated_since`
+    (`updated_at` at or after that instant; every transition sets it: poll with it to follow what
+    moved). Pages hold `limit` items; pass `next_cursor` as `cursor` for the next, until it is
+    null.
+    """
     query = select(Incident)
     party = principal.party_id
     if role == "requester" or (role is None and not principal.is_operator):
@@ -141,20 +241,36 @@ async def list_incidents(
     )
 
 
-@router.get("/{incident_id}", response_model=IncidentRead)
+@router.get(
+    "/{incident_id}",
+    response_model=IncidentRead,
+    summary="Get an incident",
+    responses=problems(IncidentNotFound),
+)
 async def get_incident(
     session: SessionDep, rt: RuntimeDep, incident: ReadableIncident
 ) -> IncidentRead:
+    """One incident, by id or reference. Scope `incidents:read`; its requester and its addressee
+    see it, and operators. `sla_state` and `working_days_overdue` are as of now; `links` name
+    related resources (`install_code` while a code is held, for the requester to reveal)."""
     return await _view(session, rt, incident)
 
 
-@router.get("/{incident_id}/history", response_model=HistoryList)
-async def get_history(
+@router.get(
+    "/{incident_id}/history",
+    response_model=HistoryList,
+    summary="Read an incident's history",
+    responses=problems(IncidentNotFound, BadCursor),
+)
+async def get_incident_history(
     session: SessionDep,
     incident: ReadableIncident,
     cursor: Cursor = None,
     limit: Limit = 100,
 ) -> HistoryList:
+    """The incident's audit trail, newest first: each transition, SLA event, Device change and
+    install-code reveal, with who did it (`actor`) and on which clock. Scope `incidents:read`;
+    whoever may see the incident. Never holds an install code."""
     query = select(HistoryEntry).where(HistoryEntry.incident_pk == incident.pk)
     after = decode_int_cursor(cursor)
     if after is not None:
@@ -167,80 +283,154 @@ async def get_history(
     )
 
 
-@router.post("/{incident_id}/acknowledge", response_model=IncidentRead)
-async def acknowledge(
+@router.post(
+    "/{incident_id}/acknowledge",
+    response_model=IncidentRead,
+    summary="Acknowledge an incident",
+    responses=problems(*TRANSITION),
+)
+async def acknowledge_incident(
     session: SessionDep,
     rt: RuntimeDep,
     principal: Responder,
     incident: RespondersIncident,
 ) -> IncidentRead:
+    """Say that your party is working on it (optional: you may answer straight away). Scope
+    `incidents:respond`; the addressee only. `raised` -> `acknowledged`: the clock runs on, and
+    the requester is told (`incident.acknowledged`). Takes no body. Once acknowledged, a repeat is
+    409 `invalid-transition`."""
     await service.acknowledge(session, rt, principal, incident)
     return await _view(session, rt, incident)
 
 
-@router.post("/{incident_id}/response", response_model=IncidentRead)
-async def respond(
+@router.post(
+    "/{incident_id}/response",
+    response_model=IncidentRead,
+    summary="Answer an incident",
+    responses=problems(*TRANSITION, UnknownParty),
+)
+async def respond_to_incident(
     body: ResponseCreate,
     session: SessionDep,
     rt: RuntimeDep,
     principal: Responder,
     incident: RespondersIncident,
 ) -> IncidentRead:
-    """Answer: the install code, not the installing supplier, or rejected as not bona fide."""
+    """Answer the request. Scope `incidents:respond`; the addressee only, while the incident is
+    open (`raised` or `acknowledged`); it becomes `resolved`, which stops the clock (`sla_state`
+    `met` if in time, else `missed`), and the requester is told (`incident.resolved`).
+
+    The `outcome`:
+    - `install_code_provided`, with `install_code`: 32 hex digits, or 36 with the ZigBee
+      CRC-16/X-25 appended (checked, then dropped). The code is kept encrypted, shown to the
+      requester alone, and destroyed when the incident is closed or reopened. A refusal never
+      repeats it.
+    - `not_installing_supplier`: your party did not install the Device; name the party you
+      believe did in `suggested_party_id` if you know it (another registered party, else 422
+      `unknown-party`). The requester may then readdress the incident.
+    - `rejected`, with a `reason`: the request is not bona fide.
+
+    A second answer is 409 `invalid-transition` (`current_status` `resolved`), even if identical:
+    to re-send answers safely, use `POST /v1/incidents/responses/batch`, whose rows replay.
+    """
     await service.respond(session, rt, principal, incident, body)
     return await _view(session, rt, incident)
 
 
-@router.post("/{incident_id}/close", response_model=IncidentRead)
-async def close(
+@router.post(
+    "/{incident_id}/close",
+    response_model=IncidentRead,
+    summary="Close an incident",
+    responses=problems(*TRANSITION),
+)
+async def close_incident(
     session: SessionDep,
     rt: RuntimeDep,
     principal: Raiser,
     incident: RaisersIncident,
     body: CloseBody | None = None,
 ) -> IncidentRead:
+    """Close a resolved incident: done with it. Scope `incidents:raise`; the requester only.
+    `resolved` -> `closed`. **The install code is destroyed**: reveal it before closing. The
+    body (`{note}`) is optional. The addressee is told (`incident.closed`). A resolved incident
+    nobody closes is closed after the retention period (30 days by default), with
+    `close_reason` `expired`."""
     await service.close(session, rt, principal, incident, body.note if body else None)
     return await _view(session, rt, incident)
 
 
-@router.post("/{incident_id}/cancel", response_model=IncidentRead)
-async def cancel(
+@router.post(
+    "/{incident_id}/cancel",
+    response_model=IncidentRead,
+    summary="Cancel an incident",
+    responses=problems(*TRANSITION),
+)
+async def cancel_incident(
     session: SessionDep,
     rt: RuntimeDep,
     principal: Raiser,
     incident: RaisersIncident,
     body: CancelBody | None = None,
 ) -> IncidentRead:
+    """Withdraw the request before it is answered. Scope `incidents:raise`; the requester only,
+    while the incident is open (`raised` or `acknowledged`). -> `cancelled`, which stops the
+    clock; the addressee is told (`incident.cancelled`). The body (`{reason}`) is optional."""
     await service.cancel(session, rt, principal, incident, body.reason if body else None)
     return await _view(session, rt, incident)
 
 
-@router.post("/{incident_id}/reopen", response_model=IncidentRead)
-async def reopen(
+@router.post(
+    "/{incident_id}/reopen",
+    response_model=IncidentRead,
+    summary="Reopen an incident: the code did not work",
+    responses=problems(*TRANSITION, ReopenLimit),
+)
+async def reopen_incident(
     body: ReopenBody,
     session: SessionDep,
     rt: RuntimeDep,
     principal: Raiser,
     incident: RaisersIncident,
 ) -> IncidentRead:
-    """The code did not work: destroy it and start a new clock (at most 3 times)."""
+    """The install code did not work: ask the addressee again. Scope `incidents:raise`; the
+    requester only, on an incident resolved with `install_code_provided` (409
+    `invalid-transition` otherwise). `resolved` -> `raised`: **the code held is destroyed**, a
+    new SLA clock starts (`clock` + 1, new `due_at`), and the addressee is told
+    (`incident.reopened`). Needs a `reason`. At most 3 reopens per incident by default (409
+    `reopen-limit`)."""
     await service.reopen(session, rt, principal, incident, body.reason)
     return await _view(session, rt, incident)
 
 
-@router.post("/{incident_id}/readdress", response_model=IncidentRead)
-async def readdress(
+@router.post(
+    "/{incident_id}/readdress",
+    response_model=IncidentRead,
+    summary="Readdress an incident to another party",
+    responses=problems(*TRANSITION, RequesterIsInstaller, UnknownParty),
+)
+async def readdress_incident(
     body: ReaddressBody,
     session: SessionDep,
     rt: RuntimeDep,
     principal: Raiser,
     incident: RaisersIncident,
 ) -> IncidentRead:
+    """Send the request to another party, after the addressee answered
+    `not_installing_supplier` (409 `invalid-transition` otherwise). Scope `incidents:raise`; the
+    requester, or an operator. `resolved` -> `raised` with the new `addressed_party_id` (an
+    active supplier party, else 422 `unknown-party`; not the requester itself, 422
+    `requester-is-installer`): a new SLA clock starts, the change is audited, and the new
+    addressee is told (`incident.readdressed`)."""
     await service.readdress(session, rt, principal, incident, body)
     return await _view(session, rt, incident)
 
 
-@router.get("/{incident_id}/install-code", response_model=InstallCodeRead)
+@router.get(
+    "/{incident_id}/install-code",
+    response_model=InstallCodeRead,
+    summary="Reveal the install code",
+    responses=problems(IncidentNotFound, WrongRole, NoInstallCode, InstallCodeDestroyed),
+)
 async def reveal_install_code(
     session: SessionDep,
     rt: RuntimeDep,
@@ -248,7 +438,15 @@ async def reveal_install_code(
     incident: ReadableIncident,
     response: Response,
 ) -> InstallCodeRead:
-    """The install code, to the requester only. Each reveal is audited."""
+    """The install code the addressee provided, as 32 upper-case hex digits (no CRC). Scope
+    `incidents:read`; the requester only (the addressee and operators get 403 `wrong-role`).
+    Each reveal is audited; the answer carries `Cache-Control: no-store`: keep the code no longer
+    than you need it.
+
+    409 `no-install-code` while the incident holds none (not answered yet, or answered
+    otherwise); 410 `install-code-destroyed` once the incident was closed or reopened, or the
+    retention period has passed.
+    """
     code = await service.reveal(session, rt, principal, incident)
     INSTALL_CODE_REVEALS.inc()
     response.headers["Cache-Control"] = "no-store"
@@ -259,7 +457,12 @@ async def reveal_install_code(
     "/{incident_id}/sla-events",
     status_code=201,
     response_model=SlaEventRead,
-    responses={200: {"model": SlaEventRead, "description": "Already recorded"}},
+    summary="Record an SLA warning, breach or escalation",
+    response_description="Recorded now",
+    responses={
+        200: {"model": SlaEventRead, "description": "Already recorded: the first record"},
+        **problems(IncidentNotFound, ClockEnded, SlaEventTooEarly),
+    },
 )
 async def record_sla_event(
     body: SlaEventCreate,
@@ -268,7 +471,15 @@ async def record_sla_event(
     principal: SlaWriter,
     incident: SlaIncident,
 ) -> JSONResponse:
-    """Record a warning, breach or escalation once: idempotent on (clock, kind, ordinal)."""
+    """For the notifier, which watches the SLA clocks; not for suppliers. Scope `sla:write`;
+    services only.
+
+    Idempotent on (`clock`, `kind`, `ordinal`): the first call records the event (201) and
+    announces it (`incident.sla_warning`, `incident.sla_breached`, `incident.sla_escalated`); a
+    repeat answers the first record (200) and announces nothing. 409 `clock-ended` once that clock
+    has ended (the incident was resolved, cancelled or given a new clock); 422
+    `sla-event-too-early` for a breach or escalation on the running clock before its `due_at`.
+    """
     record, created = await service.record_sla_event(session, rt, principal, incident, body)
     view = SlaEventRead(
         incident_id=incident.id,

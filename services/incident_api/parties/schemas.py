@@ -3,6 +3,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from services.common.openapi import examples
 from shared.identifiers import PartyId
 from shared.schemas import PartyCategory
 
@@ -15,12 +16,33 @@ Name = Annotated[
 ]
 
 
+_GAINING = {
+    "party_id": "GSUP",
+    "name": "Gaining Supply Ltd",
+    "category": "large_supplier",
+    "ops_contact_email": "ops@gaining.example",
+    "escalation_contact_email": "escalations@gaining.example",
+}
+_INSTALLING = {
+    "party_id": "ISUP",
+    "name": "Installing Energy plc",
+    "category": "small_supplier",
+    "ops_contact_email": "ssi@installing.example",
+    "escalation_contact_email": "duty-manager@installing.example",
+}
+_TIMES = {"created_at": "2026-11-02T09:12:44Z", "updated_at": "2026-11-02T09:12:44Z"}
+
+
 class PartyBase(BaseModel):
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
 
 class PartyCreate(PartyBase):
-    party_id: PartyId = Field(examples=["GSUP"])
+    model_config = examples(_GAINING)
+
+    party_id: PartyId = Field(
+        examples=["GSUP"], description="4 upper-case letters or digits, like an MPID; fixed"
+    )
     name: Name = Field(examples=["Gaining Supply Ltd"])
     category: PartyCategory
     ops_contact_email: EmailStr = Field(examples=["ops@gaining.example"])
@@ -28,6 +50,13 @@ class PartyCreate(PartyBase):
 
 
 class PartyUpdate(PartyBase):
+    """The fields to change; those left out (or null) stay as they are."""
+
+    model_config = examples(
+        {"ops_contact_email": "ssi-ops@gaining.example"},
+        {"active": False},
+    )
+
     name: Name | None = None
     category: PartyCategory | None = None
     ops_contact_email: EmailStr | None = None
@@ -36,11 +65,15 @@ class PartyUpdate(PartyBase):
 
 
 class ReachabilityWrite(PartyBase):
+    model_config = examples({"webhook_reachable": True})
+
     webhook_reachable: bool
     """Whether the party has at least one enabled webhook endpoint (the notifier knows)."""
 
 
 class PartyRead(BaseModel):
+    model_config = examples(_GAINING | {"active": True} | _TIMES)
+
     party_id: str
     name: str
     category: PartyCategory
@@ -53,5 +86,15 @@ class PartyRead(BaseModel):
 
 
 class PartyList(BaseModel):
+    model_config = examples(
+        {
+            "items": [
+                _GAINING | {"active": True} | _TIMES,
+                _INSTALLING | {"active": True} | _TIMES,
+            ],
+            "next_cursor": None,
+        }
+    )
+
     items: list[PartyRead]
     next_cursor: str | None

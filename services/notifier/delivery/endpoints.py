@@ -1,3 +1,8 @@
+"""Every event sent to your party's endpoints, with each attempt: find what failed and why, and
+try a dead delivery again. A delivery is one event to one endpoint; its `webhook-id` is the same
+on every attempt, so a receiver can drop a duplicate. A party sees its own deliveries only.
+"""
+
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -7,9 +12,17 @@ from sqlmodel import col, select
 from services.common.auth import PARTIES, Principal, require
 from services.common.db import SessionDep, after_commit
 from services.common.errors import Conflict, NotFound
-from services.common.pagination import Cursor, Limit, decode_time_cursor, encode_time_cursor
+from services.common.openapi import problems
+from services.common.pagination import (
+    BadCursor,
+    Cursor,
+    Limit,
+    decode_time_cursor,
+    encode_time_cursor,
+)
 from services.notifier.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus
 from services.notifier.delivery.schemas import (
+    EXAMPLE_DELIVERY,
     AttemptRead,
     DeliveryDetail,
     DeliveryList,
@@ -21,7 +34,9 @@ router = APIRouter(prefix="/v1/deliveries", tags=["deliveries"])
 
 Reader = Annotated[Principal, Depends(require("webhooks:read", *PARTIES))]
 Writer = Annotated[Principal, Depends(require("webhooks:write", *PARTIES))]
-DeliveryId = Annotated[str, Path(max_length=36, pattern=r"^[0-9a-f-]{36}$")]
+DeliveryId = Annotated[
+    str, Path(max_length=36, pattern=r"^[0-9a-f-]{36}$", examples=[EXAMPLE_DELIVERY])
+]
 Id = Annotated[str | None, Query(max_length=36, pattern=r"^[0-9a-f-]{36}$")]
 
 
@@ -59,7 +74,12 @@ async def _own(session: SessionDep, principal: Principal, delivery_id: str) -> D
     return delivery
 
 
-@router.get("", response_model=DeliveryList)
+@router.get(
+    "",
+    response_model=DeliveryList,
+    summary="List your deliveries",
+    responses=problems(BadCursor),
+)
 async def list_deliveries(
     session: SessionDep,
     principal: Reader,
@@ -69,7 +89,10 @@ async def list_deliveries(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> DeliveryList:
-    """Your deliveries, newest first."""
+    """Your party's deliveries, newest first. Scope `webhooks:read`. Filter by `endpoint_id`,
+    `status` (`pending`: waiting for its next attempt; `succeeded`; `dead`: every attempt failed;
+    `skipped`: its endpoint was disabled) and `incident_id`. Pages hold `limit` items; pass
+    `next_cursor` as `cursor` for the next."""
     query = select(Delivery).where(Delivery.party_id == principal.party_id)
     if endpoint_id is not None:
         query = query.where(Delivery.endpoint_id == endpoint_id)
@@ -93,11 +116,17 @@ async def list_deliveries(
     )
 
 
-@router.get("/{delivery_id}", response_model=DeliveryDetail)
+@router.get(
+    "/{delivery_id}",
+    response_model=DeliveryDetail,
+    summary="Get a delivery and its attempts",
+    responses=problems(DeliveryNotFound),
+)
 async def get_delivery(
     delivery_id: DeliveryId, session: SessionDep, principal: Reader
 ) -> DeliveryDetail:
-    """One delivery with every attempt: time, status code, latency, truncated answer or error."""
+    """One delivery with every attempt: when, the status code your endpoint answered, the
+    latency, and the start of its answer or why there was none. Scope `webhooks:read`."""
     delivery = await _own(session, principal, delivery_id)
     attempts = (
         await session.exec(
@@ -112,11 +141,18 @@ async def get_delivery(
     )
 
 
-@router.post("/{delivery_id}/retry", response_model=DeliveryRead)
-async def retry(
+@router.post(
+    "/{delivery_id}/retry",
+    response_model=DeliveryRead,
+    summary="Retry a dead delivery",
+    responses=problems(DeliveryNotFound, NotRetryable),
+)
+async def retry_delivery(
     delivery_id: DeliveryId, session: SessionDep, rt: RuntimeDep, principal: Writer
 ) -> DeliveryRead:
-    """Try a dead delivery again now, with a fresh retry schedule."""
+    """Try a dead delivery again now, with a fresh retry schedule and the same `webhook-id`.
+    Scope `webhooks:write`. Only a `dead` delivery: another is 409 `not-retryable` (to re-send
+    what was skipped while an endpoint was disabled, recover the endpoint). Takes no body."""
     delivery = await _own(session, principal, delivery_id)
     if delivery.status != DeliveryStatus.dead:
         raise NotRetryable(f"The delivery is {delivery.status.value}.")

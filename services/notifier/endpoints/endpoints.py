@@ -1,3 +1,10 @@
+"""Your party's webhook endpoints: where the notifier POSTs the incident events routed to your
+party, signed per the Standard Webhooks specification with the endpoint's secret (headers
+`webhook-id`, `webhook-timestamp`, `webhook-signature`). A 2xx answer within 10 seconds is a
+success; anything else (a redirect included) is retried with backoff for about a day. A party
+sees and manages its own endpoints only: another's is 404.
+"""
+
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
@@ -5,10 +12,18 @@ from sqlmodel import col, select
 
 from services.common.auth import PARTIES, Principal, require
 from services.common.db import SessionDep
-from services.common.pagination import Cursor, Limit, decode_time_cursor, encode_time_cursor
+from services.common.openapi import problems
+from services.common.pagination import (
+    BadCursor,
+    Cursor,
+    Limit,
+    decode_time_cursor,
+    encode_time_cursor,
+)
 from services.notifier.endpoints import service
 from services.notifier.endpoints.models import Endpoint
 from services.notifier.endpoints.schemas import (
+    EXAMPLE_ENDPOINT,
     EndpointCreate,
     EndpointCreated,
     EndpointList,
@@ -24,7 +39,10 @@ router = APIRouter(prefix="/v1/endpoints", tags=["endpoints"])
 
 Writer = Annotated[Principal, Depends(require("webhooks:write", *PARTIES))]
 Reader = Annotated[Principal, Depends(require("webhooks:read", *PARTIES))]
-EndpointId = Annotated[str, Path(max_length=36, pattern=r"^[0-9a-f-]{36}$")]
+EndpointId = Annotated[
+    str, Path(max_length=36, pattern=r"^[0-9a-f-]{36}$", examples=[EXAMPLE_ENDPOINT])
+]
+CHECKED = (service.InvalidEndpointUrl, service.InvalidEventTypes)
 
 
 def party_of(principal: Principal) -> str:
@@ -32,19 +50,44 @@ def party_of(principal: Principal) -> str:
     return principal.party_id
 
 
-@router.post("", status_code=201, response_model=EndpointCreated)
+@router.post(
+    "",
+    status_code=201,
+    response_model=EndpointCreated,
+    summary="Add a webhook endpoint",
+    responses=problems(*CHECKED),
+)
 async def create_endpoint(
     body: EndpointCreate, session: SessionDep, rt: RuntimeDep, principal: Writer
 ) -> EndpointCreated:
-    """Register a webhook endpoint. The signing secret is in this response only."""
+    """Register a webhook endpoint for your party. Scope `webhooks:write`.
+
+    Every event routed to your party of the `event_types` listed (all of them if none is) is
+    POSTed to `url`. **The signing `secret` is in this answer only**: keep it, and check each
+    webhook's signature with it. The URL must be https to a public address (422
+    `invalid-endpoint-url`; a development deployment also allows http to loopback); the event
+    types must be ones delivered as webhooks, `incident.*` and `endpoint.*` (422
+    `invalid-event-types`).
+
+    A delivery that fails every attempt is `dead`: see `GET /v1/deliveries` and retry it. An
+    endpoint that answers 410, or fails for 5 days without a success, is disabled
+    (`endpoint.disabled` is sent to your other endpoints); turn it back on with `recover`.
+    """
     endpoint, secret = await service.create(session, rt, party_of(principal), body)
     return EndpointCreated(**service.view(endpoint).model_dump(), secret=secret)
 
 
-@router.get("", response_model=EndpointList)
+@router.get(
+    "",
+    response_model=EndpointList,
+    summary="List your endpoints",
+    responses=problems(BadCursor),
+)
 async def list_endpoints(
     session: SessionDep, principal: Reader, cursor: Cursor = None, limit: Limit = 100
 ) -> EndpointList:
+    """Your party's endpoints, newest first. Scope `webhooks:read`. Secrets are never shown
+    again. Pages hold `limit` items; pass `next_cursor` as `cursor` for the next."""
     query = select(Endpoint).where(Endpoint.party_id == party_of(principal))
     after = decode_time_cursor(cursor)
     if after is not None:
@@ -62,14 +105,26 @@ async def list_endpoints(
     )
 
 
-@router.get("/{endpoint_id}", response_model=EndpointRead)
+@router.get(
+    "/{endpoint_id}",
+    response_model=EndpointRead,
+    summary="Get an endpoint",
+    responses=problems(service.EndpointNotFound),
+)
 async def get_endpoint(
     endpoint_id: EndpointId, session: SessionDep, principal: Reader
 ) -> EndpointRead:
+    """One of your party's endpoints, with whether it is enabled, and since when and why not
+    (`disabled_reason`: `by_party`, `gone` after a 410, or `failing`). Scope `webhooks:read`."""
     return service.view(await service.get_own(session, party_of(principal), endpoint_id))
 
 
-@router.patch("/{endpoint_id}", response_model=EndpointRead)
+@router.patch(
+    "/{endpoint_id}",
+    response_model=EndpointRead,
+    summary="Change an endpoint",
+    responses=problems(service.EndpointNotFound, *CHECKED),
+)
 async def update_endpoint(
     endpoint_id: EndpointId,
     body: EndpointUpdate,
@@ -77,39 +132,66 @@ async def update_endpoint(
     rt: RuntimeDep,
     principal: Writer,
 ) -> EndpointRead:
-    """Change the URL, description or event types; `enabled` turns it off or back on."""
+    """Change the URL, description or event types (an empty list: every type), or turn the
+    endpoint off (`enabled: false`: what is pending for it is skipped) or back on (`true`, for
+    the events that come next; `recover` also re-delivers what was skipped). Scope
+    `webhooks:write`. The URL and event types are checked as when the endpoint was added."""
     endpoint = await service.get_own(session, party_of(principal), endpoint_id)
     return service.view(await service.update_endpoint(session, rt, endpoint, body))
 
 
-@router.delete("/{endpoint_id}", status_code=204)
+@router.delete(
+    "/{endpoint_id}",
+    status_code=204,
+    summary="Remove an endpoint",
+    responses=problems(service.EndpointNotFound),
+)
 async def delete_endpoint(
     endpoint_id: EndpointId, session: SessionDep, rt: RuntimeDep, principal: Writer
 ) -> Response:
+    """Remove the endpoint, and its deliveries with it: nothing more is sent to it. Scope
+    `webhooks:write`. To stop deliveries and keep their record, disable it instead (`PATCH`
+    with `enabled: false`)."""
     endpoint = await service.get_own(session, party_of(principal), endpoint_id)
     await session.delete(endpoint)
     service.reachability_may_change(session, rt)
     return Response(status_code=204)
 
 
-@router.post("/{endpoint_id}/rotate-secret", response_model=SecretRotated)
-async def rotate_secret(
+@router.post(
+    "/{endpoint_id}/rotate-secret",
+    response_model=SecretRotated,
+    summary="Rotate an endpoint's signing secret",
+    responses=problems(service.EndpointNotFound),
+)
+async def rotate_endpoint_secret(
     endpoint_id: EndpointId, session: SessionDep, rt: RuntimeDep, principal: Writer
 ) -> SecretRotated:
-    """A new secret, shown once; the old one keeps signing alongside until the grace ends."""
+    """A new signing secret, **in this answer only**. Scope `webhooks:write`. Until
+    `previous_secret_expires_at` (24 hours by default) each webhook carries two signatures in
+    `webhook-signature`, by the new secret and by the old: switch your receiver over before then.
+    Takes no body."""
     endpoint = await service.get_own(session, party_of(principal), endpoint_id)
     secret, expires = await service.rotate_secret(session, rt, endpoint)
     return SecretRotated(secret=secret, previous_secret_expires_at=expires)
 
 
-@router.post("/{endpoint_id}/recover", response_model=Recovered)
-async def recover(
+@router.post(
+    "/{endpoint_id}/recover",
+    response_model=Recovered,
+    summary="Recover an endpoint: enable it and re-deliver",
+    responses=problems(service.EndpointNotFound),
+)
+async def recover_endpoint(
     endpoint_id: EndpointId,
     body: RecoverBody,
     session: SessionDep,
     rt: RuntimeDep,
     principal: Writer,
 ) -> Recovered:
-    """Enable the endpoint and re-deliver, in order, what was skipped or died since `since`."""
+    """Enable the endpoint and re-deliver, oldest first, what was skipped while it was disabled
+    or died since `since`, each with a fresh retry schedule and its original `webhook-id` (so a
+    receiver that did get one can tell). Scope `webhooks:write`. Answers how many deliveries were
+    queued again."""
     endpoint = await service.get_own(session, party_of(principal), endpoint_id)
     return Recovered(requeued=await service.recover(session, rt, endpoint, body.since))

@@ -4,6 +4,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.common.negotiation import InstantBound
+from services.common.openapi import examples
 from shared.schemas import EventType
 
 DELIVERABLE = frozenset(t for t in EventType if t.value.startswith(("incident.", "endpoint.")))
@@ -14,12 +15,42 @@ Description = Annotated[
 ]
 
 
+EXAMPLE_ENDPOINT = "7c1e9a4f-3b2d-4f60-8e5a-9d0b1c2e3f47"
+EXAMPLE_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # noqa: S105 - a published test vector
+"""The Standard Webhooks specification's test-vector secret: never one this service issued."""
+_READ = {
+    "id": EXAMPLE_ENDPOINT,
+    "party_id": "ISUP",
+    "url": "https://hooks.installing.example/ssi",
+    "enabled": True,
+    "event_types": [],
+    "description": "Production receiver",
+    "disabled_reason": None,
+    "disabled_at": None,
+    "failing_since": None,
+    "previous_secret_expires_at": None,
+    "created_at": "2026-11-02T10:01:17Z",
+    "updated_at": "2026-11-02T10:01:17Z",
+}
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
 
 class EndpointCreate(Body):
-    url: Url = Field(examples=["https://hooks.supplier.example/ssi"])
+    model_config = examples(
+        {"url": "https://hooks.installing.example/ssi", "description": "Production receiver"},
+        {
+            "url": "https://hooks.gaining.example/ssi/answers",
+            "event_types": ["incident.resolved", "incident.sla_breached"],
+        },
+    )
+
+    url: Url = Field(
+        examples=["https://hooks.installing.example/ssi"],
+        description="https, to a public address",
+    )
     event_types: list[EventType] | None = Field(
         default=None,
         max_length=len(DELIVERABLE),
@@ -29,6 +60,13 @@ class EndpointCreate(Body):
 
 
 class EndpointUpdate(Body):
+    """The fields to change; those left out stay as they are."""
+
+    model_config = examples(
+        {"enabled": False},
+        {"url": "https://hooks.installing.example/ssi/v2", "event_types": []},
+    )
+
     url: Url | None = None
     event_types: list[EventType] | None = None
     description: Description | None = None
@@ -36,6 +74,8 @@ class EndpointUpdate(Body):
 
 
 class EndpointRead(BaseModel):
+    model_config = examples(_READ)
+
     id: str
     party_id: str
     url: str
@@ -51,22 +91,34 @@ class EndpointRead(BaseModel):
 
 
 class EndpointCreated(EndpointRead):
+    model_config = examples(_READ | {"secret": EXAMPLE_SECRET})
+
     secret: str = Field(description="`whsec_` + base64: shown once, keep it safe")
 
 
 class EndpointList(BaseModel):
+    model_config = examples({"items": [_READ], "next_cursor": None})
+
     items: list[EndpointRead]
     next_cursor: str | None
 
 
 class SecretRotated(BaseModel):
+    model_config = examples(
+        {"secret": EXAMPLE_SECRET, "previous_secret_expires_at": "2026-11-25T09:00:00Z"}
+    )
+
     secret: str
     previous_secret_expires_at: datetime
 
 
 class RecoverBody(Body):
+    model_config = examples({"since": "2026-11-20T00:00:00Z"})
+
     since: InstantBound
 
 
 class Recovered(BaseModel):
+    model_config = examples({"requeued": 42})
+
     requeued: int

@@ -1,3 +1,8 @@
+"""SLA compliance per addressed party: how many requests each party received, answered in time,
+answered late or left to breach, and how long answers took in Working Days. Operators see every
+party; a supplier sees its own row.
+"""
+
 import csv
 import io
 from datetime import date, datetime
@@ -10,8 +15,9 @@ from services.common.auth import PARTIES, Principal, require
 from services.common.db import SessionDep
 from services.common.errors import Unprocessable
 from services.common.negotiation import in_range, wants_csv
+from services.common.openapi import problems
 from services.notifier.reports import service
-from services.notifier.reports.schemas import FIELDS, SlaReport
+from services.notifier.reports.schemas import FIELDS, SlaReport, SlaReportRow
 from services.notifier.runtime import RuntimeDep
 from shared.calendar import london_midnight
 from shared.csvsafe import safe_cell
@@ -51,12 +57,33 @@ def _instant(name: str, value: str | None) -> datetime | None:
     return parsed
 
 
+def _csv(rows: list[SlaReportRow]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: safe_cell(v) for k, v in row.model_dump().items()})
+    return out.getvalue()
+
+
+_EXAMPLE = SlaReport.model_validate(SlaReport.model_json_schema()["examples"][0])
+
+
 @router.get(
     "/sla",
     response_model=SlaReport,
-    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV on request"}},
+    summary="SLA compliance report",
+    responses={
+        200: {
+            "description": "JSON, or CSV (the rows alone) with `Accept: text/csv`",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}, "example": _csv(_EXAMPLE.items)}
+            },
+        },
+        **problems(BadPeriod),
+    },
 )
-async def sla_report(
+async def get_sla_report(
     session: SessionDep,
     rt: RuntimeDep,
     principal: Reader,
@@ -64,20 +91,18 @@ async def sla_report(
     to: Annotated[str | None, Query(max_length=40)] = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """Per addressed party, the SLA clocks (a raise, each reopen and readdress) of incidents
-    raised from `from` (inclusive) to `to` (exclusive; default now). A date means 00:00 London
-    that day. Operators see every party; a supplier sees its own row."""
+    """Per addressed party, the SLA clocks (a raise, each reopen and each readdress starts one)
+    of incidents raised from `from` (inclusive; default: since the start) to `to` (exclusive;
+    default: now). Each is a date (`2026-11-01`: 00:00 London that day) or an ISO 8601 instant
+    with an offset; 422 `bad-period` for anything else, or a `from` not before `to`. Scope
+    `reports:read`. Operators see every party; a supplier sees its own row (with zeros if it
+    has none). JSON, or CSV with `Accept: text/csv`."""
     start, end = _instant("from", from_), _instant("to", to) or rt.sla_clock.now()
     if start is not None and start >= end:
         raise BadPeriod("'from' must be before 'to'.")
     party = None if principal.is_operator else principal.party_id
     rows = await service.sla_rows(session, start, end, party)
     if wants_csv(accept):
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: safe_cell(v) for k, v in row.model_dump().items()})
-        return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+        return Response(_csv(rows), media_type="text/csv; charset=utf-8")
     report = SlaReport(from_=start, to=end, generated_at=rt.sla_clock.now(), items=rows)
     return Response(report.model_dump_json(by_alias=True), media_type="application/json")

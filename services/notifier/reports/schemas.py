@@ -1,11 +1,39 @@
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from services.common.openapi import examples
+
+_ROWS: list[Any] = [
+    {
+        "addressed_party_id": "ISUP",
+        "received": 184,
+        "resolved": 171,
+        "resolved_within_sla": 160,
+        "breached": 14,
+        "open": 9,
+        "cancelled": 4,
+        "median_working_days_to_resolve": 2.0,
+    },
+    {
+        "addressed_party_id": "TSUP",
+        "received": 12,
+        "resolved": 0,
+        "resolved_within_sla": 0,
+        "breached": 3,
+        "open": 12,
+        "cancelled": 0,
+        "median_working_days_to_resolve": None,
+    },
+]
 
 
 class SlaReportRow(BaseModel):
     """One addressed party's clocks of incidents raised in the period (a reopen or readdress
     starts a new clock, so it counts again: the SLA is per clock)."""
+
+    model_config = examples(_ROWS[0])
 
     addressed_party_id: str
     received: int
@@ -20,7 +48,19 @@ class SlaReportRow(BaseModel):
 
 
 class SlaReport(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "from": "2026-11-01T00:00:00Z",
+                    "to": "2026-12-01T00:00:00Z",
+                    "generated_at": "2026-12-01T07:00:02Z",
+                    "items": _ROWS,
+                }
+            ]
+        },
+    )
 
     from_: datetime | None = Field(alias="from")
     to: datetime

@@ -2,6 +2,7 @@
 
 from .batch_result import BatchResult
 from .cancel_body import CancelBody
+from .check_health_response_check_health import CheckHealthResponseCheckHealth
 from .close_body import CloseBody
 from .device_read import DeviceRead
 from .device_type import DeviceType
@@ -11,7 +12,6 @@ from .event_data import EventData
 from .event_page import EventPage
 from .event_type import EventType
 from .field_problem import FieldProblem
-from .healthz_response_healthz import HealthzResponseHealthz
 from .history_list import HistoryList
 from .history_read import HistoryRead
 from .history_read_details import HistoryReadDetails
@@ -53,6 +53,7 @@ from .test_clock_set import TestClockSet
 __all__ = (
     "BatchResult",
     "CancelBody",
+    "CheckHealthResponseCheckHealth",
     "CloseBody",
     "DeviceRead",
     "DeviceType",
@@ -62,7 +63,6 @@ __all__ = (
     "EventPage",
     "EventType",
     "FieldProblem",
-    "HealthzResponseHealthz",
     "HistoryList",
     "HistoryRead",
     "HistoryReadDetails",

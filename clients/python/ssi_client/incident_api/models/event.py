@@ -18,8 +18,7 @@ T = TypeVar("T", bound="Event")
 
 @_attrs_define
 class Event:
-    """An event of a type this version knows: what the API writes (strictly) and documents.
-
+    """
     Attributes:
         data (EventData):
         occurred_at (datetime.datetime):

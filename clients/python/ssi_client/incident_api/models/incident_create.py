@@ -12,12 +12,14 @@ T = TypeVar("T", bound="IncidentCreate")
 
 @_attrs_define
 class IncidentCreate:
-    """
+    """A request for a Device's install code.
+
     Attributes:
         device_id (str):
         addressed_party_id (None | str | Unset): Required only when the inventory does not know the Device.
-        group_ref (None | str | Unset):
-        note (None | str | Unset):
+        group_ref (None | str | Unset): Your label for a group of incidents: `GET /v1/incidents?group_ref=` finds them.
+        note (None | str | Unset): For the addressee, at most 500 characters: never personal data (an MPAN, an MPRN, a
+            postcode, an email address is refused). Never sent in webhooks.
     """
 
     device_id: str

@@ -18,7 +18,7 @@ class PartyCreate:
         escalation_contact_email (str):
         name (str):
         ops_contact_email (str):
-        party_id (str):
+        party_id (str): 4 upper-case letters or digits, like an MPID; fixed
     """
 
     category: PartyCategory

@@ -13,7 +13,8 @@ T = TypeVar("T", bound="PartyUpdate")
 
 @_attrs_define
 class PartyUpdate:
-    """
+    """The fields to change; those left out (or null) stay as they are.
+
     Attributes:
         active (bool | None | Unset):
         category (None | PartyCategory | Unset):

@@ -18,8 +18,9 @@ class RaiseRow:
         addressed_party_id (None | str | Unset): Required only when the inventory does not know the Device.
         client_ref (None | str | Unset): Your reference for the row, echoed in its result; also the row's idempotency
             key (kept as long as an Idempotency-Key): a re-sent row replays its result.
-        group_ref (None | str | Unset):
-        note (None | str | Unset):
+        group_ref (None | str | Unset): Your label for a group of incidents: `GET /v1/incidents?group_ref=` finds them.
+        note (None | str | Unset): For the addressee, at most 500 characters: never personal data (an MPAN, an MPRN, a
+            postcode, an email address is refused). Never sent in webhooks.
     """
 
     device_id: str

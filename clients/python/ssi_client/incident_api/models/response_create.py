@@ -13,12 +13,14 @@ T = TypeVar("T", bound="ResponseCreate")
 
 @_attrs_define
 class ResponseCreate:
-    """
+    """The addressee's answer.
+
     Attributes:
         outcome (Outcome):
-        install_code (None | str | Unset):
-        reason (None | str | Unset):
-        suggested_party_id (None | str | Unset):
+        install_code (None | str | Unset): With `install_code_provided`, and only with it.
+        reason (None | str | Unset): Required with `rejected`; free text, as `note`.
+        suggested_party_id (None | str | Unset): With `not_installing_supplier`: the party you believe installed the
+            Device.
     """
 
     outcome: Outcome

@@ -19,10 +19,11 @@ class ResponseRow:
         client_ref (None | str | Unset):
         clock (int | None | Unset): The clock answered; if given, never a later one
         incident_id (None | str | Unset):
-        install_code (None | str | Unset):
-        reason (None | str | Unset):
+        install_code (None | str | Unset): With `install_code_provided`, and only with it.
+        reason (None | str | Unset): Required with `rejected`; free text, as `note`.
         reference (None | str | Unset):
-        suggested_party_id (None | str | Unset):
+        suggested_party_id (None | str | Unset): With `not_installing_supplier`: the party you believe installed the
+            Device.
     """
 
     outcome: Outcome

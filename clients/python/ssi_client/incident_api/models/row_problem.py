@@ -17,7 +17,8 @@ T = TypeVar("T", bound="RowProblem")
 
 @_attrs_define
 class RowProblem:
-    """
+    """Why a row failed: an RFC 9457 problem, as a whole request's would be.
+
     Attributes:
         status (int):
         title (str):

@@ -1,6 +1,7 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .attempt_read import AttemptRead
+from .check_health_response_check_health import CheckHealthResponseCheckHealth
 from .delivery_detail import DeliveryDetail
 from .delivery_list import DeliveryList
 from .delivery_read import DeliveryRead
@@ -12,7 +13,6 @@ from .endpoint_read import EndpointRead
 from .endpoint_update import EndpointUpdate
 from .event_type import EventType
 from .field_problem import FieldProblem
-from .healthz_response_healthz import HealthzResponseHealthz
 from .problem import Problem
 from .recover_body import RecoverBody
 from .recovered import Recovered
@@ -24,6 +24,7 @@ from .test_clock_set import TestClockSet
 
 __all__ = (
     "AttemptRead",
+    "CheckHealthResponseCheckHealth",
     "DeliveryDetail",
     "DeliveryList",
     "DeliveryRead",
@@ -35,7 +36,6 @@ __all__ = (
     "EndpointUpdate",
     "EventType",
     "FieldProblem",
-    "HealthzResponseHealthz",
     "Problem",
     "RecoverBody",
     "Recovered",

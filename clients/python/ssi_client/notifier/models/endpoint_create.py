@@ -15,7 +15,7 @@ T = TypeVar("T", bound="EndpointCreate")
 class EndpointCreate:
     """
     Attributes:
-        url (str):
+        url (str): https, to a public address
         description (None | str | Unset):
         event_types (list[EventType] | None | Unset): Types to receive; omitted or empty means every type routed to the
             party.

@@ -13,7 +13,8 @@ T = TypeVar("T", bound="EndpointUpdate")
 
 @_attrs_define
 class EndpointUpdate:
-    """
+    """The fields to change; those left out stay as they are.
+
     Attributes:
         description (None | str | Unset):
         enabled (bool | None | Unset):

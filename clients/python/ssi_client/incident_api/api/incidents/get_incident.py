@@ -43,6 +43,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
@@ -70,7 +75,11 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[IncidentRead | Problem]:
-    """Get Incident
+    """Get an incident
+
+     One incident, by id or reference. Scope `incidents:read`; its requester and its addressee
+    see it, and operators. `sla_state` and `working_days_overdue` are as of now; `links` name
+    related resources (`install_code` while a code is held, for the requester to reveal).
 
     Args:
         incident_id (str): The incident's id, or its reference
@@ -99,7 +108,11 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> IncidentRead | Problem | None:
-    """Get Incident
+    """Get an incident
+
+     One incident, by id or reference. Scope `incidents:read`; its requester and its addressee
+    see it, and operators. `sla_state` and `working_days_overdue` are as of now; `links` name
+    related resources (`install_code` while a code is held, for the requester to reveal).
 
     Args:
         incident_id (str): The incident's id, or its reference
@@ -123,7 +136,11 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[IncidentRead | Problem]:
-    """Get Incident
+    """Get an incident
+
+     One incident, by id or reference. Scope `incidents:read`; its requester and its addressee
+    see it, and operators. `sla_state` and `working_days_overdue` are as of now; `links` name
+    related resources (`install_code` while a code is held, for the requester to reveal).
 
     Args:
         incident_id (str): The incident's id, or its reference
@@ -150,7 +167,11 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> IncidentRead | Problem | None:
-    """Get Incident
+    """Get an incident
+
+     One incident, by id or reference. Scope `incidents:read`; its requester and its addressee
+    see it, and operators. `sla_state` and `working_days_overdue` are as of now; `links` name
+    related resources (`install_code` while a code is held, for the requester to reveal).
 
     Args:
         incident_id (str): The incident's id, or its reference

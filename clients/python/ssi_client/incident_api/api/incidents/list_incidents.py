@@ -150,7 +150,16 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
 ) -> Response[IncidentList | Problem]:
-    """List Incidents
+    """List incidents
+
+     The incidents your party raised or is addressed, newest first; an operator sees every
+    incident. Scope `incidents:read`.
+
+    Filters combine: `role` (`requester`: those your party raised, `addressee`: those addressed
+    to it), `status`, `sla_state` (as of now), `device_id`, `group_ref`, and `updated_since`
+    (`updated_at` at or after that instant; every transition sets it: poll with it to follow what
+    moved). Pages hold `limit` items; pass `next_cursor` as `cursor` for the next, until it is
+    null.
 
     Args:
         status (IncidentStatus | None | Unset):
@@ -200,7 +209,16 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
 ) -> IncidentList | Problem | None:
-    """List Incidents
+    """List incidents
+
+     The incidents your party raised or is addressed, newest first; an operator sees every
+    incident. Scope `incidents:read`.
+
+    Filters combine: `role` (`requester`: those your party raised, `addressee`: those addressed
+    to it), `status`, `sla_state` (as of now), `device_id`, `group_ref`, and `updated_since`
+    (`updated_at` at or after that instant; every transition sets it: poll with it to follow what
+    moved). Pages hold `limit` items; pass `next_cursor` as `cursor` for the next, until it is
+    null.
 
     Args:
         status (IncidentStatus | None | Unset):
@@ -245,7 +263,16 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
 ) -> Response[IncidentList | Problem]:
-    """List Incidents
+    """List incidents
+
+     The incidents your party raised or is addressed, newest first; an operator sees every
+    incident. Scope `incidents:read`.
+
+    Filters combine: `role` (`requester`: those your party raised, `addressee`: those addressed
+    to it), `status`, `sla_state` (as of now), `device_id`, `group_ref`, and `updated_since`
+    (`updated_at` at or after that instant; every transition sets it: poll with it to follow what
+    moved). Pages hold `limit` items; pass `next_cursor` as `cursor` for the next, until it is
+    null.
 
     Args:
         status (IncidentStatus | None | Unset):
@@ -293,7 +320,16 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
 ) -> IncidentList | Problem | None:
-    """List Incidents
+    """List incidents
+
+     The incidents your party raised or is addressed, newest first; an operator sees every
+    incident. Scope `incidents:read`.
+
+    Filters combine: `role` (`requester`: those your party raised, `addressee`: those addressed
+    to it), `status`, `sla_state` (as of now), `device_id`, `group_ref`, and `updated_since`
+    (`updated_at` at or after that instant; every transition sets it: poll with it to follow what
+    moved). Pages hold `limit` items; pass `next_cursor` as `cursor` for the next, until it is
+    null.
 
     Args:
         status (IncidentStatus | None | Unset):

@@ -51,6 +51,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -89,13 +94,38 @@ def sync_detailed(
     body: IncidentCreate,
     idempotency_key: None | str | Unset = UNSET,
 ) -> Response[IncidentRead | Problem]:
-    """Raise Incident
+    """Raise an incident
 
-     Ask the Device's installing supplier for its install code.
+     Ask the Device's installing supplier for its install code. Scope `incidents:raise`;
+    suppliers only (`not-a-supplier` otherwise).
+
+    The checks, in this order, each refusal with its own `type`: where the inventory names the
+    Device's registered supplier, that must be your party (403 `not-registered-supplier`, which
+    says nothing else about the Device); your party must not be its installing party (422
+    `requester-is-installer`); its SMI status must be `installed_not_commissioned` or
+    `whitelisted` (409 `device-not-eligible`); your party must have no other open incident for it
+    (409 `duplicate-open-incident`, naming that incident in `incident_id`).
+
+    The addressee is the installing party the inventory names. Where the inventory does not know
+    the Device, or names no installing party, name it yourself in `addressed_party_id`: the
+    incident is then `unverified: true` (422 `addressee-required` without it). An
+    `addressed_party_id` other than the inventory's installing party, or one that is not an
+    active party (operators excluded), is 422 `unknown-party`.
+
+    The SLA clock starts now: `due_at` and `warning_at` are fixed for this clock. The addressee is
+    told (`incident.raised`).
+
+    Retrying safely: with an `Idempotency-Key`, the same key and the same body within 24 hours
+    answer the incident raised the first time (201 again, with `Idempotent-Replayed: true`); the
+    same key with another body is 422 `idempotency-key-reused`; a request still running under the
+    key is 409 `idempotency-key-in-progress`. Without a key, a repeat meets the open incident and
+    is 409 `duplicate-open-incident`.
 
     Args:
-        idempotency_key (None | str | Unset):
-        body (IncidentCreate):
+        idempotency_key (None | str | Unset): Your key for this request (printable ASCII, no
+            spaces), kept 24 hours for your party: send the same request again with it and nothing is
+            raised twice.
+        body (IncidentCreate): A request for a Device's install code.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -123,13 +153,38 @@ def sync(
     body: IncidentCreate,
     idempotency_key: None | str | Unset = UNSET,
 ) -> IncidentRead | Problem | None:
-    """Raise Incident
+    """Raise an incident
 
-     Ask the Device's installing supplier for its install code.
+     Ask the Device's installing supplier for its install code. Scope `incidents:raise`;
+    suppliers only (`not-a-supplier` otherwise).
+
+    The checks, in this order, each refusal with its own `type`: where the inventory names the
+    Device's registered supplier, that must be your party (403 `not-registered-supplier`, which
+    says nothing else about the Device); your party must not be its installing party (422
+    `requester-is-installer`); its SMI status must be `installed_not_commissioned` or
+    `whitelisted` (409 `device-not-eligible`); your party must have no other open incident for it
+    (409 `duplicate-open-incident`, naming that incident in `incident_id`).
+
+    The addressee is the installing party the inventory names. Where the inventory does not know
+    the Device, or names no installing party, name it yourself in `addressed_party_id`: the
+    incident is then `unverified: true` (422 `addressee-required` without it). An
+    `addressed_party_id` other than the inventory's installing party, or one that is not an
+    active party (operators excluded), is 422 `unknown-party`.
+
+    The SLA clock starts now: `due_at` and `warning_at` are fixed for this clock. The addressee is
+    told (`incident.raised`).
+
+    Retrying safely: with an `Idempotency-Key`, the same key and the same body within 24 hours
+    answer the incident raised the first time (201 again, with `Idempotent-Replayed: true`); the
+    same key with another body is 422 `idempotency-key-reused`; a request still running under the
+    key is 409 `idempotency-key-in-progress`. Without a key, a repeat meets the open incident and
+    is 409 `duplicate-open-incident`.
 
     Args:
-        idempotency_key (None | str | Unset):
-        body (IncidentCreate):
+        idempotency_key (None | str | Unset): Your key for this request (printable ASCII, no
+            spaces), kept 24 hours for your party: send the same request again with it and nothing is
+            raised twice.
+        body (IncidentCreate): A request for a Device's install code.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,13 +207,38 @@ async def asyncio_detailed(
     body: IncidentCreate,
     idempotency_key: None | str | Unset = UNSET,
 ) -> Response[IncidentRead | Problem]:
-    """Raise Incident
+    """Raise an incident
 
-     Ask the Device's installing supplier for its install code.
+     Ask the Device's installing supplier for its install code. Scope `incidents:raise`;
+    suppliers only (`not-a-supplier` otherwise).
+
+    The checks, in this order, each refusal with its own `type`: where the inventory names the
+    Device's registered supplier, that must be your party (403 `not-registered-supplier`, which
+    says nothing else about the Device); your party must not be its installing party (422
+    `requester-is-installer`); its SMI status must be `installed_not_commissioned` or
+    `whitelisted` (409 `device-not-eligible`); your party must have no other open incident for it
+    (409 `duplicate-open-incident`, naming that incident in `incident_id`).
+
+    The addressee is the installing party the inventory names. Where the inventory does not know
+    the Device, or names no installing party, name it yourself in `addressed_party_id`: the
+    incident is then `unverified: true` (422 `addressee-required` without it). An
+    `addressed_party_id` other than the inventory's installing party, or one that is not an
+    active party (operators excluded), is 422 `unknown-party`.
+
+    The SLA clock starts now: `due_at` and `warning_at` are fixed for this clock. The addressee is
+    told (`incident.raised`).
+
+    Retrying safely: with an `Idempotency-Key`, the same key and the same body within 24 hours
+    answer the incident raised the first time (201 again, with `Idempotent-Replayed: true`); the
+    same key with another body is 422 `idempotency-key-reused`; a request still running under the
+    key is 409 `idempotency-key-in-progress`. Without a key, a repeat meets the open incident and
+    is 409 `duplicate-open-incident`.
 
     Args:
-        idempotency_key (None | str | Unset):
-        body (IncidentCreate):
+        idempotency_key (None | str | Unset): Your key for this request (printable ASCII, no
+            spaces), kept 24 hours for your party: send the same request again with it and nothing is
+            raised twice.
+        body (IncidentCreate): A request for a Device's install code.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,13 +264,38 @@ async def asyncio(
     body: IncidentCreate,
     idempotency_key: None | str | Unset = UNSET,
 ) -> IncidentRead | Problem | None:
-    """Raise Incident
+    """Raise an incident
 
-     Ask the Device's installing supplier for its install code.
+     Ask the Device's installing supplier for its install code. Scope `incidents:raise`;
+    suppliers only (`not-a-supplier` otherwise).
+
+    The checks, in this order, each refusal with its own `type`: where the inventory names the
+    Device's registered supplier, that must be your party (403 `not-registered-supplier`, which
+    says nothing else about the Device); your party must not be its installing party (422
+    `requester-is-installer`); its SMI status must be `installed_not_commissioned` or
+    `whitelisted` (409 `device-not-eligible`); your party must have no other open incident for it
+    (409 `duplicate-open-incident`, naming that incident in `incident_id`).
+
+    The addressee is the installing party the inventory names. Where the inventory does not know
+    the Device, or names no installing party, name it yourself in `addressed_party_id`: the
+    incident is then `unverified: true` (422 `addressee-required` without it). An
+    `addressed_party_id` other than the inventory's installing party, or one that is not an
+    active party (operators excluded), is 422 `unknown-party`.
+
+    The SLA clock starts now: `due_at` and `warning_at` are fixed for this clock. The addressee is
+    told (`incident.raised`).
+
+    Retrying safely: with an `Idempotency-Key`, the same key and the same body within 24 hours
+    answer the incident raised the first time (201 again, with `Idempotent-Replayed: true`); the
+    same key with another body is 422 `idempotency-key-reused`; a request still running under the
+    key is 409 `idempotency-key-in-progress`. Without a key, a repeat meets the open incident and
+    is 409 `duplicate-open-incident`.
 
     Args:
-        idempotency_key (None | str | Unset):
-        body (IncidentCreate):
+        idempotency_key (None | str | Unset): Your key for this request (printable ASCII, no
+            spaces), kept 24 hours for your party: send the same request again with it and nothing is
+            raised twice.
+        body (IncidentCreate): A request for a Device's install code.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -57,6 +57,16 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -95,9 +105,16 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: SlaEventCreate,
 ) -> Response[Problem | SlaEventRead]:
-    """Record Sla Event
+    """Record an SLA warning, breach or escalation
 
-     Record a warning, breach or escalation once: idempotent on (clock, kind, ordinal).
+     For the notifier, which watches the SLA clocks; not for suppliers. Scope `sla:write`;
+    services only.
+
+    Idempotent on (`clock`, `kind`, `ordinal`): the first call records the event (201) and
+    announces it (`incident.sla_warning`, `incident.sla_breached`, `incident.sla_escalated`); a
+    repeat answers the first record (200) and announces nothing. 409 `clock-ended` once that clock
+    has ended (the incident was resolved, cancelled or given a new clock); 422
+    `sla-event-too-early` for a breach or escalation on the running clock before its `due_at`.
 
     Args:
         incident_id (str): The incident's id, or its reference
@@ -129,9 +146,16 @@ def sync(
     client: AuthenticatedClient,
     body: SlaEventCreate,
 ) -> Problem | SlaEventRead | None:
-    """Record Sla Event
+    """Record an SLA warning, breach or escalation
 
-     Record a warning, breach or escalation once: idempotent on (clock, kind, ordinal).
+     For the notifier, which watches the SLA clocks; not for suppliers. Scope `sla:write`;
+    services only.
+
+    Idempotent on (`clock`, `kind`, `ordinal`): the first call records the event (201) and
+    announces it (`incident.sla_warning`, `incident.sla_breached`, `incident.sla_escalated`); a
+    repeat answers the first record (200) and announces nothing. 409 `clock-ended` once that clock
+    has ended (the incident was resolved, cancelled or given a new clock); 422
+    `sla-event-too-early` for a breach or escalation on the running clock before its `due_at`.
 
     Args:
         incident_id (str): The incident's id, or its reference
@@ -158,9 +182,16 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: SlaEventCreate,
 ) -> Response[Problem | SlaEventRead]:
-    """Record Sla Event
+    """Record an SLA warning, breach or escalation
 
-     Record a warning, breach or escalation once: idempotent on (clock, kind, ordinal).
+     For the notifier, which watches the SLA clocks; not for suppliers. Scope `sla:write`;
+    services only.
+
+    Idempotent on (`clock`, `kind`, `ordinal`): the first call records the event (201) and
+    announces it (`incident.sla_warning`, `incident.sla_breached`, `incident.sla_escalated`); a
+    repeat answers the first record (200) and announces nothing. 409 `clock-ended` once that clock
+    has ended (the incident was resolved, cancelled or given a new clock); 422
+    `sla-event-too-early` for a breach or escalation on the running clock before its `due_at`.
 
     Args:
         incident_id (str): The incident's id, or its reference
@@ -190,9 +221,16 @@ async def asyncio(
     client: AuthenticatedClient,
     body: SlaEventCreate,
 ) -> Problem | SlaEventRead | None:
-    """Record Sla Event
+    """Record an SLA warning, breach or escalation
 
-     Record a warning, breach or escalation once: idempotent on (clock, kind, ordinal).
+     For the notifier, which watches the SLA clocks; not for suppliers. Scope `sla:write`;
+    services only.
+
+    Idempotent on (`clock`, `kind`, `ordinal`): the first call records the event (201) and
+    announces it (`incident.sla_warning`, `incident.sla_breached`, `incident.sla_escalated`); a
+    repeat answers the first record (200) and announces nothing. 409 `clock-ended` once that clock
+    has ended (the incident was resolved, cancelled or given a new clock); 422
+    `sla-event-too-early` for a breach or escalation on the running clock before its `due_at`.
 
     Args:
         incident_id (str): The incident's id, or its reference

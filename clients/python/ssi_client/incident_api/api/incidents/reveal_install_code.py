@@ -43,6 +43,21 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 410:
+        response_410 = Problem.from_dict(response.json())
+
+        return response_410
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
@@ -70,9 +85,16 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[InstallCodeRead | Problem]:
-    """Reveal Install Code
+    """Reveal the install code
 
-     The install code, to the requester only. Each reveal is audited.
+     The install code the addressee provided, as 32 upper-case hex digits (no CRC). Scope
+    `incidents:read`; the requester only (the addressee and operators get 403 `wrong-role`).
+    Each reveal is audited; the answer carries `Cache-Control: no-store`: keep the code no longer
+    than you need it.
+
+    409 `no-install-code` while the incident holds none (not answered yet, or answered
+    otherwise); 410 `install-code-destroyed` once the incident was closed or reopened, or the
+    retention period has passed.
 
     Args:
         incident_id (str): The incident's id, or its reference
@@ -101,9 +123,16 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> InstallCodeRead | Problem | None:
-    """Reveal Install Code
+    """Reveal the install code
 
-     The install code, to the requester only. Each reveal is audited.
+     The install code the addressee provided, as 32 upper-case hex digits (no CRC). Scope
+    `incidents:read`; the requester only (the addressee and operators get 403 `wrong-role`).
+    Each reveal is audited; the answer carries `Cache-Control: no-store`: keep the code no longer
+    than you need it.
+
+    409 `no-install-code` while the incident holds none (not answered yet, or answered
+    otherwise); 410 `install-code-destroyed` once the incident was closed or reopened, or the
+    retention period has passed.
 
     Args:
         incident_id (str): The incident's id, or its reference
@@ -127,9 +156,16 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[InstallCodeRead | Problem]:
-    """Reveal Install Code
+    """Reveal the install code
 
-     The install code, to the requester only. Each reveal is audited.
+     The install code the addressee provided, as 32 upper-case hex digits (no CRC). Scope
+    `incidents:read`; the requester only (the addressee and operators get 403 `wrong-role`).
+    Each reveal is audited; the answer carries `Cache-Control: no-store`: keep the code no longer
+    than you need it.
+
+    409 `no-install-code` while the incident holds none (not answered yet, or answered
+    otherwise); 410 `install-code-destroyed` once the incident was closed or reopened, or the
+    retention period has passed.
 
     Args:
         incident_id (str): The incident's id, or its reference
@@ -156,9 +192,16 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> InstallCodeRead | Problem | None:
-    """Reveal Install Code
+    """Reveal the install code
 
-     The install code, to the requester only. Each reveal is audited.
+     The install code the addressee provided, as 32 upper-case hex digits (no CRC). Scope
+    `incidents:read`; the requester only (the addressee and operators get 403 `wrong-role`).
+    Each reveal is audited; the answer carries `Cache-Control: no-store`: keep the code no longer
+    than you need it.
+
+    409 `no-install-code` while the incident holds none (not answered yet, or answered
+    otherwise); 410 `install-code-destroyed` once the incident was closed or reopened, or the
+    retention period has passed.
 
     Args:
         incident_id (str): The incident's id, or its reference

@@ -43,6 +43,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
@@ -70,12 +75,15 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[DeviceRead | Problem]:
-    """Get Device
+    """Get a Device
 
-     Visible to operators and to the Device's installing and registered suppliers.
+     A Device's inventory record. Scope `incidents:read`. Operators and `admin` see every
+    Device; a supplier sees those it installed or is the registered supplier of, and gets 404
+    `device-not-found` for any other, as for a Device the inventory does not hold.
 
     Args:
-        device_id (str): EUI-64 in any common spelling
+        device_id (str): EUI-64 in any common spelling: `00-DB-12-34-56-78-90-A0`,
+            `00db1234567890a0`, with colons, any case
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -101,12 +109,15 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> DeviceRead | Problem | None:
-    """Get Device
+    """Get a Device
 
-     Visible to operators and to the Device's installing and registered suppliers.
+     A Device's inventory record. Scope `incidents:read`. Operators and `admin` see every
+    Device; a supplier sees those it installed or is the registered supplier of, and gets 404
+    `device-not-found` for any other, as for a Device the inventory does not hold.
 
     Args:
-        device_id (str): EUI-64 in any common spelling
+        device_id (str): EUI-64 in any common spelling: `00-DB-12-34-56-78-90-A0`,
+            `00db1234567890a0`, with colons, any case
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -127,12 +138,15 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[DeviceRead | Problem]:
-    """Get Device
+    """Get a Device
 
-     Visible to operators and to the Device's installing and registered suppliers.
+     A Device's inventory record. Scope `incidents:read`. Operators and `admin` see every
+    Device; a supplier sees those it installed or is the registered supplier of, and gets 404
+    `device-not-found` for any other, as for a Device the inventory does not hold.
 
     Args:
-        device_id (str): EUI-64 in any common spelling
+        device_id (str): EUI-64 in any common spelling: `00-DB-12-34-56-78-90-A0`,
+            `00db1234567890a0`, with colons, any case
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -156,12 +170,15 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> DeviceRead | Problem | None:
-    """Get Device
+    """Get a Device
 
-     Visible to operators and to the Device's installing and registered suppliers.
+     A Device's inventory record. Scope `incidents:read`. Operators and `admin` see every
+    Device; a supplier sees those it installed or is the registered supplier of, and gets 404
+    `device-not-found` for any other, as for a Device the inventory does not hold.
 
     Args:
-        device_id (str): EUI-64 in any common spelling
+        device_id (str): EUI-64 in any common spelling: `00-DB-12-34-56-78-90-A0`,
+            `00db1234567890a0`, with colons, any case
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

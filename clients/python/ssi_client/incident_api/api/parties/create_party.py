@@ -48,6 +48,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -85,9 +90,12 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: PartyCreate,
 ) -> Response[PartyRead | Problem]:
-    """Create Party
+    """Add a party
 
-     Add a party to the contact list. An `admin` token may do this before any party exists.
+     Add a party to the contact list. Scope `parties:write`: operators, or an `admin` token,
+    which may do this before any party exists (bootstrapping a deployment). Its `party_id` is
+    fixed from then on: 409 `party-exists` if it is taken. The party can be given tokens at once;
+    the notifier learns of it from the event feed (`party.created`).
 
     Args:
         body (PartyCreate):
@@ -116,9 +124,12 @@ def sync(
     client: AuthenticatedClient,
     body: PartyCreate,
 ) -> PartyRead | Problem | None:
-    """Create Party
+    """Add a party
 
-     Add a party to the contact list. An `admin` token may do this before any party exists.
+     Add a party to the contact list. Scope `parties:write`: operators, or an `admin` token,
+    which may do this before any party exists (bootstrapping a deployment). Its `party_id` is
+    fixed from then on: 409 `party-exists` if it is taken. The party can be given tokens at once;
+    the notifier learns of it from the event feed (`party.created`).
 
     Args:
         body (PartyCreate):
@@ -142,9 +153,12 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: PartyCreate,
 ) -> Response[PartyRead | Problem]:
-    """Create Party
+    """Add a party
 
-     Add a party to the contact list. An `admin` token may do this before any party exists.
+     Add a party to the contact list. Scope `parties:write`: operators, or an `admin` token,
+    which may do this before any party exists (bootstrapping a deployment). Its `party_id` is
+    fixed from then on: 409 `party-exists` if it is taken. The party can be given tokens at once;
+    the notifier learns of it from the event feed (`party.created`).
 
     Args:
         body (PartyCreate):
@@ -171,9 +185,12 @@ async def asyncio(
     client: AuthenticatedClient,
     body: PartyCreate,
 ) -> PartyRead | Problem | None:
-    """Create Party
+    """Add a party
 
-     Add a party to the contact list. An `admin` token may do this before any party exists.
+     Add a party to the contact list. Scope `parties:write`: operators, or an `admin` token,
+    which may do this before any party exists (bootstrapping a deployment). Its `party_id` is
+    fixed from then on: 409 `party-exists` if it is taken. The party can be given tokens at once;
+    the notifier learns of it from the event feed (`party.created`).
 
     Args:
         body (PartyCreate):

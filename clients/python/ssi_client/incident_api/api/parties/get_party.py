@@ -43,6 +43,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
@@ -70,7 +75,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[PartyRead | Problem]:
-    """Get Party
+    """Get a party
+
+     One party. Scope `parties:read`; contact emails shown as in the list.
 
     Args:
         party_id (str):
@@ -99,7 +106,9 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> PartyRead | Problem | None:
-    """Get Party
+    """Get a party
+
+     One party. Scope `parties:read`; contact emails shown as in the list.
 
     Args:
         party_id (str):
@@ -123,7 +132,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[PartyRead | Problem]:
-    """Get Party
+    """Get a party
+
+     One party. Scope `parties:read`; contact emails shown as in the list.
 
     Args:
         party_id (str):
@@ -150,7 +161,9 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> PartyRead | Problem | None:
-    """Get Party
+    """Get a party
+
+     One party. Scope `parties:read`; contact emails shown as in the list.
 
     Args:
         party_id (str):

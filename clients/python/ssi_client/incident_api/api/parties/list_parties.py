@@ -84,7 +84,12 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
 ) -> Response[PartyList | Problem]:
-    """List Parties
+    """List parties
+
+     Every party, inactive ones included, by `party_id`. Scope `parties:read`: operators, the
+    deployment's services and `admin`. Contact emails are shown to them, and to a supplier (whose
+    token carries the scope) for itself and for a party it shares an open incident with: else
+    they are null. Pages hold `limit` items; pass `next_cursor` as `cursor` for the next.
 
     Args:
         cursor (None | str | Unset): next_cursor of the previous page
@@ -116,7 +121,12 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
 ) -> PartyList | Problem | None:
-    """List Parties
+    """List parties
+
+     Every party, inactive ones included, by `party_id`. Scope `parties:read`: operators, the
+    deployment's services and `admin`. Contact emails are shown to them, and to a supplier (whose
+    token carries the scope) for itself and for a party it shares an open incident with: else
+    they are null. Pages hold `limit` items; pass `next_cursor` as `cursor` for the next.
 
     Args:
         cursor (None | str | Unset): next_cursor of the previous page
@@ -143,7 +153,12 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
 ) -> Response[PartyList | Problem]:
-    """List Parties
+    """List parties
+
+     Every party, inactive ones included, by `party_id`. Scope `parties:read`: operators, the
+    deployment's services and `admin`. Contact emails are shown to them, and to a supplier (whose
+    token carries the scope) for itself and for a party it shares an open incident with: else
+    they are null. Pages hold `limit` items; pass `next_cursor` as `cursor` for the next.
 
     Args:
         cursor (None | str | Unset): next_cursor of the previous page
@@ -173,7 +188,12 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
 ) -> PartyList | Problem | None:
-    """List Parties
+    """List parties
+
+     Every party, inactive ones included, by `party_id`. Scope `parties:read`: operators, the
+    deployment's services and `admin`. Contact emails are shown to them, and to a supplier (whose
+    token carries the scope) for itself and for a party it shares an open incident with: else
+    they are null. Pages hold `limit` items; pass `next_cursor` as `cursor` for the next.
 
     Args:
         cursor (None | str | Unset): next_cursor of the previous page

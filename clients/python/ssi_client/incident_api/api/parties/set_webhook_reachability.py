@@ -50,6 +50,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -88,10 +93,11 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ReachabilityWrite,
 ) -> Response[Any | Problem]:
-    """Set Webhook Reachability
+    """Record whether a party has a webhook endpoint
 
-     Services only: whether the party has an enabled webhook endpoint. Incidents show it to
-    the requester as `addressee_reachable`.
+     For the notifier, which owns the endpoints; not for suppliers. Scope `sla:write`; services
+    only. Whether the party has at least one enabled webhook endpoint: incidents addressed to it
+    show this as `addressee_reachable`.
 
     Args:
         party_id (str):
@@ -123,10 +129,11 @@ def sync(
     client: AuthenticatedClient,
     body: ReachabilityWrite,
 ) -> Any | Problem | None:
-    """Set Webhook Reachability
+    """Record whether a party has a webhook endpoint
 
-     Services only: whether the party has an enabled webhook endpoint. Incidents show it to
-    the requester as `addressee_reachable`.
+     For the notifier, which owns the endpoints; not for suppliers. Scope `sla:write`; services
+    only. Whether the party has at least one enabled webhook endpoint: incidents addressed to it
+    show this as `addressee_reachable`.
 
     Args:
         party_id (str):
@@ -153,10 +160,11 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ReachabilityWrite,
 ) -> Response[Any | Problem]:
-    """Set Webhook Reachability
+    """Record whether a party has a webhook endpoint
 
-     Services only: whether the party has an enabled webhook endpoint. Incidents show it to
-    the requester as `addressee_reachable`.
+     For the notifier, which owns the endpoints; not for suppliers. Scope `sla:write`; services
+    only. Whether the party has at least one enabled webhook endpoint: incidents addressed to it
+    show this as `addressee_reachable`.
 
     Args:
         party_id (str):
@@ -186,10 +194,11 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ReachabilityWrite,
 ) -> Any | Problem | None:
-    """Set Webhook Reachability
+    """Record whether a party has a webhook endpoint
 
-     Services only: whether the party has an enabled webhook endpoint. Incidents show it to
-    the requester as `addressee_reachable`.
+     For the notifier, which owns the endpoints; not for suppliers. Scope `sla:write`; services
+    only. Whether the party has at least one enabled webhook endpoint: incidents addressed to it
+    show this as `addressee_reachable`.
 
     Args:
         party_id (str):

@@ -52,6 +52,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -90,13 +95,17 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: PartyUpdate,
 ) -> Response[PartyRead | Problem]:
-    """Update Party
+    """Change or deactivate a party
 
-     Change contacts or category, or deactivate (`{"active": false}`).
+     Change a party's name, category or contact emails, or deactivate it (`{"active": false}`;
+    `true` reactivates it). Scope `parties:write`: operators or `admin`. Only the fields sent
+    change. A deactivated party's tokens are refused (403) and no new incident can be addressed to
+    it; its open incidents stay as they are. The notifier learns of the change from the event
+    feed (`party.updated`).
 
     Args:
         party_id (str):
-        body (PartyUpdate):
+        body (PartyUpdate): The fields to change; those left out (or null) stay as they are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -124,13 +133,17 @@ def sync(
     client: AuthenticatedClient,
     body: PartyUpdate,
 ) -> PartyRead | Problem | None:
-    """Update Party
+    """Change or deactivate a party
 
-     Change contacts or category, or deactivate (`{"active": false}`).
+     Change a party's name, category or contact emails, or deactivate it (`{"active": false}`;
+    `true` reactivates it). Scope `parties:write`: operators or `admin`. Only the fields sent
+    change. A deactivated party's tokens are refused (403) and no new incident can be addressed to
+    it; its open incidents stay as they are. The notifier learns of the change from the event
+    feed (`party.updated`).
 
     Args:
         party_id (str):
-        body (PartyUpdate):
+        body (PartyUpdate): The fields to change; those left out (or null) stay as they are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,13 +166,17 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: PartyUpdate,
 ) -> Response[PartyRead | Problem]:
-    """Update Party
+    """Change or deactivate a party
 
-     Change contacts or category, or deactivate (`{"active": false}`).
+     Change a party's name, category or contact emails, or deactivate it (`{"active": false}`;
+    `true` reactivates it). Scope `parties:write`: operators or `admin`. Only the fields sent
+    change. A deactivated party's tokens are refused (403) and no new incident can be addressed to
+    it; its open incidents stay as they are. The notifier learns of the change from the event
+    feed (`party.updated`).
 
     Args:
         party_id (str):
-        body (PartyUpdate):
+        body (PartyUpdate): The fields to change; those left out (or null) stay as they are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -185,13 +202,17 @@ async def asyncio(
     client: AuthenticatedClient,
     body: PartyUpdate,
 ) -> PartyRead | Problem | None:
-    """Update Party
+    """Change or deactivate a party
 
-     Change contacts or category, or deactivate (`{"active": false}`).
+     Change a party's name, category or contact emails, or deactivate it (`{"active": false}`;
+    `true` reactivates it). Scope `parties:write`: operators or `admin`. Only the fields sent
+    change. A deactivated party's tokens are refused (403) and no new incident can be addressed to
+    it; its open incidents stay as they are. The notifier learns of the change from the event
+    feed (`party.updated`).
 
     Args:
         party_id (str):
-        body (PartyUpdate):
+        body (PartyUpdate): The fields to change; those left out (or null) stay as they are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -59,9 +59,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Problem | TestClockRead]:
-    """Reset Test Clock
+    """Return to real time
 
-     Back to real time.
+     Clear the offset: the deployment's SLA time is real time again. `admin` only.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -84,9 +84,9 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> Problem | TestClockRead | None:
-    """Reset Test Clock
+    """Return to real time
 
-     Back to real time.
+     Clear the offset: the deployment's SLA time is real time again. `admin` only.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -105,9 +105,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Problem | TestClockRead]:
-    """Reset Test Clock
+    """Return to real time
 
-     Back to real time.
+     Clear the offset: the deployment's SLA time is real time again. `admin` only.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -128,9 +128,9 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> Problem | TestClockRead | None:
-    """Reset Test Clock
+    """Return to real time
 
-     Back to real time.
+     Clear the offset: the deployment's SLA time is real time again. `admin` only.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

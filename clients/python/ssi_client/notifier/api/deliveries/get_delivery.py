@@ -43,6 +43,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
@@ -70,9 +75,10 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[DeliveryDetail | Problem]:
-    """Get Delivery
+    """Get a delivery and its attempts
 
-     One delivery with every attempt: time, status code, latency, truncated answer or error.
+     One delivery with every attempt: when, the status code your endpoint answered, the
+    latency, and the start of its answer or why there was none. Scope `webhooks:read`.
 
     Args:
         delivery_id (str):
@@ -101,9 +107,10 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> DeliveryDetail | Problem | None:
-    """Get Delivery
+    """Get a delivery and its attempts
 
-     One delivery with every attempt: time, status code, latency, truncated answer or error.
+     One delivery with every attempt: when, the status code your endpoint answered, the
+    latency, and the start of its answer or why there was none. Scope `webhooks:read`.
 
     Args:
         delivery_id (str):
@@ -127,9 +134,10 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[DeliveryDetail | Problem]:
-    """Get Delivery
+    """Get a delivery and its attempts
 
-     One delivery with every attempt: time, status code, latency, truncated answer or error.
+     One delivery with every attempt: when, the status code your endpoint answered, the
+    latency, and the start of its answer or why there was none. Scope `webhooks:read`.
 
     Args:
         delivery_id (str):
@@ -156,9 +164,10 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> DeliveryDetail | Problem | None:
-    """Get Delivery
+    """Get a delivery and its attempts
 
-     One delivery with every attempt: time, status code, latency, truncated answer or error.
+     One delivery with every attempt: when, the status code your endpoint answered, the
+    latency, and the start of its answer or why there was none. Scope `webhooks:read`.
 
     Args:
         delivery_id (str):

@@ -114,9 +114,12 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
 ) -> Response[DeliveryList | Problem]:
-    """List Deliveries
+    """List your deliveries
 
-     Your deliveries, newest first.
+     Your party's deliveries, newest first. Scope `webhooks:read`. Filter by `endpoint_id`,
+    `status` (`pending`: waiting for its next attempt; `succeeded`; `dead`: every attempt failed;
+    `skipped`: its endpoint was disabled) and `incident_id`. Pages hold `limit` items; pass
+    `next_cursor` as `cursor` for the next.
 
     Args:
         endpoint_id (None | str | Unset):
@@ -157,9 +160,12 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
 ) -> DeliveryList | Problem | None:
-    """List Deliveries
+    """List your deliveries
 
-     Your deliveries, newest first.
+     Your party's deliveries, newest first. Scope `webhooks:read`. Filter by `endpoint_id`,
+    `status` (`pending`: waiting for its next attempt; `succeeded`; `dead`: every attempt failed;
+    `skipped`: its endpoint was disabled) and `incident_id`. Pages hold `limit` items; pass
+    `next_cursor` as `cursor` for the next.
 
     Args:
         endpoint_id (None | str | Unset):
@@ -195,9 +201,12 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
 ) -> Response[DeliveryList | Problem]:
-    """List Deliveries
+    """List your deliveries
 
-     Your deliveries, newest first.
+     Your party's deliveries, newest first. Scope `webhooks:read`. Filter by `endpoint_id`,
+    `status` (`pending`: waiting for its next attempt; `succeeded`; `dead`: every attempt failed;
+    `skipped`: its endpoint was disabled) and `incident_id`. Pages hold `limit` items; pass
+    `next_cursor` as `cursor` for the next.
 
     Args:
         endpoint_id (None | str | Unset):
@@ -236,9 +245,12 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
 ) -> DeliveryList | Problem | None:
-    """List Deliveries
+    """List your deliveries
 
-     Your deliveries, newest first.
+     Your party's deliveries, newest first. Scope `webhooks:read`. Filter by `endpoint_id`,
+    `status` (`pending`: waiting for its next attempt; `succeeded`; `dead`: every attempt failed;
+    `skipped`: its endpoint was disabled) and `incident_id`. Pages hold `limit` items; pass
+    `next_cursor` as `cursor` for the next.
 
     Args:
         endpoint_id (None | str | Unset):

@@ -85,9 +85,20 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: EndpointCreate,
 ) -> Response[EndpointCreated | Problem]:
-    """Create Endpoint
+    """Add a webhook endpoint
 
-     Register a webhook endpoint. The signing secret is in this response only.
+     Register a webhook endpoint for your party. Scope `webhooks:write`.
+
+    Every event routed to your party of the `event_types` listed (all of them if none is) is
+    POSTed to `url`. **The signing `secret` is in this answer only**: keep it, and check each
+    webhook's signature with it. The URL must be https to a public address (422
+    `invalid-endpoint-url`; a development deployment also allows http to loopback); the event
+    types must be ones delivered as webhooks, `incident.*` and `endpoint.*` (422
+    `invalid-event-types`).
+
+    A delivery that fails every attempt is `dead`: see `GET /v1/deliveries` and retry it. An
+    endpoint that answers 410, or fails for 5 days without a success, is disabled
+    (`endpoint.disabled` is sent to your other endpoints); turn it back on with `recover`.
 
     Args:
         body (EndpointCreate):
@@ -116,9 +127,20 @@ def sync(
     client: AuthenticatedClient,
     body: EndpointCreate,
 ) -> EndpointCreated | Problem | None:
-    """Create Endpoint
+    """Add a webhook endpoint
 
-     Register a webhook endpoint. The signing secret is in this response only.
+     Register a webhook endpoint for your party. Scope `webhooks:write`.
+
+    Every event routed to your party of the `event_types` listed (all of them if none is) is
+    POSTed to `url`. **The signing `secret` is in this answer only**: keep it, and check each
+    webhook's signature with it. The URL must be https to a public address (422
+    `invalid-endpoint-url`; a development deployment also allows http to loopback); the event
+    types must be ones delivered as webhooks, `incident.*` and `endpoint.*` (422
+    `invalid-event-types`).
+
+    A delivery that fails every attempt is `dead`: see `GET /v1/deliveries` and retry it. An
+    endpoint that answers 410, or fails for 5 days without a success, is disabled
+    (`endpoint.disabled` is sent to your other endpoints); turn it back on with `recover`.
 
     Args:
         body (EndpointCreate):
@@ -142,9 +164,20 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: EndpointCreate,
 ) -> Response[EndpointCreated | Problem]:
-    """Create Endpoint
+    """Add a webhook endpoint
 
-     Register a webhook endpoint. The signing secret is in this response only.
+     Register a webhook endpoint for your party. Scope `webhooks:write`.
+
+    Every event routed to your party of the `event_types` listed (all of them if none is) is
+    POSTed to `url`. **The signing `secret` is in this answer only**: keep it, and check each
+    webhook's signature with it. The URL must be https to a public address (422
+    `invalid-endpoint-url`; a development deployment also allows http to loopback); the event
+    types must be ones delivered as webhooks, `incident.*` and `endpoint.*` (422
+    `invalid-event-types`).
+
+    A delivery that fails every attempt is `dead`: see `GET /v1/deliveries` and retry it. An
+    endpoint that answers 410, or fails for 5 days without a success, is disabled
+    (`endpoint.disabled` is sent to your other endpoints); turn it back on with `recover`.
 
     Args:
         body (EndpointCreate):
@@ -171,9 +204,20 @@ async def asyncio(
     client: AuthenticatedClient,
     body: EndpointCreate,
 ) -> EndpointCreated | Problem | None:
-    """Create Endpoint
+    """Add a webhook endpoint
 
-     Register a webhook endpoint. The signing secret is in this response only.
+     Register a webhook endpoint for your party. Scope `webhooks:write`.
+
+    Every event routed to your party of the `event_types` listed (all of them if none is) is
+    POSTed to `url`. **The signing `secret` is in this answer only**: keep it, and check each
+    webhook's signature with it. The URL must be https to a public address (422
+    `invalid-endpoint-url`; a development deployment also allows http to loopback); the event
+    types must be ones delivered as webhooks, `incident.*` and `endpoint.*` (422
+    `invalid-event-types`).
+
+    A delivery that fails every attempt is `dead`: see `GET /v1/deliveries` and retry it. An
+    endpoint that answers 410, or fails for 5 days without a success, is disabled
+    (`endpoint.disabled` is sent to your other endpoints); turn it back on with `recover`.
 
     Args:
         body (EndpointCreate):

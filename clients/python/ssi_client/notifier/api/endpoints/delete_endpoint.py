@@ -41,6 +41,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
@@ -68,7 +73,11 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Any | Problem]:
-    """Delete Endpoint
+    """Remove an endpoint
+
+     Remove the endpoint, and its deliveries with it: nothing more is sent to it. Scope
+    `webhooks:write`. To stop deliveries and keep their record, disable it instead (`PATCH`
+    with `enabled: false`).
 
     Args:
         endpoint_id (str):
@@ -97,7 +106,11 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> Any | Problem | None:
-    """Delete Endpoint
+    """Remove an endpoint
+
+     Remove the endpoint, and its deliveries with it: nothing more is sent to it. Scope
+    `webhooks:write`. To stop deliveries and keep their record, disable it instead (`PATCH`
+    with `enabled: false`).
 
     Args:
         endpoint_id (str):
@@ -121,7 +134,11 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Any | Problem]:
-    """Delete Endpoint
+    """Remove an endpoint
+
+     Remove the endpoint, and its deliveries with it: nothing more is sent to it. Scope
+    `webhooks:write`. To stop deliveries and keep their record, disable it instead (`PATCH`
+    with `enabled: false`).
 
     Args:
         endpoint_id (str):
@@ -148,7 +165,11 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> Any | Problem | None:
-    """Delete Endpoint
+    """Remove an endpoint
+
+     Remove the endpoint, and its deliveries with it: nothing more is sent to it. Scope
+    `webhooks:write`. To stop deliveries and keep their record, disable it instead (`PATCH`
+    with `enabled: false`).
 
     Args:
         endpoint_id (str):

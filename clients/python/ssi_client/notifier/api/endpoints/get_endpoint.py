@@ -43,6 +43,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
@@ -70,7 +75,10 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[EndpointRead | Problem]:
-    """Get Endpoint
+    """Get an endpoint
+
+     One of your party's endpoints, with whether it is enabled, and since when and why not
+    (`disabled_reason`: `by_party`, `gone` after a 410, or `failing`). Scope `webhooks:read`.
 
     Args:
         endpoint_id (str):
@@ -99,7 +107,10 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> EndpointRead | Problem | None:
-    """Get Endpoint
+    """Get an endpoint
+
+     One of your party's endpoints, with whether it is enabled, and since when and why not
+    (`disabled_reason`: `by_party`, `gone` after a 410, or `failing`). Scope `webhooks:read`.
 
     Args:
         endpoint_id (str):
@@ -123,7 +134,10 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[EndpointRead | Problem]:
-    """Get Endpoint
+    """Get an endpoint
+
+     One of your party's endpoints, with whether it is enabled, and since when and why not
+    (`disabled_reason`: `by_party`, `gone` after a 410, or `failing`). Scope `webhooks:read`.
 
     Args:
         endpoint_id (str):
@@ -150,7 +164,10 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> EndpointRead | Problem | None:
-    """Get Endpoint
+    """Get an endpoint
+
+     One of your party's endpoints, with whether it is enabled, and since when and why not
+    (`disabled_reason`: `by_party`, `gone` after a 410, or `failing`). Scope `webhooks:read`.
 
     Args:
         endpoint_id (str):

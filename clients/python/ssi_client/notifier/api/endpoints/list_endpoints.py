@@ -84,7 +84,10 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
 ) -> Response[EndpointList | Problem]:
-    """List Endpoints
+    """List your endpoints
+
+     Your party's endpoints, newest first. Scope `webhooks:read`. Secrets are never shown
+    again. Pages hold `limit` items; pass `next_cursor` as `cursor` for the next.
 
     Args:
         cursor (None | str | Unset): next_cursor of the previous page
@@ -116,7 +119,10 @@ def sync(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
 ) -> EndpointList | Problem | None:
-    """List Endpoints
+    """List your endpoints
+
+     Your party's endpoints, newest first. Scope `webhooks:read`. Secrets are never shown
+    again. Pages hold `limit` items; pass `next_cursor` as `cursor` for the next.
 
     Args:
         cursor (None | str | Unset): next_cursor of the previous page
@@ -143,7 +149,10 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
 ) -> Response[EndpointList | Problem]:
-    """List Endpoints
+    """List your endpoints
+
+     Your party's endpoints, newest first. Scope `webhooks:read`. Secrets are never shown
+    again. Pages hold `limit` items; pass `next_cursor` as `cursor` for the next.
 
     Args:
         cursor (None | str | Unset): next_cursor of the previous page
@@ -173,7 +182,10 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
 ) -> EndpointList | Problem | None:
-    """List Endpoints
+    """List your endpoints
+
+     Your party's endpoints, newest first. Scope `webhooks:read`. Secrets are never shown
+    again. Pages hold `limit` items; pass `next_cursor` as `cursor` for the next.
 
     Args:
         cursor (None | str | Unset): next_cursor of the previous page

@@ -52,6 +52,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -90,13 +95,16 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: EndpointUpdate,
 ) -> Response[EndpointRead | Problem]:
-    """Update Endpoint
+    """Change an endpoint
 
-     Change the URL, description or event types; `enabled` turns it off or back on.
+     Change the URL, description or event types (an empty list: every type), or turn the
+    endpoint off (`enabled: false`: what is pending for it is skipped) or back on (`true`, for
+    the events that come next; `recover` also re-delivers what was skipped). Scope
+    `webhooks:write`. The URL and event types are checked as when the endpoint was added.
 
     Args:
         endpoint_id (str):
-        body (EndpointUpdate):
+        body (EndpointUpdate): The fields to change; those left out stay as they are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -124,13 +132,16 @@ def sync(
     client: AuthenticatedClient,
     body: EndpointUpdate,
 ) -> EndpointRead | Problem | None:
-    """Update Endpoint
+    """Change an endpoint
 
-     Change the URL, description or event types; `enabled` turns it off or back on.
+     Change the URL, description or event types (an empty list: every type), or turn the
+    endpoint off (`enabled: false`: what is pending for it is skipped) or back on (`true`, for
+    the events that come next; `recover` also re-delivers what was skipped). Scope
+    `webhooks:write`. The URL and event types are checked as when the endpoint was added.
 
     Args:
         endpoint_id (str):
-        body (EndpointUpdate):
+        body (EndpointUpdate): The fields to change; those left out stay as they are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -153,13 +164,16 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: EndpointUpdate,
 ) -> Response[EndpointRead | Problem]:
-    """Update Endpoint
+    """Change an endpoint
 
-     Change the URL, description or event types; `enabled` turns it off or back on.
+     Change the URL, description or event types (an empty list: every type), or turn the
+    endpoint off (`enabled: false`: what is pending for it is skipped) or back on (`true`, for
+    the events that come next; `recover` also re-delivers what was skipped). Scope
+    `webhooks:write`. The URL and event types are checked as when the endpoint was added.
 
     Args:
         endpoint_id (str):
-        body (EndpointUpdate):
+        body (EndpointUpdate): The fields to change; those left out stay as they are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -185,13 +199,16 @@ async def asyncio(
     client: AuthenticatedClient,
     body: EndpointUpdate,
 ) -> EndpointRead | Problem | None:
-    """Update Endpoint
+    """Change an endpoint
 
-     Change the URL, description or event types; `enabled` turns it off or back on.
+     Change the URL, description or event types (an empty list: every type), or turn the
+    endpoint off (`enabled: false`: what is pending for it is skipped) or back on (`true`, for
+    the events that come next; `recover` also re-delivers what was skipped). Scope
+    `webhooks:write`. The URL and event types are checked as when the endpoint was added.
 
     Args:
         endpoint_id (str):
-        body (EndpointUpdate):
+        body (EndpointUpdate): The fields to change; those left out stay as they are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

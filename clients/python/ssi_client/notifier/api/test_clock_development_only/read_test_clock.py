@@ -59,7 +59,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Problem | TestClockRead]:
-    """Read Test Clock
+    """Read the test clock
+
+     The deployment's SLA time, real time, and the offset between them. `admin` only.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -82,7 +84,9 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> Problem | TestClockRead | None:
-    """Read Test Clock
+    """Read the test clock
+
+     The deployment's SLA time, real time, and the offset between them. `admin` only.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -101,7 +105,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Problem | TestClockRead]:
-    """Read Test Clock
+    """Read the test clock
+
+     The deployment's SLA time, real time, and the offset between them. `admin` only.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -122,7 +128,9 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> Problem | TestClockRead | None:
-    """Read Test Clock
+    """Read the test clock
+
+     The deployment's SLA time, real time, and the offset between them. `admin` only.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

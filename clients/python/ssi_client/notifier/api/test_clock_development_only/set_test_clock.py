@@ -48,6 +48,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -85,9 +90,15 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: TestClockSet,
 ) -> Response[Problem | TestClockRead]:
-    """Set Test Clock
+    """Move the test clock forward
 
-     Move this deployment's clock forward to `now`; it runs on from there.
+     Move this service's clock forward to `now`; it runs on from there, and every replica
+    follows within a second. On the incident API it is the time incidents are raised, answered
+    and judged by (`due_at`, `sla_state`); on the notifier, the time its SLA scheduler records
+    warnings, breaches and escalations by: move both together. `admin` only.
+
+    Forward only: a `now` before the current test time is 409 (`test-clock-backwards`); return to
+    real time with `DELETE /v1/test-clock` first.
 
     Args:
         body (TestClockSet):
@@ -116,9 +127,15 @@ def sync(
     client: AuthenticatedClient,
     body: TestClockSet,
 ) -> Problem | TestClockRead | None:
-    """Set Test Clock
+    """Move the test clock forward
 
-     Move this deployment's clock forward to `now`; it runs on from there.
+     Move this service's clock forward to `now`; it runs on from there, and every replica
+    follows within a second. On the incident API it is the time incidents are raised, answered
+    and judged by (`due_at`, `sla_state`); on the notifier, the time its SLA scheduler records
+    warnings, breaches and escalations by: move both together. `admin` only.
+
+    Forward only: a `now` before the current test time is 409 (`test-clock-backwards`); return to
+    real time with `DELETE /v1/test-clock` first.
 
     Args:
         body (TestClockSet):
@@ -142,9 +159,15 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: TestClockSet,
 ) -> Response[Problem | TestClockRead]:
-    """Set Test Clock
+    """Move the test clock forward
 
-     Move this deployment's clock forward to `now`; it runs on from there.
+     Move this service's clock forward to `now`; it runs on from there, and every replica
+    follows within a second. On the incident API it is the time incidents are raised, answered
+    and judged by (`due_at`, `sla_state`); on the notifier, the time its SLA scheduler records
+    warnings, breaches and escalations by: move both together. `admin` only.
+
+    Forward only: a `now` before the current test time is 409 (`test-clock-backwards`); return to
+    real time with `DELETE /v1/test-clock` first.
 
     Args:
         body (TestClockSet):
@@ -171,9 +194,15 @@ async def asyncio(
     client: AuthenticatedClient,
     body: TestClockSet,
 ) -> Problem | TestClockRead | None:
-    """Set Test Clock
+    """Move the test clock forward
 
-     Move this deployment's clock forward to `now`; it runs on from there.
+     Move this service's clock forward to `now`; it runs on from there, and every replica
+    follows within a second. On the incident API it is the time incidents are raised, answered
+    and judged by (`due_at`, `sla_state`); on the notifier, the time its SLA scheduler records
+    warnings, breaches and escalations by: move both together. `admin` only.
+
+    Forward only: a `now` before the current test time is 409 (`test-clock-backwards`); return to
+    real time with `DELETE /v1/test-clock` first.
 
     Args:
         body (TestClockSet):

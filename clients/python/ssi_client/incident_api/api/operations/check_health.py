@@ -1,25 +1,19 @@
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.incident_read import IncidentRead
-from ...models.problem import Problem
+from ...models.check_health_response_check_health import CheckHealthResponseCheckHealth
 from ...types import Response
 
 
-def _get_kwargs(
-    incident_id: str,
-) -> dict[str, Any]:
+def _get_kwargs() -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
-        "method": "post",
-        "url": "/v1/incidents/{incident_id}/acknowledge".format(
-            incident_id=quote(str(incident_id), safe=""),
-        ),
+        "method": "get",
+        "url": "/healthz",
     }
 
     return _kwargs
@@ -27,36 +21,11 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> IncidentRead | Problem | None:
+) -> CheckHealthResponseCheckHealth | None:
     if response.status_code == 200:
-        response_200 = IncidentRead.from_dict(response.json())
+        response_200 = CheckHealthResponseCheckHealth.from_dict(response.json())
 
         return response_200
-
-    if response.status_code == 401:
-        response_401 = Problem.from_dict(response.json())
-
-        return response_401
-
-    if response.status_code == 403:
-        response_403 = Problem.from_dict(response.json())
-
-        return response_403
-
-    if response.status_code == 413:
-        response_413 = Problem.from_dict(response.json())
-
-        return response_413
-
-    if response.status_code == 415:
-        response_415 = Problem.from_dict(response.json())
-
-        return response_415
-
-    if response.status_code == 422:
-        response_422 = Problem.from_dict(response.json())
-
-        return response_422
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -66,7 +35,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[IncidentRead | Problem]:
+) -> Response[CheckHealthResponseCheckHealth]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -76,26 +45,22 @@ def _build_response(
 
 
 def sync_detailed(
-    incident_id: str,
     *,
-    client: AuthenticatedClient,
-) -> Response[IncidentRead | Problem]:
-    """Acknowledge
+    client: AuthenticatedClient | Client,
+) -> Response[CheckHealthResponseCheckHealth]:
+    """Liveness
 
-    Args:
-        incident_id (str): The incident's id, or its reference
+     The process is up and answering. It says nothing about the database: see `/readyz`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[IncidentRead | Problem]
+        Response[CheckHealthResponseCheckHealth]
     """
 
-    kwargs = _get_kwargs(
-        incident_id=incident_id,
-    )
+    kwargs = _get_kwargs()
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -105,50 +70,43 @@ def sync_detailed(
 
 
 def sync(
-    incident_id: str,
     *,
-    client: AuthenticatedClient,
-) -> IncidentRead | Problem | None:
-    """Acknowledge
+    client: AuthenticatedClient | Client,
+) -> CheckHealthResponseCheckHealth | None:
+    """Liveness
 
-    Args:
-        incident_id (str): The incident's id, or its reference
+     The process is up and answering. It says nothing about the database: see `/readyz`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        IncidentRead | Problem
+        CheckHealthResponseCheckHealth
     """
 
     return sync_detailed(
-        incident_id=incident_id,
         client=client,
     ).parsed
 
 
 async def asyncio_detailed(
-    incident_id: str,
     *,
-    client: AuthenticatedClient,
-) -> Response[IncidentRead | Problem]:
-    """Acknowledge
+    client: AuthenticatedClient | Client,
+) -> Response[CheckHealthResponseCheckHealth]:
+    """Liveness
 
-    Args:
-        incident_id (str): The incident's id, or its reference
+     The process is up and answering. It says nothing about the database: see `/readyz`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[IncidentRead | Problem]
+        Response[CheckHealthResponseCheckHealth]
     """
 
-    kwargs = _get_kwargs(
-        incident_id=incident_id,
-    )
+    kwargs = _get_kwargs()
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -156,26 +114,23 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    incident_id: str,
     *,
-    client: AuthenticatedClient,
-) -> IncidentRead | Problem | None:
-    """Acknowledge
+    client: AuthenticatedClient | Client,
+) -> CheckHealthResponseCheckHealth | None:
+    """Liveness
 
-    Args:
-        incident_id (str): The incident's id, or its reference
+     The process is up and answering. It says nothing about the database: see `/readyz`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        IncidentRead | Problem
+        CheckHealthResponseCheckHealth
     """
 
     return (
         await asyncio_detailed(
-            incident_id=incident_id,
             client=client,
         )
     ).parsed

@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.healthz_response_healthz import HealthzResponseHealthz
+from ...models.check_health_response_check_health import CheckHealthResponseCheckHealth
 from ...types import Response
 
 
@@ -21,9 +21,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> HealthzResponseHealthz | None:
+) -> CheckHealthResponseCheckHealth | None:
     if response.status_code == 200:
-        response_200 = HealthzResponseHealthz.from_dict(response.json())
+        response_200 = CheckHealthResponseCheckHealth.from_dict(response.json())
 
         return response_200
 
@@ -35,7 +35,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[HealthzResponseHealthz]:
+) -> Response[CheckHealthResponseCheckHealth]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -47,17 +47,17 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[HealthzResponseHealthz]:
-    """Healthz
+) -> Response[CheckHealthResponseCheckHealth]:
+    """Liveness
 
-     The process is up.
+     The process is up and answering. It says nothing about the database: see `/readyz`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[HealthzResponseHealthz]
+        Response[CheckHealthResponseCheckHealth]
     """
 
     kwargs = _get_kwargs()
@@ -72,17 +72,17 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> HealthzResponseHealthz | None:
-    """Healthz
+) -> CheckHealthResponseCheckHealth | None:
+    """Liveness
 
-     The process is up.
+     The process is up and answering. It says nothing about the database: see `/readyz`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        HealthzResponseHealthz
+        CheckHealthResponseCheckHealth
     """
 
     return sync_detailed(
@@ -93,17 +93,17 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[HealthzResponseHealthz]:
-    """Healthz
+) -> Response[CheckHealthResponseCheckHealth]:
+    """Liveness
 
-     The process is up.
+     The process is up and answering. It says nothing about the database: see `/readyz`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[HealthzResponseHealthz]
+        Response[CheckHealthResponseCheckHealth]
     """
 
     kwargs = _get_kwargs()
@@ -116,17 +116,17 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> HealthzResponseHealthz | None:
-    """Healthz
+) -> CheckHealthResponseCheckHealth | None:
+    """Liveness
 
-     The process is up.
+     The process is up and answering. It says nothing about the database: see `/readyz`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        HealthzResponseHealthz
+        CheckHealthResponseCheckHealth
     """
 
     return (

@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.healthz_response_healthz import HealthzResponseHealthz
+from ...models.problem import Problem
 from ...types import Response
 
 
@@ -13,7 +13,7 @@ def _get_kwargs() -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
         "method": "get",
-        "url": "/healthz",
+        "url": "/readyz",
     }
 
     return _kwargs
@@ -21,11 +21,15 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> HealthzResponseHealthz | None:
+) -> Any | Problem | None:
     if response.status_code == 200:
-        response_200 = HealthzResponseHealthz.from_dict(response.json())
-
+        response_200 = response.json()
         return response_200
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -35,7 +39,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[HealthzResponseHealthz]:
+) -> Response[Any | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -47,17 +51,18 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[HealthzResponseHealthz]:
-    """Healthz
+) -> Response[Any | Problem]:
+    """Readiness
 
-     The process is up.
+     Ready to serve: the service's database answered within two seconds. 503 otherwise
+    (also while the service is starting and its database is not yet there).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[HealthzResponseHealthz]
+        Response[Any | Problem]
     """
 
     kwargs = _get_kwargs()
@@ -72,17 +77,18 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> HealthzResponseHealthz | None:
-    """Healthz
+) -> Any | Problem | None:
+    """Readiness
 
-     The process is up.
+     Ready to serve: the service's database answered within two seconds. 503 otherwise
+    (also while the service is starting and its database is not yet there).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        HealthzResponseHealthz
+        Any | Problem
     """
 
     return sync_detailed(
@@ -93,17 +99,18 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[HealthzResponseHealthz]:
-    """Healthz
+) -> Response[Any | Problem]:
+    """Readiness
 
-     The process is up.
+     Ready to serve: the service's database answered within two seconds. 503 otherwise
+    (also while the service is starting and its database is not yet there).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[HealthzResponseHealthz]
+        Response[Any | Problem]
     """
 
     kwargs = _get_kwargs()
@@ -116,17 +123,18 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> HealthzResponseHealthz | None:
-    """Healthz
+) -> Any | Problem | None:
+    """Readiness
 
-     The process is up.
+     Ready to serve: the service's database answered within two seconds. 503 otherwise
+    (also while the service is starting and its database is not yet there).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        HealthzResponseHealthz
+        Any | Problem
     """
 
     return (

@@ -1,25 +1,19 @@
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.delivery_read import DeliveryRead
 from ...models.problem import Problem
 from ...types import Response
 
 
-def _get_kwargs(
-    delivery_id: str,
-) -> dict[str, Any]:
+def _get_kwargs() -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
-        "method": "post",
-        "url": "/v1/deliveries/{delivery_id}/retry".format(
-            delivery_id=quote(str(delivery_id), safe=""),
-        ),
+        "method": "get",
+        "url": "/readyz",
     }
 
     return _kwargs
@@ -27,36 +21,15 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DeliveryRead | Problem | None:
+) -> Any | Problem | None:
     if response.status_code == 200:
-        response_200 = DeliveryRead.from_dict(response.json())
-
+        response_200 = response.json()
         return response_200
 
-    if response.status_code == 401:
-        response_401 = Problem.from_dict(response.json())
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
 
-        return response_401
-
-    if response.status_code == 403:
-        response_403 = Problem.from_dict(response.json())
-
-        return response_403
-
-    if response.status_code == 413:
-        response_413 = Problem.from_dict(response.json())
-
-        return response_413
-
-    if response.status_code == 415:
-        response_415 = Problem.from_dict(response.json())
-
-        return response_415
-
-    if response.status_code == 422:
-        response_422 = Problem.from_dict(response.json())
-
-        return response_422
+        return response_503
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -66,7 +39,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DeliveryRead | Problem]:
+) -> Response[Any | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -76,28 +49,23 @@ def _build_response(
 
 
 def sync_detailed(
-    delivery_id: str,
     *,
-    client: AuthenticatedClient,
-) -> Response[DeliveryRead | Problem]:
-    """Retry
+    client: AuthenticatedClient | Client,
+) -> Response[Any | Problem]:
+    """Readiness
 
-     Try a dead delivery again now, with a fresh retry schedule.
-
-    Args:
-        delivery_id (str):
+     Ready to serve: the service's database answered within two seconds. 503 otherwise
+    (also while the service is starting and its database is not yet there).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DeliveryRead | Problem]
+        Response[Any | Problem]
     """
 
-    kwargs = _get_kwargs(
-        delivery_id=delivery_id,
-    )
+    kwargs = _get_kwargs()
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -107,54 +75,45 @@ def sync_detailed(
 
 
 def sync(
-    delivery_id: str,
     *,
-    client: AuthenticatedClient,
-) -> DeliveryRead | Problem | None:
-    """Retry
+    client: AuthenticatedClient | Client,
+) -> Any | Problem | None:
+    """Readiness
 
-     Try a dead delivery again now, with a fresh retry schedule.
-
-    Args:
-        delivery_id (str):
+     Ready to serve: the service's database answered within two seconds. 503 otherwise
+    (also while the service is starting and its database is not yet there).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DeliveryRead | Problem
+        Any | Problem
     """
 
     return sync_detailed(
-        delivery_id=delivery_id,
         client=client,
     ).parsed
 
 
 async def asyncio_detailed(
-    delivery_id: str,
     *,
-    client: AuthenticatedClient,
-) -> Response[DeliveryRead | Problem]:
-    """Retry
+    client: AuthenticatedClient | Client,
+) -> Response[Any | Problem]:
+    """Readiness
 
-     Try a dead delivery again now, with a fresh retry schedule.
-
-    Args:
-        delivery_id (str):
+     Ready to serve: the service's database answered within two seconds. 503 otherwise
+    (also while the service is starting and its database is not yet there).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DeliveryRead | Problem]
+        Response[Any | Problem]
     """
 
-    kwargs = _get_kwargs(
-        delivery_id=delivery_id,
-    )
+    kwargs = _get_kwargs()
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -162,28 +121,24 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    delivery_id: str,
     *,
-    client: AuthenticatedClient,
-) -> DeliveryRead | Problem | None:
-    """Retry
+    client: AuthenticatedClient | Client,
+) -> Any | Problem | None:
+    """Readiness
 
-     Try a dead delivery again now, with a fresh retry schedule.
-
-    Args:
-        delivery_id (str):
+     Ready to serve: the service's database answered within two seconds. 503 otherwise
+    (also while the service is starting and its database is not yet there).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DeliveryRead | Problem
+        Any | Problem
     """
 
     return (
         await asyncio_detailed(
-            delivery_id=delivery_id,
             client=client,
         )
     ).parsed

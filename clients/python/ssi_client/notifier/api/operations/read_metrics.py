@@ -46,9 +46,11 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[str]:
-    """Metrics
+    """Prometheus metrics
 
-     Prometheus text exposition.
+     Prometheus text exposition of this process's `ssi_` metrics. Counters count this
+    process's own work (sum them over replicas); gauges read from the database carry the
+    same value on every replica (take their `max()`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -71,9 +73,11 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 ) -> str | None:
-    """Metrics
+    """Prometheus metrics
 
-     Prometheus text exposition.
+     Prometheus text exposition of this process's `ssi_` metrics. Counters count this
+    process's own work (sum them over replicas); gauges read from the database carry the
+    same value on every replica (take their `max()`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -92,9 +96,11 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[str]:
-    """Metrics
+    """Prometheus metrics
 
-     Prometheus text exposition.
+     Prometheus text exposition of this process's `ssi_` metrics. Counters count this
+    process's own work (sum them over replicas); gauges read from the database carry the
+    same value on every replica (take their `max()`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -115,9 +121,11 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 ) -> str | None:
-    """Metrics
+    """Prometheus metrics
 
-     Prometheus text exposition.
+     Prometheus text exposition of this process's `ssi_` metrics. Counters count this
+    process's own work (sum them over replicas); gauges read from the database carry the
+    same value on every replica (take their `max()`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

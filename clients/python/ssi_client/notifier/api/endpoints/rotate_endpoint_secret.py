@@ -6,39 +6,30 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.incident_read import IncidentRead
 from ...models.problem import Problem
-from ...models.reopen_body import ReopenBody
+from ...models.secret_rotated import SecretRotated
 from ...types import Response
 
 
 def _get_kwargs(
-    incident_id: str,
-    *,
-    body: ReopenBody,
+    endpoint_id: str,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/incidents/{incident_id}/reopen".format(
-            incident_id=quote(str(incident_id), safe=""),
+        "url": "/v1/endpoints/{endpoint_id}/rotate-secret".format(
+            endpoint_id=quote(str(endpoint_id), safe=""),
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
-
-    headers["Content-Type"] = "application/json"
-
-    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> IncidentRead | Problem | None:
+) -> Problem | SecretRotated | None:
     if response.status_code == 200:
-        response_200 = IncidentRead.from_dict(response.json())
+        response_200 = SecretRotated.from_dict(response.json())
 
         return response_200
 
@@ -51,6 +42,11 @@ def _parse_response(
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -75,7 +71,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[IncidentRead | Problem]:
+) -> Response[Problem | SecretRotated]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -85,30 +81,30 @@ def _build_response(
 
 
 def sync_detailed(
-    incident_id: str,
+    endpoint_id: str,
     *,
     client: AuthenticatedClient,
-    body: ReopenBody,
-) -> Response[IncidentRead | Problem]:
-    """Reopen
+) -> Response[Problem | SecretRotated]:
+    """Rotate an endpoint's signing secret
 
-     The code did not work: destroy it and start a new clock (at most 3 times).
+     A new signing secret, **in this answer only**. Scope `webhooks:write`. Until
+    `previous_secret_expires_at` (24 hours by default) each webhook carries two signatures in
+    `webhook-signature`, by the new secret and by the old: switch your receiver over before then.
+    Takes no body.
 
     Args:
-        incident_id (str): The incident's id, or its reference
-        body (ReopenBody):
+        endpoint_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[IncidentRead | Problem]
+        Response[Problem | SecretRotated]
     """
 
     kwargs = _get_kwargs(
-        incident_id=incident_id,
-        body=body,
+        endpoint_id=endpoint_id,
     )
 
     response = client.get_httpx_client().request(
@@ -119,59 +115,59 @@ def sync_detailed(
 
 
 def sync(
-    incident_id: str,
+    endpoint_id: str,
     *,
     client: AuthenticatedClient,
-    body: ReopenBody,
-) -> IncidentRead | Problem | None:
-    """Reopen
+) -> Problem | SecretRotated | None:
+    """Rotate an endpoint's signing secret
 
-     The code did not work: destroy it and start a new clock (at most 3 times).
+     A new signing secret, **in this answer only**. Scope `webhooks:write`. Until
+    `previous_secret_expires_at` (24 hours by default) each webhook carries two signatures in
+    `webhook-signature`, by the new secret and by the old: switch your receiver over before then.
+    Takes no body.
 
     Args:
-        incident_id (str): The incident's id, or its reference
-        body (ReopenBody):
+        endpoint_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        IncidentRead | Problem
+        Problem | SecretRotated
     """
 
     return sync_detailed(
-        incident_id=incident_id,
+        endpoint_id=endpoint_id,
         client=client,
-        body=body,
     ).parsed
 
 
 async def asyncio_detailed(
-    incident_id: str,
+    endpoint_id: str,
     *,
     client: AuthenticatedClient,
-    body: ReopenBody,
-) -> Response[IncidentRead | Problem]:
-    """Reopen
+) -> Response[Problem | SecretRotated]:
+    """Rotate an endpoint's signing secret
 
-     The code did not work: destroy it and start a new clock (at most 3 times).
+     A new signing secret, **in this answer only**. Scope `webhooks:write`. Until
+    `previous_secret_expires_at` (24 hours by default) each webhook carries two signatures in
+    `webhook-signature`, by the new secret and by the old: switch your receiver over before then.
+    Takes no body.
 
     Args:
-        incident_id (str): The incident's id, or its reference
-        body (ReopenBody):
+        endpoint_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[IncidentRead | Problem]
+        Response[Problem | SecretRotated]
     """
 
     kwargs = _get_kwargs(
-        incident_id=incident_id,
-        body=body,
+        endpoint_id=endpoint_id,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -180,31 +176,31 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    incident_id: str,
+    endpoint_id: str,
     *,
     client: AuthenticatedClient,
-    body: ReopenBody,
-) -> IncidentRead | Problem | None:
-    """Reopen
+) -> Problem | SecretRotated | None:
+    """Rotate an endpoint's signing secret
 
-     The code did not work: destroy it and start a new clock (at most 3 times).
+     A new signing secret, **in this answer only**. Scope `webhooks:write`. Until
+    `previous_secret_expires_at` (24 hours by default) each webhook carries two signatures in
+    `webhook-signature`, by the new secret and by the old: switch your receiver over before then.
+    Takes no body.
 
     Args:
-        incident_id (str): The incident's id, or its reference
-        body (ReopenBody):
+        endpoint_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        IncidentRead | Problem
+        Problem | SecretRotated
     """
 
     return (
         await asyncio_detailed(
-            incident_id=incident_id,
+            endpoint_id=endpoint_id,
             client=client,
-            body=body,
         )
     ).parsed

@@ -6,23 +6,23 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.device_read import DeviceRead
-from ...models.device_write import DeviceWrite
 from ...models.problem import Problem
+from ...models.recover_body import RecoverBody
+from ...models.recovered import Recovered
 from ...types import Response
 
 
 def _get_kwargs(
-    device_id: str,
+    endpoint_id: str,
     *,
-    body: DeviceWrite,
+    body: RecoverBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
-        "method": "put",
-        "url": "/v1/devices/{device_id}".format(
-            device_id=quote(str(device_id), safe=""),
+        "method": "post",
+        "url": "/v1/endpoints/{endpoint_id}/recover".format(
+            endpoint_id=quote(str(endpoint_id), safe=""),
         ),
     }
 
@@ -36,9 +36,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DeviceRead | Problem | None:
+) -> Problem | Recovered | None:
     if response.status_code == 200:
-        response_200 = DeviceRead.from_dict(response.json())
+        response_200 = Recovered.from_dict(response.json())
 
         return response_200
 
@@ -51,6 +51,11 @@ def _parse_response(
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -75,7 +80,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DeviceRead | Problem]:
+) -> Response[Problem | Recovered]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -85,27 +90,32 @@ def _build_response(
 
 
 def sync_detailed(
-    device_id: str,
+    endpoint_id: str,
     *,
     client: AuthenticatedClient,
-    body: DeviceWrite,
-) -> Response[DeviceRead | Problem]:
-    """Put Device
+    body: RecoverBody,
+) -> Response[Problem | Recovered]:
+    """Recover an endpoint: enable it and re-deliver
+
+     Enable the endpoint and re-deliver, oldest first, what was skipped while it was disabled
+    or died since `since`, each with a fresh retry schedule and its original `webhook-id` (so a
+    receiver that did get one can tell). Scope `webhooks:write`. Answers how many deliveries were
+    queued again.
 
     Args:
-        device_id (str): EUI-64 in any common spelling
-        body (DeviceWrite):
+        endpoint_id (str):
+        body (RecoverBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DeviceRead | Problem]
+        Response[Problem | Recovered]
     """
 
     kwargs = _get_kwargs(
-        device_id=device_id,
+        endpoint_id=endpoint_id,
         body=body,
     )
 
@@ -117,54 +127,64 @@ def sync_detailed(
 
 
 def sync(
-    device_id: str,
+    endpoint_id: str,
     *,
     client: AuthenticatedClient,
-    body: DeviceWrite,
-) -> DeviceRead | Problem | None:
-    """Put Device
+    body: RecoverBody,
+) -> Problem | Recovered | None:
+    """Recover an endpoint: enable it and re-deliver
+
+     Enable the endpoint and re-deliver, oldest first, what was skipped while it was disabled
+    or died since `since`, each with a fresh retry schedule and its original `webhook-id` (so a
+    receiver that did get one can tell). Scope `webhooks:write`. Answers how many deliveries were
+    queued again.
 
     Args:
-        device_id (str): EUI-64 in any common spelling
-        body (DeviceWrite):
+        endpoint_id (str):
+        body (RecoverBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DeviceRead | Problem
+        Problem | Recovered
     """
 
     return sync_detailed(
-        device_id=device_id,
+        endpoint_id=endpoint_id,
         client=client,
         body=body,
     ).parsed
 
 
 async def asyncio_detailed(
-    device_id: str,
+    endpoint_id: str,
     *,
     client: AuthenticatedClient,
-    body: DeviceWrite,
-) -> Response[DeviceRead | Problem]:
-    """Put Device
+    body: RecoverBody,
+) -> Response[Problem | Recovered]:
+    """Recover an endpoint: enable it and re-deliver
+
+     Enable the endpoint and re-deliver, oldest first, what was skipped while it was disabled
+    or died since `since`, each with a fresh retry schedule and its original `webhook-id` (so a
+    receiver that did get one can tell). Scope `webhooks:write`. Answers how many deliveries were
+    queued again.
 
     Args:
-        device_id (str): EUI-64 in any common spelling
-        body (DeviceWrite):
+        endpoint_id (str):
+        body (RecoverBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DeviceRead | Problem]
+        Response[Problem | Recovered]
     """
 
     kwargs = _get_kwargs(
-        device_id=device_id,
+        endpoint_id=endpoint_id,
         body=body,
     )
 
@@ -174,28 +194,33 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    device_id: str,
+    endpoint_id: str,
     *,
     client: AuthenticatedClient,
-    body: DeviceWrite,
-) -> DeviceRead | Problem | None:
-    """Put Device
+    body: RecoverBody,
+) -> Problem | Recovered | None:
+    """Recover an endpoint: enable it and re-deliver
+
+     Enable the endpoint and re-deliver, oldest first, what was skipped while it was disabled
+    or died since `since`, each with a fresh retry schedule and its original `webhook-id` (so a
+    receiver that did get one can tell). Scope `webhooks:write`. Answers how many deliveries were
+    queued again.
 
     Args:
-        device_id (str): EUI-64 in any common spelling
-        body (DeviceWrite):
+        endpoint_id (str):
+        body (RecoverBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DeviceRead | Problem
+        Problem | Recovered
     """
 
     return (
         await asyncio_detailed(
-            device_id=device_id,
+            endpoint_id=endpoint_id,
             client=client,
             body=body,
         )

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.cancel_body import CancelBody
+from ...models.close_body import CloseBody
 from ...models.incident_read import IncidentRead
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -15,18 +15,18 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     incident_id: str,
     *,
-    body: CancelBody | None | Unset = UNSET,
+    body: CloseBody | None | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/incidents/{incident_id}/cancel".format(
+        "url": "/v1/incidents/{incident_id}/close".format(
             incident_id=quote(str(incident_id), safe=""),
         ),
     }
 
-    if isinstance(body, CancelBody):
+    if isinstance(body, CloseBody):
         _kwargs["json"] = body.to_dict()
     else:
         _kwargs["json"] = body
@@ -54,6 +54,16 @@ def _parse_response(
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -91,13 +101,19 @@ def sync_detailed(
     incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: CancelBody | None | Unset = UNSET,
+    body: CloseBody | None | Unset = UNSET,
 ) -> Response[IncidentRead | Problem]:
-    """Cancel
+    """Close an incident
+
+     Close a resolved incident: done with it. Scope `incidents:raise`; the requester only.
+    `resolved` -> `closed`. **The install code is destroyed**: reveal it before closing. The
+    body (`{note}`) is optional. The addressee is told (`incident.closed`). A resolved incident
+    nobody closes is closed after the retention period (30 days by default), with
+    `close_reason` `expired`.
 
     Args:
         incident_id (str): The incident's id, or its reference
-        body (CancelBody | None | Unset):
+        body (CloseBody | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -123,13 +139,19 @@ def sync(
     incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: CancelBody | None | Unset = UNSET,
+    body: CloseBody | None | Unset = UNSET,
 ) -> IncidentRead | Problem | None:
-    """Cancel
+    """Close an incident
+
+     Close a resolved incident: done with it. Scope `incidents:raise`; the requester only.
+    `resolved` -> `closed`. **The install code is destroyed**: reveal it before closing. The
+    body (`{note}`) is optional. The addressee is told (`incident.closed`). A resolved incident
+    nobody closes is closed after the retention period (30 days by default), with
+    `close_reason` `expired`.
 
     Args:
         incident_id (str): The incident's id, or its reference
-        body (CancelBody | None | Unset):
+        body (CloseBody | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -150,13 +172,19 @@ async def asyncio_detailed(
     incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: CancelBody | None | Unset = UNSET,
+    body: CloseBody | None | Unset = UNSET,
 ) -> Response[IncidentRead | Problem]:
-    """Cancel
+    """Close an incident
+
+     Close a resolved incident: done with it. Scope `incidents:raise`; the requester only.
+    `resolved` -> `closed`. **The install code is destroyed**: reveal it before closing. The
+    body (`{note}`) is optional. The addressee is told (`incident.closed`). A resolved incident
+    nobody closes is closed after the retention period (30 days by default), with
+    `close_reason` `expired`.
 
     Args:
         incident_id (str): The incident's id, or its reference
-        body (CancelBody | None | Unset):
+        body (CloseBody | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,13 +208,19 @@ async def asyncio(
     incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: CancelBody | None | Unset = UNSET,
+    body: CloseBody | None | Unset = UNSET,
 ) -> IncidentRead | Problem | None:
-    """Cancel
+    """Close an incident
+
+     Close a resolved incident: done with it. Scope `incidents:raise`; the requester only.
+    `resolved` -> `closed`. **The install code is destroyed**: reveal it before closing. The
+    body (`{note}`) is optional. The addressee is told (`incident.closed`). A resolved incident
+    nobody closes is closed after the retention period (30 days by default), with
+    `close_reason` `expired`.
 
     Args:
         incident_id (str): The incident's id, or its reference
-        body (CancelBody | None | Unset):
+        body (CloseBody | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -6,39 +6,47 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.incident_read import IncidentRead
+from ...models.history_list import HistoryList
 from ...models.problem import Problem
-from ...models.response_create import ResponseCreate
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     incident_id: str,
     *,
-    body: ResponseCreate,
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 100,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
+
+    params: dict[str, Any] = {}
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    params["limit"] = limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
-        "method": "post",
-        "url": "/v1/incidents/{incident_id}/response".format(
+        "method": "get",
+        "url": "/v1/incidents/{incident_id}/history".format(
             incident_id=quote(str(incident_id), safe=""),
         ),
+        "params": params,
     }
 
-    _kwargs["json"] = body.to_dict()
-
-    headers["Content-Type"] = "application/json"
-
-    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> IncidentRead | Problem | None:
+) -> HistoryList | Problem | None:
     if response.status_code == 200:
-        response_200 = IncidentRead.from_dict(response.json())
+        response_200 = HistoryList.from_dict(response.json())
 
         return response_200
 
@@ -52,15 +60,10 @@ def _parse_response(
 
         return response_403
 
-    if response.status_code == 413:
-        response_413 = Problem.from_dict(response.json())
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
 
-        return response_413
-
-    if response.status_code == 415:
-        response_415 = Problem.from_dict(response.json())
-
-        return response_415
+        return response_404
 
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
@@ -75,7 +78,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[IncidentRead | Problem]:
+) -> Response[HistoryList | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -88,27 +91,32 @@ def sync_detailed(
     incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: ResponseCreate,
-) -> Response[IncidentRead | Problem]:
-    """Respond
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 100,
+) -> Response[HistoryList | Problem]:
+    """Read an incident's history
 
-     Answer: the install code, not the installing supplier, or rejected as not bona fide.
+     The incident's audit trail, newest first: each transition, SLA event, Device change and
+    install-code reveal, with who did it (`actor`) and on which clock. Scope `incidents:read`;
+    whoever may see the incident. Never holds an install code.
 
     Args:
         incident_id (str): The incident's id, or its reference
-        body (ResponseCreate):
+        cursor (None | str | Unset): next_cursor of the previous page
+        limit (int | Unset):  Default: 100.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[IncidentRead | Problem]
+        Response[HistoryList | Problem]
     """
 
     kwargs = _get_kwargs(
         incident_id=incident_id,
-        body=body,
+        cursor=cursor,
+        limit=limit,
     )
 
     response = client.get_httpx_client().request(
@@ -122,28 +130,33 @@ def sync(
     incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: ResponseCreate,
-) -> IncidentRead | Problem | None:
-    """Respond
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 100,
+) -> HistoryList | Problem | None:
+    """Read an incident's history
 
-     Answer: the install code, not the installing supplier, or rejected as not bona fide.
+     The incident's audit trail, newest first: each transition, SLA event, Device change and
+    install-code reveal, with who did it (`actor`) and on which clock. Scope `incidents:read`;
+    whoever may see the incident. Never holds an install code.
 
     Args:
         incident_id (str): The incident's id, or its reference
-        body (ResponseCreate):
+        cursor (None | str | Unset): next_cursor of the previous page
+        limit (int | Unset):  Default: 100.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        IncidentRead | Problem
+        HistoryList | Problem
     """
 
     return sync_detailed(
         incident_id=incident_id,
         client=client,
-        body=body,
+        cursor=cursor,
+        limit=limit,
     ).parsed
 
 
@@ -151,27 +164,32 @@ async def asyncio_detailed(
     incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: ResponseCreate,
-) -> Response[IncidentRead | Problem]:
-    """Respond
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 100,
+) -> Response[HistoryList | Problem]:
+    """Read an incident's history
 
-     Answer: the install code, not the installing supplier, or rejected as not bona fide.
+     The incident's audit trail, newest first: each transition, SLA event, Device change and
+    install-code reveal, with who did it (`actor`) and on which clock. Scope `incidents:read`;
+    whoever may see the incident. Never holds an install code.
 
     Args:
         incident_id (str): The incident's id, or its reference
-        body (ResponseCreate):
+        cursor (None | str | Unset): next_cursor of the previous page
+        limit (int | Unset):  Default: 100.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[IncidentRead | Problem]
+        Response[HistoryList | Problem]
     """
 
     kwargs = _get_kwargs(
         incident_id=incident_id,
-        body=body,
+        cursor=cursor,
+        limit=limit,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -183,28 +201,33 @@ async def asyncio(
     incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: ResponseCreate,
-) -> IncidentRead | Problem | None:
-    """Respond
+    cursor: None | str | Unset = UNSET,
+    limit: int | Unset = 100,
+) -> HistoryList | Problem | None:
+    """Read an incident's history
 
-     Answer: the install code, not the installing supplier, or rejected as not bona fide.
+     The incident's audit trail, newest first: each transition, SLA event, Device change and
+    install-code reveal, with who did it (`actor`) and on which clock. Scope `incidents:read`;
+    whoever may see the incident. Never holds an install code.
 
     Args:
         incident_id (str): The incident's id, or its reference
-        body (ResponseCreate):
+        cursor (None | str | Unset): next_cursor of the previous page
+        limit (int | Unset):  Default: 100.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        IncidentRead | Problem
+        HistoryList | Problem
     """
 
     return (
         await asyncio_detailed(
             incident_id=incident_id,
             client=client,
-            body=body,
+            cursor=cursor,
+            limit=limit,
         )
     ).parsed

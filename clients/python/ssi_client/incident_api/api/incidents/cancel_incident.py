@@ -6,27 +6,30 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.cancel_body import CancelBody
 from ...models.incident_read import IncidentRead
 from ...models.problem import Problem
-from ...models.readdress_body import ReaddressBody
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     incident_id: str,
     *,
-    body: ReaddressBody,
+    body: CancelBody | None | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/incidents/{incident_id}/readdress".format(
+        "url": "/v1/incidents/{incident_id}/cancel".format(
             incident_id=quote(str(incident_id), safe=""),
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, CancelBody):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body
 
     headers["Content-Type"] = "application/json"
 
@@ -51,6 +54,16 @@ def _parse_response(
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -88,13 +101,17 @@ def sync_detailed(
     incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: ReaddressBody,
+    body: CancelBody | None | Unset = UNSET,
 ) -> Response[IncidentRead | Problem]:
-    """Readdress
+    """Cancel an incident
+
+     Withdraw the request before it is answered. Scope `incidents:raise`; the requester only,
+    while the incident is open (`raised` or `acknowledged`). -> `cancelled`, which stops the
+    clock; the addressee is told (`incident.cancelled`). The body (`{reason}`) is optional.
 
     Args:
         incident_id (str): The incident's id, or its reference
-        body (ReaddressBody):
+        body (CancelBody | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -120,13 +137,17 @@ def sync(
     incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: ReaddressBody,
+    body: CancelBody | None | Unset = UNSET,
 ) -> IncidentRead | Problem | None:
-    """Readdress
+    """Cancel an incident
+
+     Withdraw the request before it is answered. Scope `incidents:raise`; the requester only,
+    while the incident is open (`raised` or `acknowledged`). -> `cancelled`, which stops the
+    clock; the addressee is told (`incident.cancelled`). The body (`{reason}`) is optional.
 
     Args:
         incident_id (str): The incident's id, or its reference
-        body (ReaddressBody):
+        body (CancelBody | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -147,13 +168,17 @@ async def asyncio_detailed(
     incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: ReaddressBody,
+    body: CancelBody | None | Unset = UNSET,
 ) -> Response[IncidentRead | Problem]:
-    """Readdress
+    """Cancel an incident
+
+     Withdraw the request before it is answered. Scope `incidents:raise`; the requester only,
+    while the incident is open (`raised` or `acknowledged`). -> `cancelled`, which stops the
+    clock; the addressee is told (`incident.cancelled`). The body (`{reason}`) is optional.
 
     Args:
         incident_id (str): The incident's id, or its reference
-        body (ReaddressBody):
+        body (CancelBody | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -177,13 +202,17 @@ async def asyncio(
     incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: ReaddressBody,
+    body: CancelBody | None | Unset = UNSET,
 ) -> IncidentRead | Problem | None:
-    """Readdress
+    """Cancel an incident
+
+     Withdraw the request before it is answered. Scope `incidents:raise`; the requester only,
+    while the incident is open (`raised` or `acknowledged`). -> `cancelled`, which stops the
+    clock; the addressee is told (`incident.cancelled`). The body (`{reason}`) is optional.
 
     Args:
         incident_id (str): The incident's id, or its reference
-        body (ReaddressBody):
+        body (CancelBody | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -83,12 +83,14 @@ def sync_detailed(
     limit: int | Unset = 100,
     wait: float | Unset = 0.0,
 ) -> Response[EventPage | Problem]:
-    """Feed
+    """Read the event log
 
-     Events after `after`, in `seq` order. With `wait`, long-polls until one arrives.
-
-    No database connection is held while waiting: each look opens and closes its own session.
-    When the server stops, a wait ends at once with what there is (`FeedSignal.drain`).
+     Events after `after`, in `seq` order, at most `limit`. Scope `events:read`; the
+    deployment's services only. Pass `next_after` as `after` for the next page; `last_seq` is the
+    newest `seq` in the log when the page was read (a follower's lag is the difference). With
+    `wait` (seconds, at most 30), a page that would be empty waits for an event instead
+    (long-poll). A type the reader does not know (written by a newer API) is to be skipped, not
+    treated as an error.
 
     Args:
         after (int | Unset):  Default: 0.
@@ -123,12 +125,14 @@ def sync(
     limit: int | Unset = 100,
     wait: float | Unset = 0.0,
 ) -> EventPage | Problem | None:
-    """Feed
+    """Read the event log
 
-     Events after `after`, in `seq` order. With `wait`, long-polls until one arrives.
-
-    No database connection is held while waiting: each look opens and closes its own session.
-    When the server stops, a wait ends at once with what there is (`FeedSignal.drain`).
+     Events after `after`, in `seq` order, at most `limit`. Scope `events:read`; the
+    deployment's services only. Pass `next_after` as `after` for the next page; `last_seq` is the
+    newest `seq` in the log when the page was read (a follower's lag is the difference). With
+    `wait` (seconds, at most 30), a page that would be empty waits for an event instead
+    (long-poll). A type the reader does not know (written by a newer API) is to be skipped, not
+    treated as an error.
 
     Args:
         after (int | Unset):  Default: 0.
@@ -158,12 +162,14 @@ async def asyncio_detailed(
     limit: int | Unset = 100,
     wait: float | Unset = 0.0,
 ) -> Response[EventPage | Problem]:
-    """Feed
+    """Read the event log
 
-     Events after `after`, in `seq` order. With `wait`, long-polls until one arrives.
-
-    No database connection is held while waiting: each look opens and closes its own session.
-    When the server stops, a wait ends at once with what there is (`FeedSignal.drain`).
+     Events after `after`, in `seq` order, at most `limit`. Scope `events:read`; the
+    deployment's services only. Pass `next_after` as `after` for the next page; `last_seq` is the
+    newest `seq` in the log when the page was read (a follower's lag is the difference). With
+    `wait` (seconds, at most 30), a page that would be empty waits for an event instead
+    (long-poll). A type the reader does not know (written by a newer API) is to be skipped, not
+    treated as an error.
 
     Args:
         after (int | Unset):  Default: 0.
@@ -196,12 +202,14 @@ async def asyncio(
     limit: int | Unset = 100,
     wait: float | Unset = 0.0,
 ) -> EventPage | Problem | None:
-    """Feed
+    """Read the event log
 
-     Events after `after`, in `seq` order. With `wait`, long-polls until one arrives.
-
-    No database connection is held while waiting: each look opens and closes its own session.
-    When the server stops, a wait ends at once with what there is (`FeedSignal.drain`).
+     Events after `after`, in `seq` order, at most `limit`. Scope `events:read`; the
+    deployment's services only. Pass `next_after` as `after` for the next page; `last_seq` is the
+    newest `seq` in the log when the page was read (a follower's lag is the difference). With
+    `wait` (seconds, at most 30), a page that would be empty waits for an event instead
+    (long-poll). A type the reader does not know (written by a newer API) is to be skipped, not
+    treated as an error.
 
     Args:
         after (int | Unset):  Default: 0.

@@ -6,30 +6,27 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.close_body import CloseBody
 from ...models.incident_read import IncidentRead
 from ...models.problem import Problem
-from ...types import UNSET, Response, Unset
+from ...models.reopen_body import ReopenBody
+from ...types import Response
 
 
 def _get_kwargs(
     incident_id: str,
     *,
-    body: CloseBody | None | Unset = UNSET,
+    body: ReopenBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/incidents/{incident_id}/close".format(
+        "url": "/v1/incidents/{incident_id}/reopen".format(
             incident_id=quote(str(incident_id), safe=""),
         ),
     }
 
-    if isinstance(body, CloseBody):
-        _kwargs["json"] = body.to_dict()
-    else:
-        _kwargs["json"] = body
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -54,6 +51,16 @@ def _parse_response(
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -91,13 +98,20 @@ def sync_detailed(
     incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: CloseBody | None | Unset = UNSET,
+    body: ReopenBody,
 ) -> Response[IncidentRead | Problem]:
-    """Close
+    """Reopen an incident: the code did not work
+
+     The install code did not work: ask the addressee again. Scope `incidents:raise`; the
+    requester only, on an incident resolved with `install_code_provided` (409
+    `invalid-transition` otherwise). `resolved` -> `raised`: **the code held is destroyed**, a
+    new SLA clock starts (`clock` + 1, new `due_at`), and the addressee is told
+    (`incident.reopened`). Needs a `reason`. At most 3 reopens per incident by default (409
+    `reopen-limit`).
 
     Args:
         incident_id (str): The incident's id, or its reference
-        body (CloseBody | None | Unset):
+        body (ReopenBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -123,13 +137,20 @@ def sync(
     incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: CloseBody | None | Unset = UNSET,
+    body: ReopenBody,
 ) -> IncidentRead | Problem | None:
-    """Close
+    """Reopen an incident: the code did not work
+
+     The install code did not work: ask the addressee again. Scope `incidents:raise`; the
+    requester only, on an incident resolved with `install_code_provided` (409
+    `invalid-transition` otherwise). `resolved` -> `raised`: **the code held is destroyed**, a
+    new SLA clock starts (`clock` + 1, new `due_at`), and the addressee is told
+    (`incident.reopened`). Needs a `reason`. At most 3 reopens per incident by default (409
+    `reopen-limit`).
 
     Args:
         incident_id (str): The incident's id, or its reference
-        body (CloseBody | None | Unset):
+        body (ReopenBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -150,13 +171,20 @@ async def asyncio_detailed(
     incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: CloseBody | None | Unset = UNSET,
+    body: ReopenBody,
 ) -> Response[IncidentRead | Problem]:
-    """Close
+    """Reopen an incident: the code did not work
+
+     The install code did not work: ask the addressee again. Scope `incidents:raise`; the
+    requester only, on an incident resolved with `install_code_provided` (409
+    `invalid-transition` otherwise). `resolved` -> `raised`: **the code held is destroyed**, a
+    new SLA clock starts (`clock` + 1, new `due_at`), and the addressee is told
+    (`incident.reopened`). Needs a `reason`. At most 3 reopens per incident by default (409
+    `reopen-limit`).
 
     Args:
         incident_id (str): The incident's id, or its reference
-        body (CloseBody | None | Unset):
+        body (ReopenBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,13 +208,20 @@ async def asyncio(
     incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: CloseBody | None | Unset = UNSET,
+    body: ReopenBody,
 ) -> IncidentRead | Problem | None:
-    """Close
+    """Reopen an incident: the code did not work
+
+     The install code did not work: ask the addressee again. Scope `incidents:raise`; the
+    requester only, on an incident resolved with `install_code_provided` (409
+    `invalid-transition` otherwise). `resolved` -> `raised`: **the code held is destroyed**, a
+    new SLA clock starts (`clock` + 1, new `due_at`), and the addressee is told
+    (`incident.reopened`). Needs a `reason`. At most 3 reopens per incident by default (409
+    `reopen-limit`).
 
     Args:
         incident_id (str): The incident's id, or its reference
-        body (CloseBody | None | Unset):
+        body (ReopenBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -1,43 +1,35 @@
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.batch_result import BatchResult
+from ...models.incident_read import IncidentRead
 from ...models.problem import Problem
-from ...models.response_batch import ResponseBatch
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
-    *,
-    body: ResponseBatch,
-    accept: None | str | Unset = UNSET,
+    incident_id: str,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
-    if not isinstance(accept, Unset):
-        headers["accept"] = accept
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/incidents/responses/batch",
+        "url": "/v1/incidents/{incident_id}/acknowledge".format(
+            incident_id=quote(str(incident_id), safe=""),
+        ),
     }
 
-    _kwargs["json"] = body.to_dict()
-
-    headers["Content-Type"] = "application/json"
-
-    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> BatchResult | Problem | None:
+) -> IncidentRead | Problem | None:
     if response.status_code == 200:
-        response_200 = BatchResult.from_dict(response.json())
+        response_200 = IncidentRead.from_dict(response.json())
 
         return response_200
 
@@ -50,6 +42,16 @@ def _parse_response(
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -74,7 +76,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[BatchResult | Problem]:
+) -> Response[IncidentRead | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -84,31 +86,30 @@ def _build_response(
 
 
 def sync_detailed(
+    incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: ResponseBatch,
-    accept: None | str | Unset = UNSET,
-) -> Response[BatchResult | Problem]:
-    """Respond Batch
+) -> Response[IncidentRead | Problem]:
+    """Acknowledge an incident
 
-     Answer up to 10,000 incidents, each named by `incident_id` or `reference`. Each row
-    succeeds or fails on its own; a re-sent row replays. Results never carry an install code.
+     Say that your party is working on it (optional: you may answer straight away). Scope
+    `incidents:respond`; the addressee only. `raised` -> `acknowledged`: the clock runs on, and
+    the requester is told (`incident.acknowledged`). Takes no body. Once acknowledged, a repeat is
+    409 `invalid-transition`.
 
     Args:
-        accept (None | str | Unset):
-        body (ResponseBatch):
+        incident_id (str): The incident's id, or its reference
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[BatchResult | Problem]
+        Response[IncidentRead | Problem]
     """
 
     kwargs = _get_kwargs(
-        body=body,
-        accept=accept,
+        incident_id=incident_id,
     )
 
     response = client.get_httpx_client().request(
@@ -119,61 +120,59 @@ def sync_detailed(
 
 
 def sync(
+    incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: ResponseBatch,
-    accept: None | str | Unset = UNSET,
-) -> BatchResult | Problem | None:
-    """Respond Batch
+) -> IncidentRead | Problem | None:
+    """Acknowledge an incident
 
-     Answer up to 10,000 incidents, each named by `incident_id` or `reference`. Each row
-    succeeds or fails on its own; a re-sent row replays. Results never carry an install code.
+     Say that your party is working on it (optional: you may answer straight away). Scope
+    `incidents:respond`; the addressee only. `raised` -> `acknowledged`: the clock runs on, and
+    the requester is told (`incident.acknowledged`). Takes no body. Once acknowledged, a repeat is
+    409 `invalid-transition`.
 
     Args:
-        accept (None | str | Unset):
-        body (ResponseBatch):
+        incident_id (str): The incident's id, or its reference
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        BatchResult | Problem
+        IncidentRead | Problem
     """
 
     return sync_detailed(
+        incident_id=incident_id,
         client=client,
-        body=body,
-        accept=accept,
     ).parsed
 
 
 async def asyncio_detailed(
+    incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: ResponseBatch,
-    accept: None | str | Unset = UNSET,
-) -> Response[BatchResult | Problem]:
-    """Respond Batch
+) -> Response[IncidentRead | Problem]:
+    """Acknowledge an incident
 
-     Answer up to 10,000 incidents, each named by `incident_id` or `reference`. Each row
-    succeeds or fails on its own; a re-sent row replays. Results never carry an install code.
+     Say that your party is working on it (optional: you may answer straight away). Scope
+    `incidents:respond`; the addressee only. `raised` -> `acknowledged`: the clock runs on, and
+    the requester is told (`incident.acknowledged`). Takes no body. Once acknowledged, a repeat is
+    409 `invalid-transition`.
 
     Args:
-        accept (None | str | Unset):
-        body (ResponseBatch):
+        incident_id (str): The incident's id, or its reference
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[BatchResult | Problem]
+        Response[IncidentRead | Problem]
     """
 
     kwargs = _get_kwargs(
-        body=body,
-        accept=accept,
+        incident_id=incident_id,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -182,32 +181,31 @@ async def asyncio_detailed(
 
 
 async def asyncio(
+    incident_id: str,
     *,
     client: AuthenticatedClient,
-    body: ResponseBatch,
-    accept: None | str | Unset = UNSET,
-) -> BatchResult | Problem | None:
-    """Respond Batch
+) -> IncidentRead | Problem | None:
+    """Acknowledge an incident
 
-     Answer up to 10,000 incidents, each named by `incident_id` or `reference`. Each row
-    succeeds or fails on its own; a re-sent row replays. Results never carry an install code.
+     Say that your party is working on it (optional: you may answer straight away). Scope
+    `incidents:respond`; the addressee only. `raised` -> `acknowledged`: the clock runs on, and
+    the requester is told (`incident.acknowledged`). Takes no body. Once acknowledged, a repeat is
+    409 `invalid-transition`.
 
     Args:
-        accept (None | str | Unset):
-        body (ResponseBatch):
+        incident_id (str): The incident's id, or its reference
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        BatchResult | Problem
+        IncidentRead | Problem
     """
 
     return (
         await asyncio_detailed(
+            incident_id=incident_id,
             client=client,
-            body=body,
-            accept=accept,
         )
     ).parsed

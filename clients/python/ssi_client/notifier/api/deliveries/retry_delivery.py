@@ -6,39 +6,30 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.delivery_read import DeliveryRead
 from ...models.problem import Problem
-from ...models.recover_body import RecoverBody
-from ...models.recovered import Recovered
 from ...types import Response
 
 
 def _get_kwargs(
-    endpoint_id: str,
-    *,
-    body: RecoverBody,
+    delivery_id: str,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/endpoints/{endpoint_id}/recover".format(
-            endpoint_id=quote(str(endpoint_id), safe=""),
+        "url": "/v1/deliveries/{delivery_id}/retry".format(
+            delivery_id=quote(str(delivery_id), safe=""),
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
-
-    headers["Content-Type"] = "application/json"
-
-    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | Recovered | None:
+) -> DeliveryRead | Problem | None:
     if response.status_code == 200:
-        response_200 = Recovered.from_dict(response.json())
+        response_200 = DeliveryRead.from_dict(response.json())
 
         return response_200
 
@@ -51,6 +42,16 @@ def _parse_response(
         response_403 = Problem.from_dict(response.json())
 
         return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -75,7 +76,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | Recovered]:
+) -> Response[DeliveryRead | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -85,30 +86,29 @@ def _build_response(
 
 
 def sync_detailed(
-    endpoint_id: str,
+    delivery_id: str,
     *,
     client: AuthenticatedClient,
-    body: RecoverBody,
-) -> Response[Problem | Recovered]:
-    """Recover
+) -> Response[DeliveryRead | Problem]:
+    """Retry a dead delivery
 
-     Enable the endpoint and re-deliver, in order, what was skipped or died since `since`.
+     Try a dead delivery again now, with a fresh retry schedule and the same `webhook-id`.
+    Scope `webhooks:write`. Only a `dead` delivery: another is 409 `not-retryable` (to re-send
+    what was skipped while an endpoint was disabled, recover the endpoint). Takes no body.
 
     Args:
-        endpoint_id (str):
-        body (RecoverBody):
+        delivery_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Recovered]
+        Response[DeliveryRead | Problem]
     """
 
     kwargs = _get_kwargs(
-        endpoint_id=endpoint_id,
-        body=body,
+        delivery_id=delivery_id,
     )
 
     response = client.get_httpx_client().request(
@@ -119,59 +119,57 @@ def sync_detailed(
 
 
 def sync(
-    endpoint_id: str,
+    delivery_id: str,
     *,
     client: AuthenticatedClient,
-    body: RecoverBody,
-) -> Problem | Recovered | None:
-    """Recover
+) -> DeliveryRead | Problem | None:
+    """Retry a dead delivery
 
-     Enable the endpoint and re-deliver, in order, what was skipped or died since `since`.
+     Try a dead delivery again now, with a fresh retry schedule and the same `webhook-id`.
+    Scope `webhooks:write`. Only a `dead` delivery: another is 409 `not-retryable` (to re-send
+    what was skipped while an endpoint was disabled, recover the endpoint). Takes no body.
 
     Args:
-        endpoint_id (str):
-        body (RecoverBody):
+        delivery_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Recovered
+        DeliveryRead | Problem
     """
 
     return sync_detailed(
-        endpoint_id=endpoint_id,
+        delivery_id=delivery_id,
         client=client,
-        body=body,
     ).parsed
 
 
 async def asyncio_detailed(
-    endpoint_id: str,
+    delivery_id: str,
     *,
     client: AuthenticatedClient,
-    body: RecoverBody,
-) -> Response[Problem | Recovered]:
-    """Recover
+) -> Response[DeliveryRead | Problem]:
+    """Retry a dead delivery
 
-     Enable the endpoint and re-deliver, in order, what was skipped or died since `since`.
+     Try a dead delivery again now, with a fresh retry schedule and the same `webhook-id`.
+    Scope `webhooks:write`. Only a `dead` delivery: another is 409 `not-retryable` (to re-send
+    what was skipped while an endpoint was disabled, recover the endpoint). Takes no body.
 
     Args:
-        endpoint_id (str):
-        body (RecoverBody):
+        delivery_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | Recovered]
+        Response[DeliveryRead | Problem]
     """
 
     kwargs = _get_kwargs(
-        endpoint_id=endpoint_id,
-        body=body,
+        delivery_id=delivery_id,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -180,31 +178,30 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    endpoint_id: str,
+    delivery_id: str,
     *,
     client: AuthenticatedClient,
-    body: RecoverBody,
-) -> Problem | Recovered | None:
-    """Recover
+) -> DeliveryRead | Problem | None:
+    """Retry a dead delivery
 
-     Enable the endpoint and re-deliver, in order, what was skipped or died since `since`.
+     Try a dead delivery again now, with a fresh retry schedule and the same `webhook-id`.
+    Scope `webhooks:write`. Only a `dead` delivery: another is 409 `not-retryable` (to re-send
+    what was skipped while an endpoint was disabled, recover the endpoint). Takes no body.
 
     Args:
-        endpoint_id (str):
-        body (RecoverBody):
+        delivery_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | Recovered
+        DeliveryRead | Problem
     """
 
     return (
         await asyncio_detailed(
-            endpoint_id=endpoint_id,
+            delivery_id=delivery_id,
             client=client,
-            body=body,
         )
     ).parsed

@@ -95,11 +95,14 @@ def sync_detailed(
     to: None | str | Unset = UNSET,
     accept: None | str | Unset = UNSET,
 ) -> Response[Problem | SlaReport]:
-    """Sla Report
+    """SLA compliance report
 
-     Per addressed party, the SLA clocks (a raise, each reopen and readdress) of incidents
-    raised from `from` (inclusive) to `to` (exclusive; default now). A date means 00:00 London
-    that day. Operators see every party; a supplier sees its own row.
+     Per addressed party, the SLA clocks (a raise, each reopen and each readdress starts one)
+    of incidents raised from `from` (inclusive; default: since the start) to `to` (exclusive;
+    default: now). Each is a date (`2026-11-01`: 00:00 London that day) or an ISO 8601 instant
+    with an offset; 422 `bad-period` for anything else, or a `from` not before `to`. Scope
+    `reports:read`. Operators see every party; a supplier sees its own row (with zeros if it
+    has none). JSON, or CSV with `Accept: text/csv`.
 
     Args:
         from_ (None | str | Unset):
@@ -134,11 +137,14 @@ def sync(
     to: None | str | Unset = UNSET,
     accept: None | str | Unset = UNSET,
 ) -> Problem | SlaReport | None:
-    """Sla Report
+    """SLA compliance report
 
-     Per addressed party, the SLA clocks (a raise, each reopen and readdress) of incidents
-    raised from `from` (inclusive) to `to` (exclusive; default now). A date means 00:00 London
-    that day. Operators see every party; a supplier sees its own row.
+     Per addressed party, the SLA clocks (a raise, each reopen and each readdress starts one)
+    of incidents raised from `from` (inclusive; default: since the start) to `to` (exclusive;
+    default: now). Each is a date (`2026-11-01`: 00:00 London that day) or an ISO 8601 instant
+    with an offset; 422 `bad-period` for anything else, or a `from` not before `to`. Scope
+    `reports:read`. Operators see every party; a supplier sees its own row (with zeros if it
+    has none). JSON, or CSV with `Accept: text/csv`.
 
     Args:
         from_ (None | str | Unset):
@@ -168,11 +174,14 @@ async def asyncio_detailed(
     to: None | str | Unset = UNSET,
     accept: None | str | Unset = UNSET,
 ) -> Response[Problem | SlaReport]:
-    """Sla Report
+    """SLA compliance report
 
-     Per addressed party, the SLA clocks (a raise, each reopen and readdress) of incidents
-    raised from `from` (inclusive) to `to` (exclusive; default now). A date means 00:00 London
-    that day. Operators see every party; a supplier sees its own row.
+     Per addressed party, the SLA clocks (a raise, each reopen and each readdress starts one)
+    of incidents raised from `from` (inclusive; default: since the start) to `to` (exclusive;
+    default: now). Each is a date (`2026-11-01`: 00:00 London that day) or an ISO 8601 instant
+    with an offset; 422 `bad-period` for anything else, or a `from` not before `to`. Scope
+    `reports:read`. Operators see every party; a supplier sees its own row (with zeros if it
+    has none). JSON, or CSV with `Accept: text/csv`.
 
     Args:
         from_ (None | str | Unset):
@@ -205,11 +214,14 @@ async def asyncio(
     to: None | str | Unset = UNSET,
     accept: None | str | Unset = UNSET,
 ) -> Problem | SlaReport | None:
-    """Sla Report
+    """SLA compliance report
 
-     Per addressed party, the SLA clocks (a raise, each reopen and readdress) of incidents
-    raised from `from` (inclusive) to `to` (exclusive; default now). A date means 00:00 London
-    that day. Operators see every party; a supplier sees its own row.
+     Per addressed party, the SLA clocks (a raise, each reopen and each readdress starts one)
+    of incidents raised from `from` (inclusive; default: since the start) to `to` (exclusive;
+    default: now). Each is a date (`2026-11-01`: 00:00 London that day) or an ISO 8601 instant
+    with an offset; 422 `bad-period` for anything else, or a `from` not before `to`. Scope
+    `reports:read`. Operators see every party; a supplier sees its own row (with zeros if it
+    has none). JSON, or CSV with `Accept: text/csv`.
 
     Args:
         from_ (None | str | Unset):

@@ -1,0 +1,280 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.incident_read import IncidentRead
+from ...models.problem import Problem
+from ...models.response_create import ResponseCreate
+from ...types import Response
+
+
+def _get_kwargs(
+    incident_id: str,
+    *,
+    body: ResponseCreate,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/incidents/{incident_id}/response".format(
+            incident_id=quote(str(incident_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> IncidentRead | Problem | None:
+    if response.status_code == 200:
+        response_200 = IncidentRead.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[IncidentRead | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    incident_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: ResponseCreate,
+) -> Response[IncidentRead | Problem]:
+    """Answer an incident
+
+     Answer the request. Scope `incidents:respond`; the addressee only, while the incident is
+    open (`raised` or `acknowledged`); it becomes `resolved`, which stops the clock (`sla_state`
+    `met` if in time, else `missed`), and the requester is told (`incident.resolved`).
+
+    The `outcome`:
+    - `install_code_provided`, with `install_code`: 32 hex digits, or 36 with the ZigBee
+      CRC-16/X-25 appended (checked, then dropped). The code is kept encrypted, shown to the
+      requester alone, and destroyed when the incident is closed or reopened. A refusal never
+      repeats it.
+    - `not_installing_supplier`: your party did not install the Device; name the party you
+      believe did in `suggested_party_id` if you know it (another registered party, else 422
+      `unknown-party`). The requester may then readdress the incident.
+    - `rejected`, with a `reason`: the request is not bona fide.
+
+    A second answer is 409 `invalid-transition` (`current_status` `resolved`), even if identical:
+    to re-send answers safely, use `POST /v1/incidents/responses/batch`, whose rows replay.
+
+    Args:
+        incident_id (str): The incident's id, or its reference
+        body (ResponseCreate): The addressee's answer.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[IncidentRead | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        incident_id=incident_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    incident_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: ResponseCreate,
+) -> IncidentRead | Problem | None:
+    """Answer an incident
+
+     Answer the request. Scope `incidents:respond`; the addressee only, while the incident is
+    open (`raised` or `acknowledged`); it becomes `resolved`, which stops the clock (`sla_state`
+    `met` if in time, else `missed`), and the requester is told (`incident.resolved`).
+
+    The `outcome`:
+    - `install_code_provided`, with `install_code`: 32 hex digits, or 36 with the ZigBee
+      CRC-16/X-25 appended (checked, then dropped). The code is kept encrypted, shown to the
+      requester alone, and destroyed when the incident is closed or reopened. A refusal never
+      repeats it.
+    - `not_installing_supplier`: your party did not install the Device; name the party you
+      believe did in `suggested_party_id` if you know it (another registered party, else 422
+      `unknown-party`). The requester may then readdress the incident.
+    - `rejected`, with a `reason`: the request is not bona fide.
+
+    A second answer is 409 `invalid-transition` (`current_status` `resolved`), even if identical:
+    to re-send answers safely, use `POST /v1/incidents/responses/batch`, whose rows replay.
+
+    Args:
+        incident_id (str): The incident's id, or its reference
+        body (ResponseCreate): The addressee's answer.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        IncidentRead | Problem
+    """
+
+    return sync_detailed(
+        incident_id=incident_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    incident_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: ResponseCreate,
+) -> Response[IncidentRead | Problem]:
+    """Answer an incident
+
+     Answer the request. Scope `incidents:respond`; the addressee only, while the incident is
+    open (`raised` or `acknowledged`); it becomes `resolved`, which stops the clock (`sla_state`
+    `met` if in time, else `missed`), and the requester is told (`incident.resolved`).
+
+    The `outcome`:
+    - `install_code_provided`, with `install_code`: 32 hex digits, or 36 with the ZigBee
+      CRC-16/X-25 appended (checked, then dropped). The code is kept encrypted, shown to the
+      requester alone, and destroyed when the incident is closed or reopened. A refusal never
+      repeats it.
+    - `not_installing_supplier`: your party did not install the Device; name the party you
+      believe did in `suggested_party_id` if you know it (another registered party, else 422
+      `unknown-party`). The requester may then readdress the incident.
+    - `rejected`, with a `reason`: the request is not bona fide.
+
+    A second answer is 409 `invalid-transition` (`current_status` `resolved`), even if identical:
+    to re-send answers safely, use `POST /v1/incidents/responses/batch`, whose rows replay.
+
+    Args:
+        incident_id (str): The incident's id, or its reference
+        body (ResponseCreate): The addressee's answer.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[IncidentRead | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        incident_id=incident_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    incident_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: ResponseCreate,
+) -> IncidentRead | Problem | None:
+    """Answer an incident
+
+     Answer the request. Scope `incidents:respond`; the addressee only, while the incident is
+    open (`raised` or `acknowledged`); it becomes `resolved`, which stops the clock (`sla_state`
+    `met` if in time, else `missed`), and the requester is told (`incident.resolved`).
+
+    The `outcome`:
+    - `install_code_provided`, with `install_code`: 32 hex digits, or 36 with the ZigBee
+      CRC-16/X-25 appended (checked, then dropped). The code is kept encrypted, shown to the
+      requester alone, and destroyed when the incident is closed or reopened. A refusal never
+      repeats it.
+    - `not_installing_supplier`: your party did not install the Device; name the party you
+      believe did in `suggested_party_id` if you know it (another registered party, else 422
+      `unknown-party`). The requester may then readdress the incident.
+    - `rejected`, with a `reason`: the request is not bona fide.
+
+    A second answer is 409 `invalid-transition` (`current_status` `resolved`), even if identical:
+    to re-send answers safely, use `POST /v1/incidents/responses/batch`, whose rows replay.
+
+    Args:
+        incident_id (str): The incident's id, or its reference
+        body (ResponseCreate): The addressee's answer.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        IncidentRead | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            incident_id=incident_id,
+            client=client,
+            body=body,
+        )
+    ).parsed
