@@ -2,41 +2,86 @@
 
 Migrates each database, prints how to mint a token, then runs the incident API (:8000) and the
 notifier (:8001) as two processes, as in production. Ctrl-C (or SIGTERM) stops both.
+
+What would stop a service from starting (a port already taken, by a second `make run` say, or
+settings refused outside development) is checked first and said in one line each, before any
+database is touched.
 """
 
+import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from types import FrameType
 
+from services.common.config import ConfigurationError, load_settings
 from services.incident_api import migrate as api_migrate
 from services.incident_api.settings import Settings as ApiSettings
 from services.notifier import migrate as notifier_migrate
 from services.notifier.settings import Settings as NotifierSettings
+from services.serve import refusals
 from shared.settings import CommonSettings
 
 
-def serve(app: str, port: str) -> subprocess.Popen[bytes]:
+def serve(app: str, host: str, port: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-        [
-            sys.executable,
-            "-m",
-            "services.serve",
-            app,
-            os.environ.get("SSI_HOST", "127.0.0.1"),
-            port,
-        ]
+        [sys.executable, "-m", "services.serve", app, host, port]
     )
+
+
+def port_problem(variable: str, host: str, port: str) -> str | None:
+    """Why a service could not listen on `port`, if it could not."""
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        return f"{variable}={port!r} is not a port number"
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        # As uvicorn binds: a port left in TIME_WAIT by the last run is free, a listening one not.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, int(port)))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"port {port} is in use (another `make run`?): stop it or set {variable}"
+            return f"cannot listen on {host}:{port} ({variable}): {exc.strerror}"
+    return None
+
+
+def problems(host: str, api_port: str, notifier_port: str) -> list[str]:
+    found = [
+        problem
+        for problem in (
+            port_problem("INCIDENT_API_PORT", host, api_port),
+            port_problem("NOTIFIER_PORT", host, notifier_port),
+        )
+        if problem is not None
+    ]
+    services: list[tuple[str, type[ApiSettings] | type[NotifierSettings]]] = [
+        ("incident_api", ApiSettings),
+        ("notifier", NotifierSettings),
+    ]
+    for name, settings in services:
+        try:
+            found += [f"{name}: {p}" for p in refusals(load_settings(settings))]
+        except ConfigurationError as exc:
+            found += [f"{name}: {p}" for p in exc.problems]
+    return found
 
 
 def main() -> None:
     os.environ.setdefault("SSI_ENV", "development")
-    common = CommonSettings()
-    common.dev_jwt_secret()  # generated once under SSI_DATA_DIR unless SSI_JWT_SECRET is set
+    host = os.environ.get("SSI_HOST", "127.0.0.1")
     api_port = os.environ.get("INCIDENT_API_PORT", "8000")
     notifier_port = os.environ.get("NOTIFIER_PORT", "8001")
+    refused = problems(host, api_port, notifier_port)
+    if refused:
+        for problem in refused:
+            print(f"make run: {problem}", file=sys.stderr)
+        sys.exit(1)
+    common = CommonSettings()
+    common.dev_jwt_secret()  # generated once under SSI_DATA_DIR unless SSI_JWT_SECRET is set
     os.environ.setdefault("NOTIFIER_INCIDENT_API_URL", f"http://127.0.0.1:{api_port}")
     api_migrate.upgrade(ApiSettings().resolved_database_url())
     notifier_migrate.upgrade(NotifierSettings().resolved_database_url())
@@ -53,8 +98,8 @@ def main() -> None:
         flush=True,
     )
     children = [
-        serve("services.incident_api.app:create_app", api_port),
-        serve("services.notifier.app:create_app", notifier_port),
+        serve("services.incident_api.app:create_app", host, api_port),
+        serve("services.notifier.app:create_app", host, notifier_port),
     ]
 
     asked_to_stop = False

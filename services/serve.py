@@ -5,6 +5,9 @@ how long a request's head may take (`HEADER_TIMEOUT_SECONDS`) and how many conne
 open (`MAX_CONNECTIONS`). uvicorn bounds neither on its own: its keep-alive timeout covers only
 the idle time between requests, so a client that sends half a request line holds its connection
 for ever.
+
+Outside development a service refuses unsafe or incomplete settings; they are all checked here
+first and printed one a line, without a traceback, before anything starts.
 """
 
 import asyncio
@@ -17,6 +20,7 @@ import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from services.common.config import ConfigurationError, load_settings, production_problems
 from services.common.lifecycle import DRAIN
 from services.common.logs import configure_logging
 from services.incident_api.settings import Settings as ApiSettings
@@ -86,11 +90,32 @@ class Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def config(app: str, host: str, port: int) -> uvicorn.Config:
+def refusals(settings: ApiSettings | NotifierSettings) -> list[str]:
+    """All that the service would refuse to start on (DESIGN §5), where it stops at the first."""
+    required: dict[str, object]
+    if isinstance(settings, ApiSettings):
+        database = "INCIDENT_API_DATABASE_URL"
+        required = {"SSI_INSTALL_CODE_KEYS": settings.install_code_keys}
+    else:
+        database = "NOTIFIER_DATABASE_URL"
+        required = {
+            "NOTIFIER_SECRET_KEYS": settings.secret_keys,
+            "NOTIFIER_API_TOKEN": settings.api_token,
+        }
+    return production_problems(
+        settings.common, settings.resolved_database_url(), database, required
+    )
+
+
+def settings_of(app: str) -> ApiSettings | NotifierSettings:
     prefix = next((p for p in SETTINGS if app.startswith(p)), None)
     if prefix is None:
         raise SystemExit(f"{app}: not one of the services ({', '.join(SETTINGS)})")
-    settings = SETTINGS[prefix]()
+    return load_settings(SETTINGS[prefix])
+
+
+def config(app: str, host: str, port: int) -> uvicorn.Config:
+    settings = settings_of(app)
 
     class Protocol(HeaderTimeoutProtocol):
         header_timeout = settings.header_timeout_seconds
@@ -109,7 +134,16 @@ def config(app: str, host: str, port: int) -> uvicorn.Config:
 
 def main() -> None:
     app, host, port = sys.argv[1:4]
-    server = Server(config(app, host, int(port)))
+    try:
+        problems = refusals(settings_of(app))
+        if problems:
+            raise ConfigurationError(*problems)
+        server = Server(config(app, host, int(port)))
+    except ConfigurationError as exc:
+        service = app.split(":")[0].split(".")[1]  # services.notifier.app -> notifier
+        for problem in exc.problems:
+            print(f"{service}: will not start: {problem}", file=sys.stderr)
+        sys.exit(STARTUP_FAILURE)
     # As `uvicorn.run` does: after a graceful stop the server raises the signal that asked for it
     # again, which for Ctrl-C is a KeyboardInterrupt, not a failure.
     with contextlib.suppress(KeyboardInterrupt):

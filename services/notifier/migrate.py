@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 from services.common import migrations
+from services.common.config import ConfigurationError, check_database, load_settings
 from services.notifier.settings import Settings
 
 SCRIPTS = Path(__file__).parent / "migrations"
@@ -13,5 +14,17 @@ def upgrade(url: str) -> None:
     migrations.main(SCRIPTS, url, ["upgrade"])
 
 
+def main(argv: list[str]) -> None:
+    """Refuses SQLite outside development as the service does, rather than migrate a database
+    the service would then refuse to use."""
+    try:
+        settings = load_settings(Settings)
+        url = settings.resolved_database_url()
+        check_database(settings.common, url, "NOTIFIER_DATABASE_URL")
+    except ConfigurationError as exc:
+        raise SystemExit("\n".join(f"migrate: will not run: {p}" for p in exc.problems)) from None
+    migrations.main(SCRIPTS, url, argv)
+
+
 if __name__ == "__main__":
-    migrations.main(SCRIPTS, Settings().resolved_database_url(), sys.argv[1:])
+    main(sys.argv[1:])

@@ -2,6 +2,8 @@
 
 import base64
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -9,8 +11,9 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from pydantic import ValidationError
 
+from services import serve
 from services.common.clock import FrozenClock
-from services.common.config import ConfigurationError, build_verifier
+from services.common.config import ConfigurationError, build_verifier, load_settings
 from services.common.crypto import KeyRing, KeyRingError
 from services.incident_api import migrate
 from services.incident_api.app import build_runtime, create_app
@@ -18,6 +21,8 @@ from services.incident_api.incidents.service import code_context
 from services.incident_api.settings import Settings
 from shared.settings import CommonSettings
 from tests.incident_api.world import raise_incident, seed
+from tests.processes import API_APP, ROOT
+from tests.receiver import free_port
 from tests.tokens import Tokens
 
 POSTGRES = "postgresql+asyncpg://ssi@db.invalid/ssi"
@@ -145,3 +150,99 @@ async def test_the_policy_for_new_clocks_is_a_setting(
 def test_bad_sla_settings_are_refused(values: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         Settings(**values)  # type: ignore[arg-type]
+
+
+def production_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The process's environment without any setting of ours, as a deployment that forgot them."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("INCIDENT_API_", "NOTIFIER_", "SSI_"))
+    }
+    return {**env, "SSI_ENV": "production", "SSI_DATA_DIR": str(data_dir), **extra}
+
+
+def test_every_refusal_is_listed_at_once(tmp_path: Path) -> None:
+    """One round of fixes, not one restart per missing variable."""
+    settings = production(tmp_path, jwt_secret="s3cret")
+    settings.database_url = None
+    assert serve.refusals(settings) == [
+        "SQLite is for development: set INCIDENT_API_DATABASE_URL to a PostgreSQL URL",
+        "SSI_JWT_SECRET (HS256) is for development only: unset it",
+        "set SSI_JWT_JWKS_FILE or SSI_JWT_JWKS_URL outside development",
+        "SSI_INSTALL_CODE_KEYS is required outside development",
+    ]
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text('{"keys": []}')
+    complete = production(tmp_path, KEYS, jwt_jwks_file=jwks)
+    assert serve.refusals(complete) == []
+    missing_file = production(tmp_path, KEYS, jwt_jwks_file=tmp_path / "nowhere.json")
+    assert serve.refusals(missing_file) == [
+        f"SSI_JWT_JWKS_FILE: there is no file {tmp_path / 'nowhere.json'}"
+    ]
+    assert serve.refusals(Settings(common=CommonSettings(env="development"))) == []
+
+
+def test_serve_prints_each_refusal_on_a_line_of_its_own(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "services.serve", API_APP, "127.0.0.1", str(free_port())],
+        cwd=ROOT,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert done.stderr.splitlines() == [
+        "incident_api: will not start: SQLite is for development: set INCIDENT_API_DATABASE_URL"
+        " to a PostgreSQL URL",
+        "incident_api: will not start: set SSI_JWT_JWKS_FILE or SSI_JWT_JWKS_URL outside"
+        " development",
+        "incident_api: will not start: SSI_INSTALL_CODE_KEYS is required outside development",
+    ]
+    assert not list(tmp_path.iterdir())  # no database, no generated key
+
+
+def test_a_malformed_setting_is_named_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INCIDENT_API_RETENTION_DAYS", "k1-secretish")
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings(Settings)
+    [problem] = refused.value.problems
+    assert problem.startswith("INCIDENT_API_RETENTION_DAYS: ")
+    assert "secretish" not in problem
+    monkeypatch.delenv("INCIDENT_API_RETENTION_DAYS")
+    monkeypatch.setenv("SSI_EXTRA_NON_WORKING_DAYS", "not json, k1-secretish")
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings(Settings)
+    assert refused.value.problems == ["SSI_EXTRA_NON_WORKING_DAYS: cannot be read"]
+
+
+def test_migrate_refuses_sqlite_outside_development(tmp_path: Path) -> None:
+    """As the service does: a migrated SQLite file would only be refused at start."""
+    done = subprocess.run(
+        [sys.executable, "-m", "services.incident_api.migrate", "upgrade"],
+        cwd=ROOT,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "migrate: will not run: SQLite is for development: set INCIDENT_API_DATABASE_URL to a"
+        " PostgreSQL URL"
+    ]
+    assert not list(tmp_path.iterdir())
+    # In development, SQLite is the embedded default.
+    developing = production_env(tmp_path, SSI_ENV="development")
+    subprocess.run(
+        [sys.executable, "-m", "services.incident_api.migrate", "upgrade"],
+        cwd=ROOT,
+        env=developing,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert (tmp_path / "incident_api.db").exists()

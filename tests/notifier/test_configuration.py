@@ -2,15 +2,20 @@
 
 import base64
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
 
+from services import serve
 from services.common.config import ConfigurationError, build_verifier
 from services.notifier.app import create_app
 from services.notifier.settings import Settings
 from shared.settings import CommonSettings
+from tests.processes import NOTIFIER_APP, ROOT
+from tests.receiver import free_port
 
 POSTGRES = "postgresql+asyncpg://ssi@db.invalid/notifier"
 KEYS = "k1:" + base64.b64encode(os.urandom(32)).decode()
@@ -83,3 +88,55 @@ def test_a_key_ring_in_the_notifiers_environment_is_not_read(
     monkeypatch.setenv("SSI_INSTALL_CODE_KEYS", install_code_keys)
     settings = production(tmp_path)
     assert install_code_keys not in settings.model_dump_json()
+
+
+def test_every_refusal_is_listed_at_once(tmp_path: Path) -> None:
+    """One round of fixes, not one restart per missing variable."""
+    settings = production(tmp_path, database_url=None, secret_keys=None, api_token=None)
+    assert serve.refusals(settings) == [
+        "SQLite is for development: set NOTIFIER_DATABASE_URL to a PostgreSQL URL",
+        "set SSI_JWT_JWKS_FILE or SSI_JWT_JWKS_URL outside development",
+        "NOTIFIER_SECRET_KEYS is required outside development",
+        "NOTIFIER_API_TOKEN is required outside development",
+    ]
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text('{"keys": []}')
+    given = production(tmp_path)
+    given.common = given.common.model_copy(update={"jwt_jwks_file": jwks})
+    assert serve.refusals(given) == []
+
+
+def test_serve_and_migrate_refuse_in_one_line_each(tmp_path: Path) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("INCIDENT_API_", "NOTIFIER_", "SSI_"))
+    }
+    env.update(SSI_ENV="production", SSI_DATA_DIR=str(tmp_path), NOTIFIER_API_TOKEN="t")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    served = run("services.serve", NOTIFIER_APP, "127.0.0.1", str(free_port()))
+    assert served.returncode != 0
+    assert served.stderr.splitlines() == [
+        "notifier: will not start: SQLite is for development: set NOTIFIER_DATABASE_URL to a"
+        " PostgreSQL URL",
+        "notifier: will not start: set SSI_JWT_JWKS_FILE or SSI_JWT_JWKS_URL outside development",
+        "notifier: will not start: NOTIFIER_SECRET_KEYS is required outside development",
+    ]
+    migrated = run("services.notifier.migrate", "upgrade")
+    assert migrated.returncode == 1
+    assert migrated.stderr.splitlines() == [
+        "migrate: will not run: SQLite is for development: set NOTIFIER_DATABASE_URL to a"
+        " PostgreSQL URL"
+    ]
+    assert not list(tmp_path.iterdir())  # no database was made
