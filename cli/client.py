@@ -1,7 +1,7 @@
 """HTTP for the commands: one client per service, and every failure as one readable line."""
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """`raise fail(...)`: one line on stderr, a non-zero exit, no traceback."""
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"ssi: error: {message}", err=True)
     return typer.Exit(code)
 
 
@@ -50,7 +50,10 @@ class Client:
         params: dict[str, Any] | None = None,
         content: bytes | Iterable[bytes] | None = None,
         headers: dict[str, str] | None = None,
+        hints: Mapping[str, str] | None = None,
     ) -> "httpx.Response":
+        """`hints`: by problem type (its last path segment), what to add to the error line, such
+        as the option of this command that fixes it."""
         import httpx  # here, not at the top: `ssi token` and `ssi sla due` never need it
 
         try:
@@ -72,7 +75,9 @@ class Client:
         except httpx.HTTPError as exc:
             raise fail(f"cannot reach {self.base_url}: {type(exc).__name__}") from None
         if response.is_error:
-            raise fail(problem_line(response))
+            line = problem_line(response)
+            hint = (hints or {}).get(problem_slug(response))
+            raise fail(f"{line} ({hint})" if hint else line)
         return response
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -80,25 +85,45 @@ class Client:
         return response.json() if response.content else None
 
 
-def problem_line(response: "httpx.Response") -> str:
-    """`404 No such incident: ...` from an RFC 9457 problem, or the status alone."""
+def _problem(response: "httpx.Response") -> dict[str, Any] | None:
     try:
         problem = response.json()
     except (ValueError, json.JSONDecodeError):
-        problem = None
-    if not isinstance(problem, dict):
+        return None
+    return problem if isinstance(problem, dict) else None
+
+
+def problem_slug(response: "httpx.Response") -> str:
+    problem = _problem(response)
+    return str(problem.get("type", "")).rsplit("/", 1)[-1] if problem else ""
+
+
+def problem_line(response: "httpx.Response") -> str:
+    """`404 No such incident: ...` from an RFC 9457 problem, or the status alone."""
+    problem = _problem(response)
+    if problem is None:
         return f"{response.status_code} {response.reason_phrase}"
     line = f"{response.status_code} {problem.get('title', response.reason_phrase)}"
-    if problem.get("detail"):
-        line += f": {problem['detail']}"
-    fields = [
+    reason = problem_reason(problem)
+    return f"{line}{': ' if problem.get('detail') else ' '}{reason}" if reason else line
+
+
+def problem_reason(problem: Mapping[str, Any]) -> str:
+    """`detail (field: message; ...)`: all the reason a problem gives, beyond its type and title."""
+    detail = str(problem.get("detail") or "")
+    fields = "; ".join(
         f"{e.get('field')}: {e.get('message')}"
         for e in problem.get("errors") or []
         if isinstance(e, dict)
-    ]
-    if fields:
-        line += " (" + "; ".join(fields) + ")"
-    return line
+    )
+    return " ".join(part for part in (detail, f"({fields})" if fields else "") if part)
+
+
+def row_problem(problem: Mapping[str, Any]) -> str:
+    """A bulk row's error as one cell: `slug: detail (field: message)`."""
+    slug = str(problem.get("type", "error")).rsplit("/", 1)[-1]
+    reason = problem_reason(problem)
+    return f"{slug}: {reason}" if reason else slug
 
 
 def target(ctx: typer.Context) -> Target:

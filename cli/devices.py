@@ -15,14 +15,28 @@ PIECE = 1024 * 1024
 
 
 @app.command("show")
-def show_(ctx: typer.Context, device_id: str, as_json: JsonFlag = False) -> None:
+def show_(
+    ctx: typer.Context,
+    device_id: Annotated[str, typer.Argument(help="The Device's ID (EUI-64)")],
+    as_json: JsonFlag = False,
+) -> None:
+    """One Device as the inventory knows it (yours, or any for an operator)."""
     show(target(ctx).api().json("GET", f"/v1/devices/{device_id}"), as_json)
 
 
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="device_id, device_type, smi_status, installing_party_id, "
+            "registered_supplier_party_id (parties registered first)",
+        ),
+    ],
     errors: Annotated[
         Path | None, typer.Option(help="Where to write per-row errors (default FILE.errors.csv)")
     ] = None,

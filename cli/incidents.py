@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.client import Client, fail, target
+from cli.client import Client, fail, problem_reason, row_problem, target
 from cli.output import JsonFlag, show
 from shared.csvsafe import safe_cell
 from shared.schemas import IncidentStatus, Outcome, SlaState
@@ -28,6 +28,16 @@ COLUMNS = (
     "due_at",
 )
 RESULT_COLUMNS = ("row", "client_ref", "ok", "reference", "incident_id", "replayed", "error")
+RESULTS_FILE_COLUMNS = (
+    "row",
+    "client_ref",
+    "ok",
+    "incident_id",
+    "reference",
+    "replayed",
+    "error",
+    "error_detail",
+)
 BatchFile = Annotated[
     Path | None,
     typer.Option(
@@ -35,6 +45,8 @@ BatchFile = Annotated[
     ),
 ]
 Results = Annotated[Path | None, typer.Option(help="Write the per-row results here (CSV)")]
+IncidentId = Annotated[str, typer.Argument(help="The incident's id or reference (INC-000123)")]
+ADDRESSEE_HINT = {"addressee-required": "name the installing party with --addressee PARTY"}
 
 
 def _api(ctx: typer.Context) -> Client:
@@ -44,12 +56,19 @@ def _api(ctx: typer.Context) -> Client:
 @app.command("raise")
 def raise_(
     ctx: typer.Context,
-    device_id: Annotated[str | None, typer.Argument(help="The Device's EUI-64")] = None,
-    addressee: Annotated[
-        str | None, typer.Option(help="The installing party, if the inventory lacks it")
+    device_id: Annotated[
+        str | None, typer.Argument(help="The Device's ID (EUI-64), e.g. 00-DB-12-34-56-78-90-A0")
     ] = None,
-    group_ref: Annotated[str | None, typer.Option(help="Your reference for a group")] = None,
-    note: Annotated[str | None, typer.Option(help="A note (no personal data)")] = None,
+    addressee: Annotated[
+        str | None,
+        typer.Option(help="The installing party, where the inventory does not know the Device"),
+    ] = None,
+    group_ref: Annotated[
+        str | None, typer.Option(help="Your own reference, shared by related incidents")
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option(help="A note for the installing party (no personal data)")
+    ] = None,
     file: BatchFile = None,
     results: Results = None,
     as_json: JsonFlag = False,
@@ -63,7 +82,10 @@ def raise_(
     body = {"device_id": device_id, "addressed_party_id": addressee, "group_ref": group_ref}
     body["note"] = note
     created = _api(ctx).json(
-        "POST", "/v1/incidents", json_body={k: v for k, v in body.items() if v is not None}
+        "POST",
+        "/v1/incidents",
+        json_body={k: v for k, v in body.items() if v is not None},
+        hints=ADDRESSEE_HINT,
     )
     show(created, as_json)
 
@@ -71,13 +93,20 @@ def raise_(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    status: Annotated[IncidentStatus | None, typer.Option()] = None,
-    role: Annotated[str | None, typer.Option(help="requester or addressee")] = None,
-    sla_state: Annotated[SlaState | None, typer.Option()] = None,
-    device_id: Annotated[str | None, typer.Option("--device")] = None,
-    group_ref: Annotated[str | None, typer.Option()] = None,
-    limit: Annotated[int, typer.Option(min=1, max=200)] = 50,
-    cursor: Annotated[str | None, typer.Option()] = None,
+    status: Annotated[IncidentStatus | None, typer.Option(help="Only in this status")] = None,
+    role: Annotated[
+        str | None,
+        typer.Option(help="requester (raised by you) or addressee (asked of you); default both"),
+    ] = None,
+    sla_state: Annotated[SlaState | None, typer.Option(help="Only in this SLA state")] = None,
+    device_id: Annotated[
+        str | None, typer.Option("--device", help="Only for this Device ID")
+    ] = None,
+    group_ref: Annotated[str | None, typer.Option(help="Only with this group reference")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200, help="At most this many")] = 50,
+    cursor: Annotated[
+        str | None, typer.Option(help="Where the previous page ended (its next_cursor)")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Incidents you raised or were asked, newest first."""
@@ -94,12 +123,13 @@ def list_(
 
 
 @app.command("show")
-def show_(ctx: typer.Context, incident_id: str, as_json: JsonFlag = False) -> None:
+def show_(ctx: typer.Context, incident_id: IncidentId, as_json: JsonFlag = False) -> None:
+    """One incident, with its SLA clock."""
     show(_api(ctx).json("GET", f"/v1/incidents/{incident_id}"), as_json)
 
 
 @app.command()
-def history(ctx: typer.Context, incident_id: str, as_json: JsonFlag = False) -> None:
+def history(ctx: typer.Context, incident_id: IncidentId, as_json: JsonFlag = False) -> None:
     """The audit trail, newest first."""
     page = _api(ctx).json("GET", f"/v1/incidents/{incident_id}/history")
     show(page, as_json, ("at", "actor", "action", "from_status", "to_status", "clock"))
@@ -108,14 +138,23 @@ def history(ctx: typer.Context, incident_id: str, as_json: JsonFlag = False) -> 
 @app.command()
 def respond(
     ctx: typer.Context,
-    incident_id: Annotated[str | None, typer.Argument()] = None,
-    outcome: Annotated[Outcome | None, typer.Option()] = None,
+    incident_id: Annotated[
+        str | None, typer.Argument(help="The incident's id or reference (INC-000123)")
+    ] = None,
+    outcome: Annotated[Outcome | None, typer.Option(help="Your answer")] = None,
     code_file: Annotated[
         Path | None,
-        typer.Option(exists=True, dir_okay=False, help="A file holding the install code"),
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="A file holding the install code (else standard input or a hidden prompt)",
+        ),
     ] = None,
-    reason: Annotated[str | None, typer.Option()] = None,
-    suggest: Annotated[str | None, typer.Option(help="The party you think installed it")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why, for rejected (no personal data)")] = None,
+    suggest: Annotated[
+        str | None,
+        typer.Option(help="For not_installing_supplier: the party you think installed it"),
+    ] = None,
     file: BatchFile = None,
     results: Results = None,
     as_json: JsonFlag = False,
@@ -146,7 +185,7 @@ def _read_code(code_file: Path | None) -> str:
 
 
 @app.command()
-def reveal(ctx: typer.Context, incident_id: str) -> None:
+def reveal(ctx: typer.Context, incident_id: IncidentId) -> None:
     """Print the install code you asked for (audited; yours alone, until you close)."""
     typer.echo(_api(ctx).json("GET", f"/v1/incidents/{incident_id}/install-code")["install_code"])
 
@@ -158,14 +197,16 @@ def _transition(ctx: typer.Context, incident_id: str, action: str, body: dict[st
 
 
 @app.command()
-def acknowledge(ctx: typer.Context, incident_id: str) -> None:
+def acknowledge(ctx: typer.Context, incident_id: IncidentId) -> None:
     """Tell the requester you are on it."""
     _transition(ctx, incident_id, "acknowledge", {})
 
 
 @app.command()
 def close(
-    ctx: typer.Context, incident_id: str, note: Annotated[str | None, typer.Option()] = None
+    ctx: typer.Context,
+    incident_id: IncidentId,
+    note: Annotated[str | None, typer.Option(help="A closing note (no personal data)")] = None,
 ) -> None:
     """Close a resolved incident you raised: its install code is destroyed."""
     _transition(ctx, incident_id, "close", {"note": note})
@@ -173,21 +214,29 @@ def close(
 
 @app.command()
 def cancel(
-    ctx: typer.Context, incident_id: str, reason: Annotated[str | None, typer.Option()] = None
+    ctx: typer.Context,
+    incident_id: IncidentId,
+    reason: Annotated[str | None, typer.Option(help="Why (no personal data)")] = None,
 ) -> None:
     """Cancel an open incident you raised."""
     _transition(ctx, incident_id, "cancel", {"reason": reason})
 
 
 @app.command()
-def reopen(ctx: typer.Context, incident_id: str, reason: Annotated[str, typer.Option()]) -> None:
+def reopen(
+    ctx: typer.Context,
+    incident_id: IncidentId,
+    reason: Annotated[str, typer.Option(help="What went wrong with the code")],
+) -> None:
     """The code did not work: ask again (a new SLA clock starts)."""
     _transition(ctx, incident_id, "reopen", {"reason": reason})
 
 
 @app.command()
 def readdress(
-    ctx: typer.Context, incident_id: str, to: Annotated[str, typer.Option(help="The party")]
+    ctx: typer.Context,
+    incident_id: IncidentId,
+    to: Annotated[str, typer.Option(help="The party to ask instead, e.g. ISUP")],
 ) -> None:
     """Address an incident answered not_installing_supplier to another party."""
     _transition(ctx, incident_id, "readdress", {"addressed_party_id": to})
@@ -208,16 +257,9 @@ def _batch(ctx: typer.Context, path: str, file: Path, results: Path | None, as_j
     outcome = response.json()
     if results is not None:
         _write_results(results, outcome["items"])
+    # The whole reason, field errors included: `--json` should not be the only way to learn it.
     rows = [
-        {
-            **r,
-            "error": r["error"]["type"].rsplit("/", 1)[-1]
-            + ": "
-            + (r["error"].get("detail") or ""),
-        }
-        if "error" in r
-        else r
-        for r in outcome["items"]
+        {**r, "error": row_problem(r["error"])} if r.get("error") else r for r in outcome["items"]
     ]
     if as_json:
         show(outcome, True)
@@ -229,12 +271,13 @@ def _batch(ctx: typer.Context, path: str, file: Path, results: Path | None, as_j
 
 
 def _write_results(path: Path, items: list[dict[str, Any]]) -> None:
+    """As the API's own CSV answer: `error` the problem's type, `error_detail` its reason."""
     with path.open("w", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(
-            ["row", "client_ref", "ok", "incident_id", "reference", "replayed", "error"]
-        )
+        writer.writerow(RESULTS_FILE_COLUMNS)
         for r in items:
-            error = (r.get("error") or {}).get("type", "").rsplit("/", 1)[-1]
-            keys = ("row", "client_ref", "ok", "incident_id", "reference", "replayed")
-            writer.writerow([*(safe_cell(r.get(k)) for k in keys), error])
+            problem = r.get("error") or {}
+            error = problem.get("type", "").rsplit("/", 1)[-1]
+            keys = RESULTS_FILE_COLUMNS[:-2]
+            cells = [*(safe_cell(r.get(k)) for k in keys), error]
+            writer.writerow([*cells, safe_cell(problem_reason(problem) if problem else None)])

@@ -5,6 +5,7 @@ Errors are one readable line on stderr and a non-zero exit, never a traceback.
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 
 from cli import devices, incidents, parties, reports, webhooks
 from cli.client import Target, fail
+from cli.group import OneLineErrors
 from services.common.negotiation import in_range
 
 if TYPE_CHECKING:
@@ -20,11 +22,16 @@ if TYPE_CHECKING:
 # Heavier modules (settings, tokens, the calendar, the listener's server) are imported by the
 # commands that use them: every `ssi` invocation pays for what it imports.
 MP121_WORKING_DAYS = 5
+MAX_TOKEN_SECONDS = 366 * 24 * 3600
+"""shared.tokens.MAX_LIFETIME_SECONDS, which the services enforce (a test keeps the two equal)."""
 
 app = typer.Typer(
+    cls=OneLineErrors,
     help="SSI install-code incident route: development tokens, SLA arithmetic and more.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain click help: typer's rich panels print a flag as if it took a <bool> value.
+    rich_markup_mode=None,
 )
 
 
@@ -32,13 +39,18 @@ app = typer.Typer(
 def main(
     ctx: typer.Context,
     api_url: Annotated[
-        str, typer.Option(envvar="SSI_API_URL", help="The incident API")
+        str, typer.Option(envvar="SSI_API_URL", help="The incident API's base URL")
     ] = "http://127.0.0.1:8000",
     notifier_url: Annotated[
-        str, typer.Option(envvar="SSI_NOTIFIER_URL", help="The notifier")
+        str, typer.Option(envvar="SSI_NOTIFIER_URL", help="The notifier's base URL")
     ] = "http://127.0.0.1:8001",
     token: Annotated[
-        str | None, typer.Option(envvar="SSI_TOKEN", help="Bearer token", show_default=False)
+        str | None,
+        typer.Option(
+            envvar="SSI_TOKEN",
+            help="The bearer token to call the services with (`ssi token` in development)",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Configuration comes from flags or the environment: SSI_API_URL, SSI_NOTIFIER_URL,
@@ -79,20 +91,32 @@ def run() -> None:
     try:
         app()
     except Exception as exc:
-        typer.echo(f"error: unexpected {type(exc).__name__}", err=True)
+        typer.echo(f"ssi: error: unexpected {type(exc).__name__}", err=True)
         raise SystemExit(1) from None
 
 
 @app.command()
 def token(
-    party: Annotated[str | None, typer.Option(help="Party id, e.g. GSUP")] = None,
-    operator: Annotated[bool, typer.Option(help="Operator scopes for --party")] = False,
-    service: Annotated[str | None, typer.Option(help="Service name, e.g. notifier")] = None,
-    admin: Annotated[bool, typer.Option(help="A bootstrap admin token")] = False,
-    scope: Annotated[str | None, typer.Option(help="Space-separated scopes (overrides)")] = None,
-    ttl: Annotated[int, typer.Option(help="Lifetime in seconds")] = 3600,
+    party: Annotated[str | None, typer.Option(help="A party's token, e.g. GSUP")] = None,
+    operator: Annotated[
+        bool, typer.Option("--operator", help="With --party: an operator's scopes")
+    ] = False,
+    service: Annotated[str | None, typer.Option(help="A service's token, e.g. notifier")] = None,
+    admin: Annotated[bool, typer.Option("--admin", help="A bootstrap admin token")] = False,
+    scope: Annotated[
+        str | None, typer.Option(help="Space-separated scopes, instead of the usual ones")
+    ] = None,
+    ttl: Annotated[
+        int, typer.Option(min=1, max=MAX_TOKEN_SECONDS, help="Lifetime in seconds")
+    ] = 3600,
 ) -> None:
-    """Print a development token (HS256 with SSI_JWT_SECRET, or the one under SSI_DATA_DIR)."""
+    """Print a development token, signed with the services' development secret.
+
+    The secret is SSI_JWT_SECRET, or the jwt-secret file under SSI_DATA_DIR if that is set, or
+    var/jwt-secret in this directory or the nearest one above it (the repository root, where
+    `make run` writes it). `ssi token` never makes a secret of its own.
+    """
+    from cli.devtokens import SecretNotFound, find_secret
     from shared.tokens import (
         ADMIN_SCOPE,
         OPERATOR_SCOPES,
@@ -104,6 +128,8 @@ def token(
     chosen = [bool(party), bool(service), admin]
     if sum(chosen) != 1:
         raise fail("give exactly one of --party, --service or --admin")
+    if operator and not party:
+        raise fail("--operator goes with --party")
     if party:
         subject = party
         scopes: tuple[str, ...] = OPERATOR_SCOPES if operator else PARTY_SCOPES
@@ -114,7 +140,10 @@ def token(
     if scope is not None:
         scopes = tuple(scope.split())
     common = settings(env="development")
-    secret = common.dev_jwt_secret()
+    try:
+        secret = find_secret(common, Path.cwd())
+    except SecretNotFound as exc:
+        raise fail(str(exc)) from None
     typer.echo(
         mint_dev_token(
             secret,
@@ -132,9 +161,13 @@ def listen(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")],
     secret: Annotated[
         str | None,
-        typer.Option(envvar="SSI_WEBHOOK_SECRET", help="The endpoint's whsec_ secret"),
+        typer.Option(
+            envvar="SSI_WEBHOOK_SECRET",
+            help="The endpoint's whsec_ secret, to verify signatures (else nothing is verified)",
+            show_default=False,
+        ),
     ] = None,
-    label: Annotated[str, typer.Option(help="Printed before each event")] = "",
+    label: Annotated[str, typer.Option(help="Printed before each event's line")] = "",
     host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
     forward_to: Annotated[
         str | None, typer.Option(help="Pass each verified webhook on to this URL, as received")

@@ -18,17 +18,23 @@ def list_(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     show(target(ctx).api().json("GET", "/v1/parties", params={"limit": 500}), as_json, COLUMNS)
 
 
+PartyIdArgument = Annotated[str, typer.Argument(help="Four upper-case letters or digits")]
+
+
 @app.command("show")
-def show_(ctx: typer.Context, party_id: str, as_json: JsonFlag = False) -> None:
+def show_(ctx: typer.Context, party_id: PartyIdArgument, as_json: JsonFlag = False) -> None:
+    """One party."""
     show(target(ctx).api().json("GET", f"/v1/parties/{party_id}"), as_json)
 
 
 @app.command()
 def add(
     ctx: typer.Context,
-    party_id: str,
-    name: Annotated[str, typer.Option()],
-    category: Annotated[PartyCategory, typer.Option()],
+    party_id: PartyIdArgument,
+    name: Annotated[str, typer.Option(help="The party's name")],
+    category: Annotated[
+        PartyCategory, typer.Option(help="Suppliers raise and answer incidents; operators oversee")
+    ],
     ops_email: Annotated[str, typer.Option(help="Operations contact email")],
     escalation_email: Annotated[str, typer.Option(help="Escalation contact email")],
     as_json: JsonFlag = False,

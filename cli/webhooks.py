@@ -23,6 +23,10 @@ DELIVERY_COLUMNS = (
 )
 
 
+EndpointId = Annotated[str, typer.Argument(help="The endpoint's id (`ssi endpoints list`)")]
+DeliveryId = Annotated[str, typer.Argument(help="The delivery's id (`ssi deliveries list`)")]
+
+
 def _notifier(ctx: typer.Context) -> Client:
     return target(ctx).notifier()
 
@@ -30,11 +34,11 @@ def _notifier(ctx: typer.Context) -> Client:
 @endpoints.command()
 def add(
     ctx: typer.Context,
-    url: str,
+    url: Annotated[str, typer.Argument(help="Where to POST: https, a public address")],
     event_type: Annotated[
         list[EventType] | None, typer.Option(help="Repeat for several; default: all")
     ] = None,
-    description: Annotated[str | None, typer.Option()] = None,
+    description: Annotated[str | None, typer.Option(help="A label for your own use")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Register an endpoint; its whsec_ secret is shown this once."""
@@ -48,11 +52,12 @@ def add(
 
 @endpoints.command("list")
 def list_endpoints(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """Your endpoints (their secrets are never shown again)."""
     show(_notifier(ctx).json("GET", "/v1/endpoints"), as_json, ENDPOINT_COLUMNS)
 
 
 @endpoints.command()
-def rotate(ctx: typer.Context, endpoint_id: str, as_json: JsonFlag = False) -> None:
+def rotate(ctx: typer.Context, endpoint_id: EndpointId, as_json: JsonFlag = False) -> None:
     """A new secret; the old one keeps signing alongside for the grace period."""
     show(_notifier(ctx).json("POST", f"/v1/endpoints/{endpoint_id}/rotate-secret"), as_json)
 
@@ -60,8 +65,8 @@ def rotate(ctx: typer.Context, endpoint_id: str, as_json: JsonFlag = False) -> N
 @endpoints.command()
 def recover(
     ctx: typer.Context,
-    endpoint_id: str,
-    since: Annotated[str, typer.Option(help="ISO 8601 with an offset")],
+    endpoint_id: EndpointId,
+    since: Annotated[str, typer.Option(help="From when: ISO 8601 with an offset")],
 ) -> None:
     """Re-enable and re-deliver, in order, what failed or was skipped since then."""
     try:
@@ -75,12 +80,14 @@ def recover(
 
 
 @endpoints.command()
-def enable(ctx: typer.Context, endpoint_id: str) -> None:
+def enable(ctx: typer.Context, endpoint_id: EndpointId) -> None:
+    """Deliver to this endpoint again (what was missed meanwhile: see `recover`)."""
     _set_enabled(ctx, endpoint_id, True)
 
 
 @endpoints.command()
-def disable(ctx: typer.Context, endpoint_id: str) -> None:
+def disable(ctx: typer.Context, endpoint_id: EndpointId) -> None:
+    """Stop delivering to this endpoint; events meanwhile are skipped."""
     _set_enabled(ctx, endpoint_id, False)
 
 
@@ -92,7 +99,8 @@ def _set_enabled(ctx: typer.Context, endpoint_id: str, enabled: bool) -> None:
 
 
 @endpoints.command()
-def delete(ctx: typer.Context, endpoint_id: str) -> None:
+def delete(ctx: typer.Context, endpoint_id: EndpointId) -> None:
+    """Remove an endpoint for good."""
     _notifier(ctx).call("DELETE", f"/v1/endpoints/{endpoint_id}")
     typer.echo(f"{endpoint_id} deleted")
 
@@ -100,23 +108,30 @@ def delete(ctx: typer.Context, endpoint_id: str) -> None:
 @deliveries.command("list")
 def list_deliveries(
     ctx: typer.Context,
-    endpoint_id: Annotated[str | None, typer.Option("--endpoint")] = None,
-    status: Annotated[str | None, typer.Option(help="pending, succeeded, dead, skipped")] = None,
-    incident_id: Annotated[str | None, typer.Option("--incident")] = None,
+    endpoint_id: Annotated[
+        str | None, typer.Option("--endpoint", help="Only to this endpoint")
+    ] = None,
+    status: Annotated[
+        str | None, typer.Option(help="Only in this status: pending, succeeded, dead, skipped")
+    ] = None,
+    incident_id: Annotated[
+        str | None, typer.Option("--incident", help="Only about this incident (its id)")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
+    """Deliveries to your endpoints, newest first."""
     params = {"endpoint_id": endpoint_id, "status": status, "incident_id": incident_id}
     show(_notifier(ctx).json("GET", "/v1/deliveries", params=params), as_json, DELIVERY_COLUMNS)
 
 
 @deliveries.command("show")
-def show_delivery(ctx: typer.Context, delivery_id: str, as_json: JsonFlag = False) -> None:
+def show_delivery(ctx: typer.Context, delivery_id: DeliveryId, as_json: JsonFlag = False) -> None:
     """A delivery with its attempts."""
     show(_notifier(ctx).json("GET", f"/v1/deliveries/{delivery_id}"), as_json)
 
 
 @deliveries.command()
-def retry(ctx: typer.Context, delivery_id: str) -> None:
+def retry(ctx: typer.Context, delivery_id: DeliveryId) -> None:
     """Send a dead delivery again (a fresh retry schedule)."""
     result = _notifier(ctx).json("POST", f"/v1/deliveries/{delivery_id}/retry")
     typer.echo(f"{result['id']} {result['status']}")

@@ -1,5 +1,6 @@
 """The `ssi` commands against both services running as processes on loopback (SQLite)."""
 
+import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -144,16 +145,43 @@ def test_files_go_in_one_batch(services: dict[str, str], tokens: Tokens, tmp_pat
     isup = tokens.mint("ISUP", tokens_scopes())
     rows = tmp_path / "raise.csv"
     rows.write_text(
-        "client_ref,device_id\n" + "".join(f"r{n},{d}\n" for n, d in enumerate(DEVICES[2:5]))
+        "client_ref,device_id\n"
+        + "".join(f"r{n},{d}\n" for n, d in enumerate(DEVICES[2:5]))
+        + "unknown,00-DB-00-00-00-00-01-FF\n"  # not in the inventory, and no addressed_party_id
+        + "typo,00-DB-XX\n"
     )
     results = tmp_path / "results.csv"
-    out = ok(
-        ssi(services, gsup, "incidents", "raise", "--file", str(rows), "--results", str(results))
+    result = ssi(
+        services, gsup, "incidents", "raise", "--file", str(rows), "--results", str(results)
     )
-    assert "3 succeeded, 0 failed" in out
-    raised = results.read_text().splitlines()
-    assert raised[0] == "row,client_ref,ok,incident_id,reference,replayed,error"
-    references = [line.split(",")[4] for line in raised[1:]]
+    assert result.exit_code == 1  # two rows failed
+    assert "3 succeeded, 2 failed" in result.output
+    # The table gives each failing row's whole reason, as --json would.
+    [unknown] = [line for line in result.output.splitlines() if "unknown" in line]
+    assert "addressee-required: The inventory does not know this Device" in unknown
+    assert "addressed_party_id" in unknown
+    [typo] = [line for line in result.output.splitlines() if " typo " in line]
+    assert "validation: One or more fields are invalid. (device_id: " in typo
+    with results.open(newline="") as written:
+        raised = list(csv.reader(written))
+    assert raised[0] == [
+        "row",
+        "client_ref",
+        "ok",
+        "incident_id",
+        "reference",
+        "replayed",
+        "error",
+        "error_detail",
+    ]
+    assert raised[4][6:] == [
+        "addressee-required",
+        "The inventory does not know this Device: name the Device's installing party in "
+        "addressed_party_id (the incident is then marked unverified).",
+    ]
+    assert raised[5][6] == "validation"
+    assert raised[5][7].startswith("One or more fields are invalid. (device_id: ")
+    references = [line[4] for line in raised[1:4]]
     answers = tmp_path / "answers.csv"
     answers.write_text(
         "reference,outcome,install_code,reason\n"
@@ -213,4 +241,8 @@ def test_errors_are_one_line(services: dict[str, str], tokens: Tokens) -> None:
     )
     unreachable = {**services, "SSI_API_URL": "http://127.0.0.1:9"}
     failed(ssi(unreachable, gsup, "incidents", "list"), "error: cannot reach http://127.0.0.1:9")
-    failed(ssi(services, gsup, "incidents", "raise"), "error: give a DEVICE_ID or --file")
+    failed(ssi(services, gsup, "incidents", "raise"), "ssi: error: give a DEVICE_ID or --file")
+    unknown = ssi(services, gsup, "incidents", "raise", "00-DB-00-00-00-00-02-FF")
+    failed(unknown, "The inventory does not know this Device")
+    assert unknown.output.endswith("(name the installing party with --addressee PARTY)\n")
+    assert len(unknown.output.splitlines()) == 1

@@ -75,5 +75,5 @@ def test_installed_as_the_ssi_command() -> None:
     )
     assert bad.returncode != 0
     assert bad.stderr.strip().splitlines() == [
-        "error: --raised-at 'soon' is not an ISO 8601 date and time"
+        "ssi: error: --raised-at 'soon' is not an ISO 8601 date and time"
     ]
