@@ -16,7 +16,7 @@ FastAPI's own document names operations after their paths and documents every 42
 
 import inspect
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from fastapi import FastAPI
@@ -98,10 +98,13 @@ def _response(errors: Iterable[type[ProblemError]]) -> dict[str, Any]:
     )
 
 
-def service_app(**kwargs: Any) -> FastAPI:
-    """A FastAPI app whose `/docs` works offline and whose document is the published one."""
+def service_app(
+    *, authentication_problems: Sequence[type[ProblemError]] = (), **kwargs: Any
+) -> FastAPI:
+    """A FastAPI app whose `/docs` works offline and whose document is the published one.
+    `authentication_problems`: what this service's authentication answers beyond 401 and 403."""
     app = FastAPIOffline(redoc_url=None, generate_unique_id_function=_operation_id, **kwargs)
-    app.openapi = _document(app)  # type: ignore[method-assign]
+    app.openapi = _document(app, (*AUTHENTICATED, *authentication_problems))  # type: ignore[method-assign]
     return app
 
 
@@ -109,7 +112,9 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def _document(app: FastAPI) -> Callable[[], dict[str, Any]]:
+def _document(
+    app: FastAPI, authenticated: Sequence[type[ProblemError]]
+) -> Callable[[], dict[str, Any]]:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = get_openapi(
@@ -123,7 +128,7 @@ def _document(app: FastAPI) -> Callable[[], dict[str, Any]]:
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
             for operations in document["paths"].values():
                 for method, operation in operations.items():
-                    _add_problems(operation, method.upper())
+                    _add_problems(operation, method.upper(), authenticated)
                     for media in operation.get("requestBody", {}).get("content", {}).values():
                         _hoist(media, schemas)
             for name in ("HTTPValidationError", "ValidationError"):
@@ -152,13 +157,15 @@ def _tags(app: FastAPI) -> list[dict[str, Any]]:
     return [{"name": name, "description": text} for name, text in described.items()]
 
 
-def _add_problems(operation: dict[str, Any], method: str) -> None:
+def _add_problems(
+    operation: dict[str, Any], method: str, authenticated: Sequence[type[ProblemError]]
+) -> None:
     """What every operation of its kind can answer, beside what its route declared: read from
     the operation itself (its security, parameters and body), as FastAPI put them there."""
     responses: dict[str, Any] = operation["responses"]
     generic: list[type[ProblemError]] = []
     if operation.get("security"):
-        generic += AUTHENTICATED
+        generic += authenticated
     if operation.get("parameters") or operation.get("requestBody"):
         generic += WITH_PARAMETERS
     if operation.get("requestBody") or method in ("POST", "PUT", "PATCH"):

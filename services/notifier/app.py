@@ -33,7 +33,7 @@ from services.notifier.delivery.transport import Transport
 from services.notifier.endpoints.endpoints import router as endpoints_router
 from services.notifier.endpoints.tasks import ReachabilityReporter
 from services.notifier.feed import service as feed_service
-from services.notifier.feed.parties import PartyDirectory
+from services.notifier.feed.parties import PartyCheckUnavailable, PartyDirectory
 from services.notifier.feed.tasks import Follower
 from services.notifier.metrics import DEAD, INCIDENTS_OPEN, QUEUE_DEPTH, UNREACHABLE
 from services.notifier.reports.endpoints import router as reports_router
@@ -184,6 +184,7 @@ def create_app(
             await engine.dispose()
 
     app = service_app(
+        authentication_problems=[PartyCheckUnavailable],
         title="SSI notifier",
         version="1.0.0",
         summary="Signed webhooks for MP121 install-code incidents, delivered until they land.",
