@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # `make demo`: the whole install-code route on the embedded default, from an empty deployment to
-# the SLA report, with the `ssi` command line; everything it starts is stopped at the end.
+# the SLA report, with the `ssi` command line; everything it starts is stopped at the end. The
+# services' log is removed with everything else on success, and kept on failure (its tail goes to
+# stderr, with where the whole of it is). Each wait is bounded by WAIT_SECONDS (default 60): on a
+# loaded machine starting both services alone takes 5-15 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SSI=.venv/bin/ssi
 PY=.venv/bin/python
 export SSI_ENV=development
+WAIT_SECONDS=${WAIT_SECONDS:-60}
 SSI_DATA_DIR=$(mktemp -d -t ssi-demo-XXXXXX)
 export SSI_DATA_DIR
+LOG=$(mktemp -t ssi-demo-XXXXXX.log)  # outside the data directory, so it can outlive it
 free_port() { $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 INCIDENT_API_PORT=$(free_port) NOTIFIER_PORT=$(free_port)
 export INCIDENT_API_PORT NOTIFIER_PORT
@@ -16,24 +21,46 @@ export SSI_API_URL=http://127.0.0.1:$INCIDENT_API_PORT SSI_NOTIFIER_URL=http://1
 DEVICE=00-DB-12-34-56-78-90-A0
 
 cleanup() {
-  local jobs; jobs=$(jobs -p)
+  local status=$? jobs; jobs=$(jobs -p)
   if [ -n "$jobs" ]; then kill $jobs 2>/dev/null || true; wait 2>/dev/null || true; fi
   rm -rf "$SSI_DATA_DIR"
+  if [ "$status" -eq 0 ]; then
+    rm -f "$LOG"
+  else
+    { printf '\nThe demo failed (exit %s). The services'"'"' log, last 40 lines:\n' "$status"
+      tail -n 40 "$LOG"
+      printf 'The whole log is kept at %s\n' "$LOG"; } >&2
+  fi
 }
 trap cleanup EXIT
 step() { printf '\n== %s\n' "$*"; }
 run() { local shown=("$@"); shown[0]=ssi; printf '$ %s\n' "${shown[*]}" >&2; "$@"; }
 field() { $PY -c "import json, sys; print(json.load(sys.stdin)$1)"; }
-until_ok() { for _ in $(seq 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; "$@"; }
+# Runs the command until it succeeds, for up to WAIT_SECONDS; then once more, showing its error.
+# It gives up early if the services have stopped: nothing would change.
+until_ok() {
+  local deadline=$((SECONDS + WAIT_SECONDS))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    "$@" >/dev/null 2>&1 && return 0
+    if ! kill -0 "$SERVICES" 2>/dev/null; then
+      echo "the services stopped while waiting for: $*" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+  echo "gave up after ${WAIT_SECONDS} s waiting for: $*" >&2
+  "$@"
+}
 delivered() {  # until the party's newest webhook of this type was delivered
   SSI_TOKEN=$1 $SSI deliveries list --json \
     | $PY -c "import json, sys; sys.exit(not any(d['event_type'] == '$2' and d['status'] == 'succeeded' for d in json.load(sys.stdin)['items']))"
 }
 
 step "Both services on SQLite under $SSI_DATA_DIR (API :$INCIDENT_API_PORT, notifier :$NOTIFIER_PORT)"
-$PY -m services.devserver >"$SSI_DATA_DIR/services.log" 2>&1 &
-until_ok curl -sf "$SSI_API_URL/readyz"
-until_ok curl -sf "$SSI_NOTIFIER_URL/readyz"
+$PY -m services.devserver >"$LOG" 2>&1 &
+SERVICES=$!
+until_ok curl -sf -o /dev/null --max-time 5 "$SSI_API_URL/readyz"
+until_ok curl -sf -o /dev/null --max-time 5 "$SSI_NOTIFIER_URL/readyz"
 ADMIN=$($SSI token --admin)
 GSUP=$($SSI token --party GSUP)
 ISUP=$($SSI token --party ISUP)

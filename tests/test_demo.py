@@ -1,5 +1,8 @@
-"""`make demo` runs the whole route and stops everything it started."""
+"""`make demo` runs the whole route and stops everything it started; on failure it keeps the log."""
 
+import os
+import re
+import signal
 import subprocess
 from pathlib import Path
 
@@ -16,15 +19,30 @@ pytestmark = pytest.mark.skipif(
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_the_demo_runs_start_to_finish() -> None:
-    result = subprocess.run(
+def run_demo(timeout: float, **env: str) -> subprocess.CompletedProcess[str]:
+    """The script in its own process group: should the script itself hang, the whole group (the
+    services and listeners too) is stopped, not just bash."""
+    process = subprocess.Popen(
         ["bash", "scripts/demo.sh"],  # noqa: S607
         cwd=ROOT,
-        capture_output=True,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
-        check=False,
+        start_new_session=True,
     )
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+        pytest.fail(f"the demo ran for more than {timeout} s:\n{out}{err}")
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def test_the_demo_runs_start_to_finish() -> None:
+    # Each of the script's waits gives up after 60 s; this bound is only for a hang.
+    result = run_demo(timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "[ISUP's listener] incident.raised reference=INC-000001" in out
@@ -35,3 +53,21 @@ def test_the_demo_runs_start_to_finish() -> None:
     assert "rejected" not in out
     data_dir = out.split("on SQLite under ", 1)[1].split(" ", 1)[0]
     assert not Path(data_dir).exists()  # removed, and with it everything the demo wrote
+    assert "The demo failed" not in result.stderr
+
+
+def test_a_failed_demo_keeps_the_services_log_and_says_where() -> None:
+    # A setting the API refuses: the dev server stops at once, and the demo with it.
+    result = run_demo(timeout=120, INCIDENT_API_DEFAULT_POLICY="no-such-policy")
+    assert result.returncode != 0
+    match = re.search(r"The whole log is kept at (\S+)", result.stderr)
+    assert match, result.stderr
+    log = Path(match.group(1))
+    try:
+        assert "the services stopped while waiting for" in result.stderr
+        assert "no-such-policy" in log.read_text()  # what explains the failure
+        assert "no-such-policy" in result.stderr  # its tail, shown
+        data_dir = result.stdout.split("on SQLite under ", 1)[1].split(" ", 1)[0]
+        assert not Path(data_dir).exists()  # only the log outlives a failure
+    finally:
+        log.unlink(missing_ok=True)
