@@ -1,14 +1,35 @@
-"""HTTP for the commands: one client per service, and every failure as one readable line."""
+"""The two services for the commands: their typed clients (`ssi_client`), and every failure as
+one readable line.
+
+Each command calls a generated operation (`api/<tag>/<operation>.py`, `sync_detailed`) and hands
+its answer to `ok()` for the typed result, or to `cli.output.show()` to print it. The generated
+modules are imported by the commands that call them, not here: they bring httpx, which `ssi token`
+and `ssi sla due` never need.
+"""
+
+from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import typer
 
 if TYPE_CHECKING:
     import httpx
+    from ssi_client.incident_api import AuthenticatedClient as ApiClient
+    from ssi_client.incident_api.models import Problem as ApiProblem
+    from ssi_client.notifier import AuthenticatedClient as NotifierClient
+    from ssi_client.notifier.models import Problem as NotifierProblem
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+# An import or a batch of 10,000 rows is answered once every row is done: reading may take long.
+CONNECT_SECONDS, READ_SECONDS = 30.0, 600.0
+# Proxies and credentials from the environment are not ours to send a token through.
+HTTPX_ARGS = {"trust_env": False}
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -25,85 +46,134 @@ class Target:
     notifier_url: str
     token: str | None
 
-    def api(self) -> "Client":
-        return Client(self.api_url, self.token)
-
-    def notifier(self) -> "Client":
-        return Client(self.notifier_url, self.token)
-
-
-class Client:
-    def __init__(self, base_url: str, token: str | None) -> None:
-        if not token:
+    def bearer(self) -> str:
+        if not self.token:
             raise fail(
                 "no token: set SSI_TOKEN or --token (`ssi token --party ABCD` in development)"
             )
-        self.base_url = base_url
-        self.headers = {"Authorization": f"Bearer {token}"}
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        json_body: Any = None,
-        params: dict[str, Any] | None = None,
-        content: bytes | Iterable[bytes] | None = None,
-        headers: dict[str, str] | None = None,
-        hints: Mapping[str, str] | None = None,
-    ) -> "httpx.Response":
-        """`hints`: by problem type (its last path segment), what to add to the error line, such
-        as the option of this command that fixes it."""
-        import httpx  # here, not at the top: `ssi token` and `ssi sla due` never need it
-
-        try:
-            # One connection per command: a command makes one or two calls.
-            with httpx.Client(
-                base_url=self.base_url,
-                headers=self.headers,
-                timeout=httpx.Timeout(30.0, read=600.0),
-                trust_env=False,
-            ) as http:
-                response = http.request(
-                    method,
-                    path,
-                    json=json_body,
-                    params={k: v for k, v in (params or {}).items() if v is not None},
-                    content=content,
-                    headers=headers,
-                )
-        except httpx.HTTPError as exc:
-            raise fail(f"cannot reach {self.base_url}: {type(exc).__name__}") from None
-        if response.is_error:
-            line = problem_line(response)
-            hint = (hints or {}).get(problem_slug(response))
-            raise fail(f"{line} ({hint})" if hint else line)
-        return response
-
-    def json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.call(method, path, **kwargs)
-        return response.json() if response.content else None
+        return self.token
 
 
-def _problem(response: "httpx.Response") -> dict[str, Any] | None:
+def target(ctx: typer.Context) -> Target:
+    found: Target = ctx.find_root().obj
+    return found
+
+
+def _timeout() -> httpx.Timeout:
+    import httpx
+
+    return httpx.Timeout(CONNECT_SECONDS, read=READ_SECONDS)
+
+
+def api(ctx: typer.Context) -> ApiClient:
+    """The incident API's client, closed when the command ends."""
+    from ssi_client.incident_api import AuthenticatedClient
+
+    where = target(ctx)
+    client = AuthenticatedClient(
+        base_url=where.api_url, token=where.bearer(), timeout=_timeout(), httpx_args=HTTPX_ARGS
+    )
+    return ctx.with_resource(client)
+
+
+def notifier(ctx: typer.Context) -> NotifierClient:
+    """The notifier's client, closed when the command ends."""
+    from ssi_client.notifier import AuthenticatedClient
+
+    where = target(ctx)
+    client = AuthenticatedClient(
+        base_url=where.notifier_url, token=where.bearer(), timeout=_timeout(), httpx_args=HTTPX_ARGS
+    )
+    return ctx.with_resource(client)
+
+
+class Answer(Protocol[T_co]):
+    """A service's answer: a generated operation's `Response`, or `answer_of()`'s."""
+
+    @property
+    def status_code(self) -> HTTPStatus: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+    @property
+    def parsed(self) -> T_co | None: ...
+
+
+def answer_of(response: httpx.Response, parse: Callable[[httpx.Response], T]) -> Answer[T]:
+    """A hand-written call's answer (a route the generated client cannot call), shaped as the
+    generated operations' own: `parse` reads a successful answer, `ok()` judges it."""
+    from ssi_client.incident_api.types import Response
+
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=parse(response) if response.is_success else None,
+    )
+
+
+def ok(
+    answer: Answer[T | ApiProblem | NotifierProblem], hints: Mapping[str, str] | None = None
+) -> T:
+    """The typed result of a call, or its problem as the command's one-line error.
+
+    `hints`: by problem type (its last path segment), what to add to the error line, such as the
+    option of this command that fixes it."""
+    from ssi_client.incident_api.models import Problem as ApiProblem
+    from ssi_client.notifier.models import Problem as NotifierProblem
+
+    parsed, status = answer.parsed, answer.status_code
+    if isinstance(parsed, ApiProblem | NotifierProblem):
+        raise _refused(status, parsed.to_dict(), hints)
+    if not 200 <= status < 300:
+        # A status the operation does not document: its body, if a problem, still says why.
+        raise _refused(status, _json_object(answer.content), hints)
+    if parsed is None:
+        if status == HTTPStatus.NO_CONTENT:
+            return cast(T, None)  # the operations that answer 204 are typed Any
+        raise fail(f"{status.value} {status.phrase}, an answer this version of ssi cannot read")
+    return parsed
+
+
+def _refused(
+    status: HTTPStatus, problem: Mapping[str, Any] | None, hints: Mapping[str, str] | None
+) -> typer.Exit:
+    line = problem_line(status, problem)
+    hint = (hints or {}).get(problem_slug(problem)) if problem else None
+    return fail(f"{line} ({hint})" if hint else line)
+
+
+def unreachable(exc: Exception) -> str | None:
+    """`cannot reach URL: ConnectError` when a call got no answer at all, else None."""
+    import httpx
+
+    if not isinstance(exc, httpx.TransportError):
+        return None
     try:
-        problem = response.json()
-    except (ValueError, json.JSONDecodeError):
+        url = exc.request.url
+    except RuntimeError:  # raised outside a request: no URL to name
+        return f"cannot reach the service: {type(exc).__name__}"
+    return f"cannot reach {url.scheme}://{url.netloc.decode()}: {type(exc).__name__}"
+
+
+def _json_object(content: bytes) -> dict[str, Any] | None:
+    try:
+        problem = json.loads(content)
+    except ValueError:
         return None
     return problem if isinstance(problem, dict) else None
 
 
-def problem_slug(response: "httpx.Response") -> str:
-    problem = _problem(response)
-    return str(problem.get("type", "")).rsplit("/", 1)[-1] if problem else ""
+def problem_slug(problem: Mapping[str, Any]) -> str:
+    return str(problem.get("type", "")).rsplit("/", 1)[-1]
 
 
-def problem_line(response: "httpx.Response") -> str:
+def problem_line(status: HTTPStatus, problem: Mapping[str, Any] | None) -> str:
     """`404 No such incident: ...` from an RFC 9457 problem, or the status alone."""
-    problem = _problem(response)
     if problem is None:
-        return f"{response.status_code} {response.reason_phrase}"
-    line = f"{response.status_code} {problem.get('title', response.reason_phrase)}"
+        return f"{status.value} {status.phrase}"
+    line = f"{status.value} {problem.get('title', status.phrase)}"
     reason = problem_reason(problem)
     return f"{line}{': ' if problem.get('detail') else ' '}{reason}" if reason else line
 
@@ -121,11 +191,6 @@ def problem_reason(problem: Mapping[str, Any]) -> str:
 
 def row_problem(problem: Mapping[str, Any]) -> str:
     """A bulk row's error as one cell: `slug: detail (field: message)`."""
-    slug = str(problem.get("type", "error")).rsplit("/", 1)[-1]
+    slug = problem_slug(problem) or "error"
     reason = problem_reason(problem)
     return f"{slug}: {reason}" if reason else slug
-
-
-def target(ctx: typer.Context) -> Target:
-    found: Target = ctx.find_root().obj
-    return found

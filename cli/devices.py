@@ -1,4 +1,9 @@
-"""`ssi devices`: the inventory, one Device or a streamed file of millions."""
+"""`ssi devices`: the inventory, one Device or a streamed file of millions.
+
+The import is sent by hand: the generated client has no operation for it (its body is CSV or
+NDJSON, never JSON), and a file of millions is streamed from disk with a progress bar. Its answer
+is still read as the generated ImportResult.
+"""
 
 import csv
 from collections.abc import Iterator
@@ -7,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from cli.client import target
+from cli.client import answer_of, api, ok
 from cli.output import JsonFlag, console, show
 
 app = typer.Typer(help="The Device inventory.", no_args_is_help=True)
@@ -21,7 +26,9 @@ def show_(
     as_json: JsonFlag = False,
 ) -> None:
     """One Device as the inventory knows it (yours, or any for an operator)."""
-    show(target(ctx).api().json("GET", f"/v1/devices/{device_id}"), as_json)
+    from ssi_client.incident_api.api.inventory import get_device
+
+    show(get_device.sync_detailed(device_id, client=api(ctx)), as_json)
 
 
 @app.command("import")
@@ -46,6 +53,7 @@ def import_(
     Exits 0 when every row was imported, 1 when some were not (their errors in the report).
     """
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+    from ssi_client.incident_api.models import ImportResult
 
     ndjson = file.suffix.lower() in (".ndjson", ".jsonl")
     content_type = "application/x-ndjson" if ndjson else "text/csv"
@@ -66,26 +74,19 @@ def import_(
                     progress.advance(task, len(piece))
                     yield piece
 
-        result = (
-            target(ctx)
-            .api()
-            .json(
-                "POST",
-                "/v1/devices/import",
-                content=pieces(),
-                headers={"Content-Type": content_type},
-            )
+        http = api(ctx).get_httpx_client()
+        response = http.post(
+            "/v1/devices/import", content=pieces(), headers={"Content-Type": content_type}
         )
-    typer.echo(
-        f"{result['imported']:,} of {result['rows']:,} rows imported; {result['failed']:,} failed"
-    )
-    if result["failed"]:
+    result = ok(answer_of(response, lambda r: ImportResult.from_dict(r.json())))
+    typer.echo(f"{result.imported:,} of {result.rows:,} rows imported; {result.failed:,} failed")
+    if result.failed:
         report = errors or file.with_name(file.name + ".errors.csv")
         with report.open("w", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(["row", "field", "message"])
-            for error in result["errors"]:
-                writer.writerow([error["row"], error["field"] or "", error["message"]])
-        more = " (the first 1,000)" if result["errors_truncated"] else ""
+            for error in result.errors:
+                writer.writerow([error.row, error.field or "", error.message])
+        more = " (the first 1,000)" if result.errors_truncated else ""
         typer.echo(f"row errors{more} in {report}")
         raise typer.Exit(1)

@@ -1,4 +1,5 @@
-"""The `ssi` root command: click's usage errors as the one line every other error is.
+"""The `ssi` root command: click's usage errors, and a service that cannot be reached, as the
+one line every other error is.
 
 Click prints a usage error as three lines (usage, a hint, the error) and typer, with rich, as a
 box; a script reading stderr, or a person, should see `ssi: error: ...` like any other failure.
@@ -14,6 +15,8 @@ import typer
 from typer._click.core import Context
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
+
+from cli.client import unreachable
 
 
 class OneLineErrors(TyperGroup):
@@ -41,6 +44,14 @@ class OneLineErrors(TyperGroup):
             code = exc.exit_code
         except typer.Abort:
             typer.echo("ssi: error: aborted", err=True)
+            code = 1
+        except Exception as exc:
+            # A call that got no answer (refused, timed out) is named here, once for every
+            # command: the generated operations raise httpx's own errors.
+            line = unreachable(exc)
+            if line is None:
+                raise
+            typer.echo(f"ssi: error: {line}", err=True)
             code = 1
         if not standalone_mode:
             return code

@@ -2,19 +2,29 @@
 
 An install code is never a command-line argument (it would sit in shell history and `ps`): it is
 read from --code-file, from standard input when that is not a terminal, or from a hidden prompt.
+Wherever a command takes an incident's id, its reference (`INC-000123`) serves as well.
+
+A file of many (`--file`) is sent as written, by hand rather than through the generated bulk
+operations: the API judges each row on its own (a bad row fails alone, an unknown field is
+refused), which reading the file into the generated RaiseBatch or ResponseBatch here would not
+(one unreadable row would stop the batch, an unknown field would be dropped silently).
 """
 
 import csv
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.client import Client, fail, problem_reason, row_problem, target
-from cli.output import JsonFlag, show
+from cli.client import answer_of, api, fail, ok, problem_reason, problem_slug, row_problem
+from cli.output import JsonFlag, show, show_data
 from shared.csvsafe import safe_cell
 from shared.schemas import IncidentStatus, Outcome, SlaState
+
+if TYPE_CHECKING:
+    from ssi_client.incident_api.models import IncidentRead, RowResult
 
 app = typer.Typer(help="Install-code incidents.", no_args_is_help=True)
 COLUMNS = (
@@ -49,8 +59,9 @@ IncidentId = Annotated[str, typer.Argument(help="The incident's id or reference 
 ADDRESSEE_HINT = {"addressee-required": "name the installing party with --addressee PARTY"}
 
 
-def _api(ctx: typer.Context) -> Client:
-    return target(ctx).api()
+class Role(StrEnum):
+    requester = "requester"
+    addressee = "addressee"
 
 
 @app.command("raise")
@@ -74,19 +85,23 @@ def raise_(
     as_json: JsonFlag = False,
 ) -> None:
     """Ask a Device's installing supplier for its install code (or many, with --file)."""
-    if (device_id is None) == (file is None):
-        raise fail("give a DEVICE_ID or --file, not both")
-    if file is not None:
+    if file is not None and device_id is None:
         _batch(ctx, "/v1/incidents/batch", file, results, as_json)
         return
-    body = {"device_id": device_id, "addressed_party_id": addressee, "group_ref": group_ref}
-    body["note"] = note
-    created = _api(ctx).json(
-        "POST",
-        "/v1/incidents",
-        json_body={k: v for k, v in body.items() if v is not None},
-        hints=ADDRESSEE_HINT,
+    if device_id is None or file is not None:
+        raise fail("give a DEVICE_ID or --file, not both")
+    from ssi_client.incident_api.api.incidents import raise_incident
+    from ssi_client.incident_api.models import IncidentCreate
+    from ssi_client.incident_api.types import UNSET
+
+    body = IncidentCreate(
+        device_id=device_id,
+        addressed_party_id=addressee or UNSET,
+        group_ref=group_ref or UNSET,
+        note=note or UNSET,
     )
+    created = raise_incident.sync_detailed(client=api(ctx), body=body)
+    ok(created, hints=ADDRESSEE_HINT)
     show(created, as_json)
 
 
@@ -95,7 +110,7 @@ def list_(
     ctx: typer.Context,
     status: Annotated[IncidentStatus | None, typer.Option(help="Only in this status")] = None,
     role: Annotated[
-        str | None,
+        Role | None,
         typer.Option(help="requester (raised by you) or addressee (asked of you); default both"),
     ] = None,
     sla_state: Annotated[SlaState | None, typer.Option(help="Only in this SLA state")] = None,
@@ -110,28 +125,38 @@ def list_(
     as_json: JsonFlag = False,
 ) -> None:
     """Incidents you raised or were asked, newest first."""
-    params = {
-        "status": status.value if status else None,
-        "role": role,
-        "sla_state": sla_state.value if sla_state else None,
-        "device_id": device_id,
-        "group_ref": group_ref,
-        "limit": limit,
-        "cursor": cursor,
-    }
-    show(_api(ctx).json("GET", "/v1/incidents", params=params), as_json, COLUMNS)
+    from ssi_client.incident_api.api.incidents import list_incidents
+    from ssi_client.incident_api.models import IncidentStatus as ApiStatus
+    from ssi_client.incident_api.models import ListIncidentsRoleType0 as ApiRole
+    from ssi_client.incident_api.models import SlaState as ApiSlaState
+
+    page = list_incidents.sync_detailed(
+        client=api(ctx),
+        status=ApiStatus(status) if status else None,
+        role=ApiRole(role) if role else None,
+        sla_state=ApiSlaState(sla_state) if sla_state else None,
+        device_id=device_id,
+        group_ref=group_ref,
+        limit=limit,
+        cursor=cursor,
+    )
+    show(page, as_json, COLUMNS)
 
 
 @app.command("show")
 def show_(ctx: typer.Context, incident_id: IncidentId, as_json: JsonFlag = False) -> None:
     """One incident, with its SLA clock."""
-    show(_api(ctx).json("GET", f"/v1/incidents/{incident_id}"), as_json)
+    from ssi_client.incident_api.api.incidents import get_incident
+
+    show(get_incident.sync_detailed(incident_id, client=api(ctx)), as_json)
 
 
 @app.command()
 def history(ctx: typer.Context, incident_id: IncidentId, as_json: JsonFlag = False) -> None:
     """The audit trail, newest first."""
-    page = _api(ctx).json("GET", f"/v1/incidents/{incident_id}/history")
+    from ssi_client.incident_api.api.incidents import get_incident_history
+
+    page = get_incident_history.sync_detailed(incident_id, client=api(ctx))
     show(page, as_json, ("at", "actor", "action", "from_status", "to_status", "clock"))
 
 
@@ -168,11 +193,17 @@ def respond(
         return
     if incident_id is None or outcome is None:
         raise fail("give INCIDENT_ID and --outcome (or --file)")
-    body: dict[str, Any] = {"outcome": outcome.value}
+    from ssi_client.incident_api.api.incidents import respond_to_incident
+    from ssi_client.incident_api.models import Outcome as ApiOutcome
+    from ssi_client.incident_api.models import ResponseCreate
+    from ssi_client.incident_api.types import UNSET
+
+    body = ResponseCreate(
+        outcome=ApiOutcome(outcome), reason=reason or UNSET, suggested_party_id=suggest or UNSET
+    )
     if outcome is Outcome.install_code_provided:
-        body["install_code"] = _read_code(code_file)
-    body |= {k: v for k, v in (("reason", reason), ("suggested_party_id", suggest)) if v}
-    show(_api(ctx).json("POST", f"/v1/incidents/{incident_id}/response", json_body=body), as_json)
+        body.install_code = _read_code(code_file)
+    show(respond_to_incident.sync_detailed(incident_id, client=api(ctx), body=body), as_json)
 
 
 def _read_code(code_file: Path | None) -> str:
@@ -187,19 +218,21 @@ def _read_code(code_file: Path | None) -> str:
 @app.command()
 def reveal(ctx: typer.Context, incident_id: IncidentId) -> None:
     """Print the install code you asked for (audited; yours alone, until you close)."""
-    typer.echo(_api(ctx).json("GET", f"/v1/incidents/{incident_id}/install-code")["install_code"])
+    from ssi_client.incident_api.api.incidents import reveal_install_code
+
+    typer.echo(ok(reveal_install_code.sync_detailed(incident_id, client=api(ctx))).install_code)
 
 
-def _transition(ctx: typer.Context, incident_id: str, action: str, body: dict[str, Any]) -> None:
-    path = f"/v1/incidents/{incident_id}/{action}"
-    result = _api(ctx).json("POST", path, json_body={k: v for k, v in body.items() if v})
-    typer.echo(f"{result['reference']} {result['status']} (version {result['version']})")
+def _moved(incident: "IncidentRead") -> None:
+    typer.echo(f"{incident.reference} {incident.status} (version {incident.version})")
 
 
 @app.command()
 def acknowledge(ctx: typer.Context, incident_id: IncidentId) -> None:
     """Tell the requester you are on it."""
-    _transition(ctx, incident_id, "acknowledge", {})
+    from ssi_client.incident_api.api.incidents import acknowledge_incident
+
+    _moved(ok(acknowledge_incident.sync_detailed(incident_id, client=api(ctx))))
 
 
 @app.command()
@@ -209,7 +242,12 @@ def close(
     note: Annotated[str | None, typer.Option(help="A closing note (no personal data)")] = None,
 ) -> None:
     """Close a resolved incident you raised: its install code is destroyed."""
-    _transition(ctx, incident_id, "close", {"note": note})
+    from ssi_client.incident_api.api.incidents import close_incident
+    from ssi_client.incident_api.models import CloseBody
+    from ssi_client.incident_api.types import UNSET
+
+    body = CloseBody(note=note or UNSET)
+    _moved(ok(close_incident.sync_detailed(incident_id, client=api(ctx), body=body)))
 
 
 @app.command()
@@ -219,7 +257,12 @@ def cancel(
     reason: Annotated[str | None, typer.Option(help="Why (no personal data)")] = None,
 ) -> None:
     """Cancel an open incident you raised."""
-    _transition(ctx, incident_id, "cancel", {"reason": reason})
+    from ssi_client.incident_api.api.incidents import cancel_incident
+    from ssi_client.incident_api.models import CancelBody
+    from ssi_client.incident_api.types import UNSET
+
+    body = CancelBody(reason=reason or UNSET)
+    _moved(ok(cancel_incident.sync_detailed(incident_id, client=api(ctx), body=body)))
 
 
 @app.command()
@@ -229,7 +272,11 @@ def reopen(
     reason: Annotated[str, typer.Option(help="What went wrong with the code")],
 ) -> None:
     """The code did not work: ask again (a new SLA clock starts)."""
-    _transition(ctx, incident_id, "reopen", {"reason": reason})
+    from ssi_client.incident_api.api.incidents import reopen_incident
+    from ssi_client.incident_api.models import ReopenBody
+
+    body = ReopenBody(reason=reason)
+    _moved(ok(reopen_incident.sync_detailed(incident_id, client=api(ctx), body=body)))
 
 
 @app.command()
@@ -239,45 +286,47 @@ def readdress(
     to: Annotated[str, typer.Option(help="The party to ask instead, e.g. ISUP")],
 ) -> None:
     """Address an incident answered not_installing_supplier to another party."""
-    _transition(ctx, incident_id, "readdress", {"addressed_party_id": to})
+    from ssi_client.incident_api.api.incidents import readdress_incident
+    from ssi_client.incident_api.models import ReaddressBody
+
+    body = ReaddressBody(addressed_party_id=to)
+    _moved(ok(readdress_incident.sync_detailed(incident_id, client=api(ctx), body=body)))
 
 
 def _batch(ctx: typer.Context, path: str, file: Path, results: Path | None, as_json: bool) -> None:
-    data = file.read_bytes()
-    is_json = file.suffix.lower() == ".json"
-    response = _api(ctx).call(
-        "POST",
-        path,
-        content=data,
-        headers={
-            "Content-Type": "application/json" if is_json else "text/csv",
-            "Accept": "application/json",
-        },
-    )
-    outcome = response.json()
+    from ssi_client.incident_api.models import BatchResult
+
+    media = "application/json" if file.suffix.lower() == ".json" else "text/csv"
+    headers = {"Content-Type": media, "Accept": "application/json"}
+    response = api(ctx).get_httpx_client().post(path, content=file.read_bytes(), headers=headers)
+    answer = answer_of(response, lambda r: BatchResult.from_dict(r.json()))
+    outcome = ok(answer)
     if results is not None:
-        _write_results(results, outcome["items"])
-    # The whole reason, field errors included: `--json` should not be the only way to learn it.
-    rows = [
-        {**r, "error": row_problem(r["error"])} if r.get("error") else r for r in outcome["items"]
-    ]
+        _write_results(results, outcome.items)
     if as_json:
-        show(outcome, True)
+        show(answer, True)
     else:
-        show(rows, False, RESULT_COLUMNS)
-        typer.echo(f"{outcome['succeeded']:,} succeeded, {outcome['failed']:,} failed")
-    if outcome["failed"]:
+        # The whole reason, field errors included: `--json` should not be the only way to learn it.
+        rows = [
+            {**r.to_dict(), "error": row_problem(r.error.to_dict()) if r.error else None}
+            for r in outcome.items
+        ]
+        show_data(rows, False, RESULT_COLUMNS)
+        typer.echo(f"{outcome.succeeded:,} succeeded, {outcome.failed:,} failed")
+    if outcome.failed:
         raise typer.Exit(1)
 
 
-def _write_results(path: Path, items: list[dict[str, Any]]) -> None:
+def _write_results(path: Path, items: "list[RowResult]") -> None:
     """As the API's own CSV answer: `error` the problem's type, `error_detail` its reason."""
     with path.open("w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(RESULTS_FILE_COLUMNS)
         for r in items:
-            problem = r.get("error") or {}
-            error = problem.get("type", "").rsplit("/", 1)[-1]
-            keys = RESULTS_FILE_COLUMNS[:-2]
-            cells = [*(safe_cell(r.get(k)) for k in keys), error]
-            writer.writerow([*cells, safe_cell(problem_reason(problem) if problem else None)])
+            row = r.to_dict()
+            problem = r.error.to_dict() if r.error else None
+            cells = [safe_cell(row.get(k)) for k in RESULTS_FILE_COLUMNS[:-2]]
+            error = problem_slug(problem) if problem else ""
+            writer.writerow(
+                [*cells, error, safe_cell(problem_reason(problem) if problem else None)]
+            )

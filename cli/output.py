@@ -9,13 +9,23 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.client import Answer, ok
+
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")]
 
 # To a terminal, tables fit its width; piped, every value is printed whole.
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 1000)
 
 
-def show(data: Any, as_json: bool, columns: Sequence[str] | None = None) -> None:
+def show(answer: Answer[object], as_json: bool, columns: Sequence[str] | None = None) -> None:
+    """A service's answer, once `ok()` has judged it, printed as the service wrote it: its keys
+    in its order and its timestamps as sent (a model's `to_dict()` sorts the keys, since the
+    published documents do, and rewrites `Z` as `+00:00`)."""
+    ok(answer)
+    show_data(json.loads(answer.content), as_json, columns)
+
+
+def show_data(data: Any, as_json: bool, columns: Sequence[str] | None = None) -> None:
     """A list (or a page's items) as a table of `columns`; one object as field: value lines."""
     if as_json:
         typer.echo(json.dumps(data, indent=2))

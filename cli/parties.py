@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from cli.client import target
+from cli.client import api
 from cli.output import JsonFlag, show
 from shared.schemas import PartyCategory
 
@@ -15,7 +15,9 @@ COLUMNS = ("party_id", "name", "category", "active")
 @app.command("list")
 def list_(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Every party (operators and admin see contact emails too)."""
-    show(target(ctx).api().json("GET", "/v1/parties", params={"limit": 500}), as_json, COLUMNS)
+    from ssi_client.incident_api.api.parties import list_parties
+
+    show(list_parties.sync_detailed(client=api(ctx), limit=500), as_json, COLUMNS)
 
 
 PartyIdArgument = Annotated[str, typer.Argument(help="Four upper-case letters or digits")]
@@ -24,7 +26,9 @@ PartyIdArgument = Annotated[str, typer.Argument(help="Four upper-case letters or
 @app.command("show")
 def show_(ctx: typer.Context, party_id: PartyIdArgument, as_json: JsonFlag = False) -> None:
     """One party."""
-    show(target(ctx).api().json("GET", f"/v1/parties/{party_id}"), as_json)
+    from ssi_client.incident_api.api.parties import get_party
+
+    show(get_party.sync_detailed(party_id, client=api(ctx)), as_json)
 
 
 @app.command()
@@ -40,11 +44,15 @@ def add(
     as_json: JsonFlag = False,
 ) -> None:
     """Register a party (operator or admin token)."""
-    body = {
-        "party_id": party_id,
-        "name": name,
-        "category": category.value,
-        "ops_contact_email": ops_email,
-        "escalation_contact_email": escalation_email,
-    }
-    show(target(ctx).api().json("POST", "/v1/parties", json_body=body), as_json)
+    from ssi_client.incident_api.api.parties import create_party
+    from ssi_client.incident_api.models import PartyCategory as ApiCategory
+    from ssi_client.incident_api.models import PartyCreate
+
+    party = PartyCreate(
+        party_id=party_id,
+        name=name,
+        category=ApiCategory(category.value),
+        ops_contact_email=ops_email,
+        escalation_contact_email=escalation_email,
+    )
+    show(create_party.sync_detailed(client=api(ctx), body=party), as_json)

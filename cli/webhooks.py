@@ -1,11 +1,12 @@
 """`ssi endpoints` and `ssi deliveries`: your webhook endpoints and what was sent to them."""
 
+import re
 from datetime import datetime
 from typing import Annotated
 
 import typer
 
-from cli.client import Client, fail, target
+from cli.client import api, fail, notifier, ok
 from cli.output import JsonFlag, show
 from shared.schemas import EventType
 
@@ -21,14 +22,11 @@ DELIVERY_COLUMNS = (
     "last_status_code",
     "next_attempt_at",
 )
+REFERENCE = re.compile(r"INC-[0-9]+", re.IGNORECASE)
 
 
 EndpointId = Annotated[str, typer.Argument(help="The endpoint's id (`ssi endpoints list`)")]
 DeliveryId = Annotated[str, typer.Argument(help="The delivery's id (`ssi deliveries list`)")]
-
-
-def _notifier(ctx: typer.Context) -> Client:
-    return target(ctx).notifier()
 
 
 @endpoints.command()
@@ -42,24 +40,33 @@ def add(
     as_json: JsonFlag = False,
 ) -> None:
     """Register an endpoint; its whsec_ secret is shown this once."""
-    body: dict[str, object] = {"url": url}
-    if event_type:
-        body["event_types"] = [t.value for t in event_type]
-    if description:
-        body["description"] = description
-    show(_notifier(ctx).json("POST", "/v1/endpoints", json_body=body), as_json)
+    from ssi_client.notifier.api.endpoints import create_endpoint
+    from ssi_client.notifier.models import EndpointCreate
+    from ssi_client.notifier.models import EventType as NotifierEventType
+    from ssi_client.notifier.types import UNSET
+
+    body = EndpointCreate(
+        url=url,
+        event_types=[NotifierEventType(t) for t in event_type] if event_type else UNSET,
+        description=description or UNSET,
+    )
+    show(create_endpoint.sync_detailed(client=notifier(ctx), body=body), as_json)
 
 
 @endpoints.command("list")
 def list_endpoints(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Your endpoints (their secrets are never shown again)."""
-    show(_notifier(ctx).json("GET", "/v1/endpoints"), as_json, ENDPOINT_COLUMNS)
+    from ssi_client.notifier.api.endpoints import list_endpoints
+
+    show(list_endpoints.sync_detailed(client=notifier(ctx)), as_json, ENDPOINT_COLUMNS)
 
 
 @endpoints.command()
 def rotate(ctx: typer.Context, endpoint_id: EndpointId, as_json: JsonFlag = False) -> None:
     """A new secret; the old one keeps signing alongside for the grace period."""
-    show(_notifier(ctx).json("POST", f"/v1/endpoints/{endpoint_id}/rotate-secret"), as_json)
+    from ssi_client.notifier.api.endpoints import rotate_endpoint_secret
+
+    show(rotate_endpoint_secret.sync_detailed(endpoint_id, client=notifier(ctx)), as_json)
 
 
 @endpoints.command()
@@ -69,14 +76,16 @@ def recover(
     since: Annotated[str, typer.Option(help="From when: ISO 8601 with an offset")],
 ) -> None:
     """Re-enable and re-deliver, in order, what failed or was skipped since then."""
+    from ssi_client.notifier.api.endpoints import recover_endpoint
+    from ssi_client.notifier.models import RecoverBody
+
     try:
         instant = datetime.fromisoformat(since)
     except ValueError:
         raise fail(f"--since {since!r} is not an ISO 8601 date and time") from None
-    result = _notifier(ctx).json(
-        "POST", f"/v1/endpoints/{endpoint_id}/recover", json_body={"since": instant.isoformat()}
-    )
-    typer.echo(f"{result['requeued']:,} deliveries queued again")
+    body = RecoverBody(since=instant)
+    result = ok(recover_endpoint.sync_detailed(endpoint_id, client=notifier(ctx), body=body))
+    typer.echo(f"{result.requeued:,} deliveries queued again")
 
 
 @endpoints.command()
@@ -92,16 +101,20 @@ def disable(ctx: typer.Context, endpoint_id: EndpointId) -> None:
 
 
 def _set_enabled(ctx: typer.Context, endpoint_id: str, enabled: bool) -> None:
-    result = _notifier(ctx).json(
-        "PATCH", f"/v1/endpoints/{endpoint_id}", json_body={"enabled": enabled}
-    )
-    typer.echo(f"{result['id']} {'enabled' if result['enabled'] else 'disabled'}")
+    from ssi_client.notifier.api.endpoints import update_endpoint
+    from ssi_client.notifier.models import EndpointUpdate
+
+    body = EndpointUpdate(enabled=enabled)
+    result = ok(update_endpoint.sync_detailed(endpoint_id, client=notifier(ctx), body=body))
+    typer.echo(f"{result.id} {'enabled' if result.enabled else 'disabled'}")
 
 
 @endpoints.command()
 def delete(ctx: typer.Context, endpoint_id: EndpointId) -> None:
     """Remove an endpoint for good."""
-    _notifier(ctx).call("DELETE", f"/v1/endpoints/{endpoint_id}")
+    from ssi_client.notifier.api.endpoints import delete_endpoint
+
+    ok(delete_endpoint.sync_detailed(endpoint_id, client=notifier(ctx)))
     typer.echo(f"{endpoint_id} deleted")
 
 
@@ -114,24 +127,53 @@ def list_deliveries(
     status: Annotated[
         str | None, typer.Option(help="Only in this status: pending, succeeded, dead, skipped")
     ] = None,
-    incident_id: Annotated[
-        str | None, typer.Option("--incident", help="Only about this incident (its id)")
+    incident: Annotated[
+        str | None,
+        typer.Option("--incident", help="Only about this incident (its id or reference)"),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Deliveries to your endpoints, newest first."""
-    params = {"endpoint_id": endpoint_id, "status": status, "incident_id": incident_id}
-    show(_notifier(ctx).json("GET", "/v1/deliveries", params=params), as_json, DELIVERY_COLUMNS)
+    from ssi_client.notifier.api.deliveries import list_deliveries
+    from ssi_client.notifier.models import DeliveryStatus
+
+    try:
+        state = DeliveryStatus(status) if status is not None else None
+    except ValueError:
+        choices = ", ".join(repr(str(s)) for s in DeliveryStatus)
+        raise typer.BadParameter(
+            f"{status!r} is not one of {choices}.", ctx, None, "'--status'"
+        ) from None
+    answer = list_deliveries.sync_detailed(
+        client=notifier(ctx),
+        endpoint_id=endpoint_id,
+        status=state,
+        incident_id=_incident_id(ctx, incident),
+    )
+    show(answer, as_json, DELIVERY_COLUMNS)
+
+
+def _incident_id(ctx: typer.Context, incident: str | None) -> str | None:
+    """The notifier knows incidents by id alone: a reference is looked up at the API first."""
+    if incident is None or not REFERENCE.fullmatch(incident):
+        return incident
+    from ssi_client.incident_api.api.incidents import get_incident
+
+    return ok(get_incident.sync_detailed(incident, client=api(ctx))).id
 
 
 @deliveries.command("show")
 def show_delivery(ctx: typer.Context, delivery_id: DeliveryId, as_json: JsonFlag = False) -> None:
     """A delivery with its attempts."""
-    show(_notifier(ctx).json("GET", f"/v1/deliveries/{delivery_id}"), as_json)
+    from ssi_client.notifier.api.deliveries import get_delivery
+
+    show(get_delivery.sync_detailed(delivery_id, client=notifier(ctx)), as_json)
 
 
 @deliveries.command()
 def retry(ctx: typer.Context, delivery_id: DeliveryId) -> None:
     """Send a dead delivery again (a fresh retry schedule)."""
-    result = _notifier(ctx).json("POST", f"/v1/deliveries/{delivery_id}/retry")
-    typer.echo(f"{result['id']} {result['status']}")
+    from ssi_client.notifier.api.deliveries import retry_delivery
+
+    result = ok(retry_delivery.sync_detailed(delivery_id, client=notifier(ctx)))
+    typer.echo(f"{result.id} {result.status}")

@@ -101,12 +101,17 @@ def test_a_whole_incident_from_the_command_line(
     assert report[1].startswith("7,device_id,")
 
     raised = json.loads(ok(ssi(services, gsup, "incidents", "raise", DEVICES[0], "--json")))
-    incident = raised["id"]
+    incident, reference = raised["id"], raised["reference"]
     assert raised["status"] == "raised"
-    assert raised["reference"] in ok(
-        ssi(services, isup, "incidents", "list", "--role", "addressee")
-    )
-    assert "acknowledged" in ok(ssi(services, isup, "incidents", "acknowledge", incident))
+    # The API's JSON as it sent it: its keys in its order, not sorted as a generated model's.
+    assert list(raised)[:3] == ["id", "reference", "device_id"]
+    assert reference in ok(ssi(services, isup, "incidents", "list", "--role", "addressee"))
+    # The reference every table, webhook and email shows serves wherever an id does.
+    shown = ok(ssi(services, isup, "incidents", "show", reference))
+    assert shown.splitlines()[:2] == [f"id: {incident}", f"reference: {reference}"]
+    assert ok(ssi(services, isup, "incidents", "show", incident)) == shown
+    ok_line = f"{reference} acknowledged (version 2)\n"
+    assert ok(ssi(services, isup, "incidents", "acknowledge", reference)) == ok_line
 
     # The install code comes from standard input (or a file, or a hidden prompt): never argv.
     answered = ssi(
@@ -114,7 +119,7 @@ def test_a_whole_incident_from_the_command_line(
         isup,
         "incidents",
         "respond",
-        incident,
+        reference.lower(),
         "--outcome",
         "install_code_provided",
         "--json",
@@ -122,14 +127,17 @@ def test_a_whole_incident_from_the_command_line(
     )
     assert json.loads(ok(answered))["status"] == "resolved"
     assert CODE not in answered.output
-    assert ok(ssi(services, gsup, "incidents", "reveal", incident)).strip() == CODE
-    assert "closed" in ok(ssi(services, gsup, "incidents", "close", incident))
-    history = ok(ssi(services, gsup, "incidents", "history", incident))
+    assert ok(ssi(services, gsup, "incidents", "reveal", reference)) == CODE + "\n"
+    assert "closed" in ok(ssi(services, gsup, "incidents", "close", reference))
+    history = ok(ssi(services, gsup, "incidents", "history", reference))
     assert "install_code.revealed" in history
+    assert ok(ssi(services, gsup, "incidents", "history", incident)) == history
     failed(ssi(services, gsup, "incidents", "reveal", incident), "410 The install code has been")
+    failed(ssi(services, isup, "incidents", "show", "INC-999999"), "error: 404 No such incident")
 
-    # A second incident: raised, reopened after an answer, then cancelled.
-    second = json.loads(ok(ssi(services, gsup, "incidents", "raise", DEVICES[1], "--json")))["id"]
+    # A second incident: raised, reopened after an answer, then cancelled, all by reference.
+    raised = json.loads(ok(ssi(services, gsup, "incidents", "raise", DEVICES[1], "--json")))
+    second = raised["reference"]
     code_file = tmp_path / "code.txt"
     code_file.write_text(CODE)
     respond = ("incidents", "respond", second, "--outcome", "install_code_provided")
@@ -220,7 +228,7 @@ def test_endpoints_deliveries_and_listen(services: dict[str, str], tokens: Token
         assert rotated["secret"] != created["secret"]
         assert "disabled" in ok(ssi(services, isup, "endpoints", "disable", endpoint))
         gsup = tokens.mint("GSUP", tokens_scopes())
-        ok(ssi(services, gsup, "incidents", "raise", DEVICES[5]))
+        raised = json.loads(ok(ssi(services, gsup, "incidents", "raise", DEVICES[5], "--json")))
         out = ok(
             ssi(services, isup, "endpoints", "recover", endpoint, "--since", "2000-01-01T00:00:00Z")
         )
@@ -228,7 +236,12 @@ def test_endpoints_deliveries_and_listen(services: dict[str, str], tokens: Token
         receiver.wait_for(1)
     listed = ok(ssi(services, isup, "deliveries", "list", "--json"))
     assert {d["event_type"] for d in json.loads(listed)["items"]} == {"incident.raised"}
+    # The notifier knows incidents by id: `--incident` takes the reference too.
+    about = ssi(services, isup, "deliveries", "list", "--incident", raised["reference"], "--json")
+    assert {d["incident_id"] for d in json.loads(ok(about))["items"]} == {raised["id"]}
     ok(ssi(services, isup, "endpoints", "delete", endpoint))
+    assert ok(ssi(services, isup, "endpoints", "list")).count(receiver.url) == 0
+    failed(ssi(services, isup, "endpoints", "delete", endpoint), "error: 404 No such endpoint")
 
 
 def test_errors_are_one_line(services: dict[str, str], tokens: Tokens) -> None:
@@ -241,6 +254,9 @@ def test_errors_are_one_line(services: dict[str, str], tokens: Tokens) -> None:
     )
     unreachable = {**services, "SSI_API_URL": "http://127.0.0.1:9"}
     failed(ssi(unreachable, gsup, "incidents", "list"), "error: cannot reach http://127.0.0.1:9")
+    # An answer the operation does not document (here the notifier's, not the API's): its status.
+    wrong = {**services, "SSI_API_URL": services["SSI_NOTIFIER_URL"]}
+    failed(ssi(wrong, gsup, "incidents", "list"), "ssi: error: 404 Not Found")
     failed(ssi(services, gsup, "incidents", "raise"), "ssi: error: give a DEVICE_ID or --file")
     unknown = ssi(services, gsup, "incidents", "raise", "00-DB-00-00-00-00-02-FF")
     failed(unknown, "The inventory does not know this Device")

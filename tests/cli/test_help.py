@@ -69,8 +69,20 @@ def test_token_flags_take_no_value() -> None:
         (["token", "--ttl", str(MAX_TOKEN_SECONDS + 1), "--admin"], "--ttl"),
         (["incidents", "respond", "--file", "/no/such/file.csv"], "does not exist"),
         (["parties", "add", "ABCD", "--name", "A", "--category", "x"], "--category"),
+        (["incidents", "list", "--role", "x"], "Invalid value for '--role'"),
+        (["deliveries", "list", "--status", "x"], "Invalid value for '--status'"),
     ],
-    ids=["bad choice", "missing option", "no such command", "range", "ttl", "file", "enum"],
+    ids=[
+        "bad choice",
+        "missing option",
+        "no such command",
+        "range",
+        "ttl",
+        "file",
+        "enum",
+        "role",
+        "delivery status",
+    ],
 )
 def test_a_usage_error_is_one_line(args: list[str], message: str) -> None:
     result = runner.invoke(app, args)
