@@ -6,6 +6,7 @@ key material, and the problem handlers drop pydantic's `input` as well.
 """
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -19,6 +20,19 @@ _PARTY_ID = re.compile(r"[A-Z0-9]{4}")
 _SERVICE = re.compile(r"svc:[a-z][a-z0-9-]{0,31}")
 
 
+@dataclass(frozen=True)
+class Published:
+    """The pattern a validator enforces, published in the JSON schema (for clients and fuzzers)
+    while the validator keeps its own messages."""
+
+    pattern: str
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), "pattern": self.pattern}
+
+
 def normalise_device_id(value: str) -> str:
     """EUI-64 in any common spelling -> `00-DB-12-34-56-78-90-A0`."""
     if not _EUI64.fullmatch(value):
@@ -29,7 +43,13 @@ def normalise_device_id(value: str) -> str:
     return "-".join(digits[i : i + 2] for i in range(0, 16, 2))
 
 
-DeviceId = Annotated[str, AfterValidator(normalise_device_id)]
+DeviceId = Annotated[
+    str,
+    AfterValidator(normalise_device_id),
+    Published(
+        "^([0-9A-Fa-f]{16}|[0-9A-Fa-f]{2}(-[0-9A-Fa-f]{2}){7}|[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){7})$"
+    ),
+]
 
 
 def crc16_x25(data: bytes) -> int:
@@ -130,7 +150,7 @@ def check_party_id(value: str) -> str:
     return value
 
 
-PartyId = Annotated[str, AfterValidator(check_party_id)]
+PartyId = Annotated[str, AfterValidator(check_party_id), Published("^[A-Z0-9]{4}$")]
 
 
 def is_service_principal(subject: str) -> bool:

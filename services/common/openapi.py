@@ -86,6 +86,27 @@ def problems(*errors: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
     return {status: _response(found) for status, found in sorted(by_status.items())}
 
 
+def links(
+    status: int, parameter: str, *operations: str, source: str = "$response.body#/id"
+) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry naming what a client may call next with this answer (OpenAPI
+    links, which a fuzzer's stateful phase follows too): each of `operations`, by operation id,
+    with its `parameter` taken from the answer by `source`, a runtime expression. Merge it with
+    `problems(...)`."""
+    return {
+        status: {
+            "links": {
+                operation: {
+                    "operationId": operation,
+                    "parameters": {parameter: source},
+                    "description": f"`{parameter}` from this answer: `{source}`",
+                }
+                for operation in operations
+            }
+        }
+    }
+
+
 def _response(errors: Iterable[type[ProblemError]]) -> dict[str, Any]:
     return _response_from_examples(
         {

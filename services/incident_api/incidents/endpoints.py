@@ -18,7 +18,7 @@ from sqlmodel import col, or_, select
 from services.common.auth import PARTIES, Kind, Principal, require
 from services.common.db import SessionDep
 from services.common.negotiation import InstantBound
-from services.common.openapi import problems
+from services.common.openapi import links, problems
 from services.common.pagination import (
     BadCursor,
     Cursor,
@@ -114,17 +114,28 @@ async def _view(session: SessionDep, rt: Runtime, incident: Incident) -> Inciden
     summary="Raise an incident",
     response_description="The incident, raised (or, for a replayed `Idempotency-Key`, as it is "
     "now); `Location` names it",
-    responses=problems(
-        NotASupplier,
-        NotRegisteredSupplier,
-        DeviceNotEligible,
-        DuplicateOpenIncident,
-        IdempotencyInProgress,
-        RequesterIsInstaller,
-        AddresseeRequired,
-        UnknownParty,
-        IdempotencyMismatch,
-    ),
+    responses={
+        **links(
+            201,
+            "incident_id",
+            "get_incident",
+            "get_incident_history",
+            "acknowledge_incident",
+            "respond_to_incident",
+            "cancel_incident",
+        ),
+        **problems(
+            NotASupplier,
+            NotRegisteredSupplier,
+            DeviceNotEligible,
+            DuplicateOpenIncident,
+            IdempotencyInProgress,
+            RequesterIsInstaller,
+            AddresseeRequired,
+            UnknownParty,
+            IdempotencyMismatch,
+        ),
+    },
 )
 async def raise_incident(
     body: IncidentCreate,
@@ -287,7 +298,7 @@ async def get_incident_history(
     "/{incident_id}/acknowledge",
     response_model=IncidentRead,
     summary="Acknowledge an incident",
-    responses=problems(*TRANSITION),
+    responses={**links(200, "incident_id", "respond_to_incident"), **problems(*TRANSITION)},
 )
 async def acknowledge_incident(
     session: SessionDep,
@@ -307,7 +318,17 @@ async def acknowledge_incident(
     "/{incident_id}/response",
     response_model=IncidentRead,
     summary="Answer an incident",
-    responses=problems(*TRANSITION, UnknownParty),
+    responses={
+        **links(
+            200,
+            "incident_id",
+            "reveal_install_code",
+            "close_incident",
+            "reopen_incident",
+            "readdress_incident",
+        ),
+        **problems(*TRANSITION, UnknownParty),
+    },
 )
 async def respond_to_incident(
     body: ResponseCreate,
@@ -383,7 +404,10 @@ async def cancel_incident(
     "/{incident_id}/reopen",
     response_model=IncidentRead,
     summary="Reopen an incident: the code did not work",
-    responses=problems(*TRANSITION, ReopenLimit),
+    responses={
+        **links(200, "incident_id", "acknowledge_incident", "respond_to_incident"),
+        **problems(*TRANSITION, ReopenLimit),
+    },
 )
 async def reopen_incident(
     body: ReopenBody,
@@ -406,7 +430,10 @@ async def reopen_incident(
     "/{incident_id}/readdress",
     response_model=IncidentRead,
     summary="Readdress an incident to another party",
-    responses=problems(*TRANSITION, RequesterIsInstaller, UnknownParty),
+    responses={
+        **links(200, "incident_id", "acknowledge_incident", "respond_to_incident"),
+        **problems(*TRANSITION, RequesterIsInstaller, UnknownParty),
+    },
 )
 async def readdress_incident(
     body: ReaddressBody,

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from services.common.auth import Kind, Principal, require
 from services.common.db import SessionDep
-from services.common.openapi import problems
+from services.common.openapi import links, problems
 from services.common.pagination import BadCursor, Cursor, Limit, decode_cursor, encode_cursor
 from services.incident_api.parties import service
 from services.incident_api.parties.models import Party
@@ -42,7 +42,10 @@ ReachabilityWriter = Annotated[Principal, Depends(require("sla:write", Kind.serv
     status_code=201,
     response_model=PartyRead,
     summary="Add a party",
-    responses=problems(service.PartyExists),
+    responses={
+        **links(201, "party_id", "get_party", "update_party", source="$response.body#/party_id"),
+        **problems(service.PartyExists),
+    },
 )
 async def create_party(
     body: PartyCreate, session: SessionDep, rt: RuntimeDep, principal: Writer

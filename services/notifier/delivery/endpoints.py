@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from services.common.auth import PARTIES, Principal, require
 from services.common.db import SessionDep, after_commit
 from services.common.errors import Conflict, NotFound
-from services.common.openapi import problems
+from services.common.openapi import links, problems
 from services.common.pagination import (
     BadCursor,
     Cursor,
@@ -78,7 +78,16 @@ async def _own(session: SessionDep, principal: Principal, delivery_id: str) -> D
     "",
     response_model=DeliveryList,
     summary="List your deliveries",
-    responses=problems(BadCursor),
+    responses={
+        **links(
+            200,
+            "delivery_id",
+            "get_delivery",
+            "retry_delivery",
+            source="$response.body#/items/0/id",
+        ),
+        **problems(BadCursor),
+    },
 )
 async def list_deliveries(
     session: SessionDep,

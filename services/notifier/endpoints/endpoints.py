@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from services.common.auth import PARTIES, Principal, require
 from services.common.db import SessionDep
-from services.common.openapi import problems
+from services.common.openapi import links, problems
 from services.common.pagination import (
     BadCursor,
     Cursor,
@@ -55,7 +55,18 @@ def party_of(principal: Principal) -> str:
     status_code=201,
     response_model=EndpointCreated,
     summary="Add a webhook endpoint",
-    responses=problems(*CHECKED),
+    responses={
+        **links(
+            201,
+            "endpoint_id",
+            "get_endpoint",
+            "update_endpoint",
+            "delete_endpoint",
+            "rotate_endpoint_secret",
+            "recover_endpoint",
+        ),
+        **problems(*CHECKED),
+    },
 )
 async def create_endpoint(
     body: EndpointCreate, session: SessionDep, rt: RuntimeDep, principal: Writer
