@@ -18,6 +18,7 @@ from tests.receiver import free_port
 from tests.tokens import TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
+STARTUP_SECONDS = 60.0
 
 
 @dataclass
@@ -58,7 +59,8 @@ def start(app: str, env: dict[str, str], log: Path) -> Service:
             stderr=subprocess.STDOUT,
         )
     service = Service(process, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + 30
+    # Generous: a loaded machine starting several replicas at once takes many seconds each.
+    deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{app} exited: {log.read_text()[-2000:]}")
