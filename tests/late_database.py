@@ -7,8 +7,6 @@ PostgreSQL the database is not created until it arrives. Arriving migrates it.
 
 import asyncio
 import re
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,12 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
-import httpx
 from sqlalchemy.engine import make_url
 
 from tests.database import TEST_URL, on_postgres
-from tests.processes import ROOT, Service
-from tests.receiver import free_port
+from tests.processes import Service, start
 
 PATIENCE = 30.0
 """How long a test waits for a process to come up or catch up: it only guards against hanging."""
@@ -73,28 +69,7 @@ def late_database(
 
 def start_live(app: str, env: dict[str, str], log: Path) -> Service:
     """As `tests.processes.start`, but waiting for `/healthz` only: up, not necessarily ready."""
-    port = free_port()
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "services.serve", app, "127.0.0.1", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    service = Service(process, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + PATIENCE
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{app} exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{service.url}/healthz", timeout=1).status_code == 200:
-                return service
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    service.stop()
-    raise RuntimeError(f"{app} did not start: {log.read_text()[-2000:]}")
+    return start(app, env, log, ready="/healthz")
 
 
 def until(condition: Callable[[], bool], what: str) -> None:

@@ -48,7 +48,8 @@ def base_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def start(app: str, env: dict[str, str], log: Path) -> Service:
+def start(app: str, env: dict[str, str], log: Path, ready: str = "/readyz") -> Service:
+    """The service as a process, once `ready` answers 200 (`/healthz`: up, maybe not ready)."""
     port = free_port()
     with log.open("ab") as out:
         process = subprocess.Popen(
@@ -65,7 +66,7 @@ def start(app: str, env: dict[str, str], log: Path) -> Service:
         if process.poll() is not None:
             raise RuntimeError(f"{app} exited: {log.read_text()[-2000:]}")
         try:
-            if httpx.get(f"{service.url}/readyz", timeout=1).status_code == 200:
+            if httpx.get(f"{service.url}{ready}", timeout=1).status_code == 200:
                 return service
         except httpx.TransportError:
             pass
