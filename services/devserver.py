@@ -1,7 +1,8 @@
-"""`make run`: both services on the embedded default (SQLite under SSI_DATA_DIR), development mode.
+"""`make run`: every process on the embedded default (SQLite under SSI_DATA_DIR), development mode.
 
-Migrates each database, prints how to mint a token, then runs the incident API (:8000) and the
-notifier (:8001) as two processes, as in production. Ctrl-C (or SIGTERM) stops both.
+Migrates each database, prints how to sign in and mint a token, then runs the incident API
+(:8000), the notifier (:8001) and the portal (:8002) as three processes, as in production.
+Ctrl-C (or SIGTERM) stops all three.
 
 What would stop a service from starting (a port already taken, by a second `make run` say, or
 settings refused outside development) is checked first and said in one line each, before any
@@ -17,6 +18,8 @@ import sys
 import time
 from types import FrameType
 
+from portal import migrate as portal_migrate
+from portal.settings import Settings as PortalSettings
 from services.common.config import ConfigurationError, load_settings
 from services.incident_api import migrate as api_migrate
 from services.incident_api.settings import Settings as ApiSettings
@@ -49,18 +52,21 @@ def port_problem(variable: str, host: str, port: str) -> str | None:
     return None
 
 
-def problems(host: str, api_port: str, notifier_port: str) -> list[str]:
+def problems(host: str, api_port: str, notifier_port: str, portal_port: str) -> list[str]:
     found = [
         problem
         for problem in (
             port_problem("INCIDENT_API_PORT", host, api_port),
             port_problem("NOTIFIER_PORT", host, notifier_port),
+            port_problem("PORTAL_PORT", host, portal_port),
         )
         if problem is not None
     ]
-    services: list[tuple[str, type[ApiSettings] | type[NotifierSettings]]] = [
+    services: list[tuple[str, type[ApiSettings] | type[NotifierSettings] | type[PortalSettings]]]
+    services = [
         ("incident_api", ApiSettings),
         ("notifier", NotifierSettings),
+        ("portal", PortalSettings),
     ]
     for name, settings in services:
         try:
@@ -75,7 +81,11 @@ def main() -> None:
     host = os.environ.get("SSI_HOST", "127.0.0.1")
     api_port = os.environ.get("INCIDENT_API_PORT", "8000")
     notifier_port = os.environ.get("NOTIFIER_PORT", "8001")
-    refused = problems(host, api_port, notifier_port)
+    portal_port = os.environ.get("PORTAL_PORT", "8002")
+    os.environ.setdefault("SSI_API_URL", f"http://127.0.0.1:{api_port}")
+    os.environ.setdefault("SSI_NOTIFIER_URL", f"http://127.0.0.1:{notifier_port}")
+    os.environ.setdefault("PORTAL_PUBLIC_URL", f"http://127.0.0.1:{portal_port}")
+    refused = problems(host, api_port, notifier_port, portal_port)
     if refused:
         for problem in refused:
             print(f"make run: {problem}", file=sys.stderr)
@@ -85,12 +95,14 @@ def main() -> None:
     os.environ.setdefault("NOTIFIER_INCIDENT_API_URL", f"http://127.0.0.1:{api_port}")
     api_migrate.upgrade(ApiSettings().resolved_database_url())
     notifier_migrate.upgrade(NotifierSettings().resolved_database_url())
+    portal_migrate.upgrade(PortalSettings().resolved_database_url())
     print(
         "\nSSI development services (SSI_ENV=development, data in "
         f"{common.data_dir}/)\n"
         f"  incident API  http://127.0.0.1:{api_port}   docs: http://127.0.0.1:{api_port}/docs\n"
         f"  notifier      http://127.0.0.1:{notifier_port}   docs: "
-        f"http://127.0.0.1:{notifier_port}/docs\n\n"
+        f"http://127.0.0.1:{notifier_port}/docs\n"
+        f"  portal        http://127.0.0.1:{portal_port}   (sign in as any registered party)\n\n"
         "Mint a token (signed with the development secret):\n"
         "  .venv/bin/ssi token --admin                 # bootstrap parties and inventory\n"
         "  .venv/bin/ssi token --party GSUP            # a supplier\n"
@@ -100,6 +112,7 @@ def main() -> None:
     children = [
         serve("services.incident_api.app:create_app", host, api_port),
         serve("services.notifier.app:create_app", host, notifier_port),
+        serve("portal.app:create_app", host, portal_port),
     ]
 
     asked_to_stop = False
@@ -113,7 +126,7 @@ def main() -> None:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    # Either child exiting on its own (a crash) stops the other, and `make run` fails.
+    # Any child exiting on its own (a crash) stops the others, and `make run` fails.
     while all(child.poll() is None for child in children):
         time.sleep(0.2)
     crashed = not asked_to_stop

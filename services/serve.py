@@ -20,19 +20,28 @@ import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from services.common.config import ConfigurationError, load_settings, production_problems
+from portal.settings import Settings as PortalSettings
+from services.common.config import (
+    ConfigurationError,
+    database_problem,
+    load_settings,
+    production_problems,
+)
 from services.common.lifecycle import DRAIN
 from services.common.logs import configure_logging
 from services.incident_api.settings import Settings as ApiSettings
 from services.notifier.settings import Settings as NotifierSettings
 
+AnySettings = ApiSettings | NotifierSettings | PortalSettings
+
 GRACEFUL_SHUTDOWN_SECONDS = 15
 
-SETTINGS: dict[str, type[ApiSettings] | type[NotifierSettings]] = {
+SETTINGS: dict[str, type[ApiSettings] | type[NotifierSettings] | type[PortalSettings]] = {
     "services.incident_api.": ApiSettings,
     "services.notifier.": NotifierSettings,
+    "portal.": PortalSettings,
 }
-"""Each service's settings, by the prefix of its app's module."""
+"""Each process's settings, by the prefix of its app's module."""
 
 
 class HeaderTimeoutProtocol(HttpToolsProtocol):
@@ -90,9 +99,11 @@ class Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def refusals(settings: ApiSettings | NotifierSettings) -> list[str]:
+def refusals(settings: AnySettings) -> list[str]:
     """All that the service would refuse to start on (DESIGN §5), where it stops at the first."""
     required: dict[str, object]
+    if isinstance(settings, PortalSettings):
+        return portal_refusals(settings)
     if isinstance(settings, ApiSettings):
         database = "INCIDENT_API_DATABASE_URL"
         required = {"SSI_INSTALL_CODE_KEYS": settings.install_code_keys}
@@ -107,7 +118,37 @@ def refusals(settings: ApiSettings | NotifierSettings) -> list[str]:
     )
 
 
-def settings_of(app: str) -> ApiSettings | NotifierSettings:
+def portal_refusals(settings: PortalSettings) -> list[str]:
+    """The portal verifies no service token (the services do), so it needs no JWKS; it needs
+    its identity provider, its session keys, PostgreSQL and an https origin."""
+    common = settings.common
+    if common.development:
+        return []
+    problems = [
+        p
+        for p in (
+            database_problem(common, settings.resolved_database_url(), "PORTAL_DATABASE_URL"),
+        )
+        if p is not None
+    ]
+    if common.jwt_secret:
+        problems.append("SSI_JWT_SECRET (HS256) is for development only: unset it")
+    if not settings.public_url.startswith("https://"):
+        problems.append("PORTAL_PUBLIC_URL must be https outside development")
+    required = {
+        "PORTAL_SESSION_KEYS": settings.session_keys,
+        "PORTAL_OIDC_ISSUER": settings.oidc_issuer,
+        "PORTAL_OIDC_CLIENT_ID": settings.oidc_client_id,
+        "PORTAL_OIDC_CLIENT_SECRET_FILE": settings.oidc_client_secret_file,
+    }
+    problems += [f"{name} is required outside development" for name, v in required.items() if not v]
+    secret = settings.oidc_client_secret_file
+    if secret is not None and not secret.is_file():
+        problems.append(f"PORTAL_OIDC_CLIENT_SECRET_FILE: there is no file {secret}")
+    return problems
+
+
+def settings_of(app: str) -> AnySettings:
     prefix = next((p for p in SETTINGS if app.startswith(p)), None)
     if prefix is None:
         raise SystemExit(f"{app}: not one of the services ({', '.join(SETTINGS)})")
@@ -140,7 +181,8 @@ def main() -> None:
             raise ConfigurationError(*problems)
         server = Server(config(app, host, int(port)))
     except ConfigurationError as exc:
-        service = app.split(":")[0].split(".")[1]  # services.notifier.app -> notifier
+        # services.notifier.app -> notifier, portal.app -> portal
+        service = app.split(":")[0].removeprefix("services.").split(".")[0]
         for problem in exc.problems:
             print(f"{service}: will not start: {problem}", file=sys.stderr)
         sys.exit(STARTUP_FAILURE)

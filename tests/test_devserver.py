@@ -25,7 +25,7 @@ def taken() -> Iterator[int]:
 
 
 def devserver(data: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    ours = ("INCIDENT_API_", "NOTIFIER_", "SSI_")  # none of the developer's own settings
+    ours = ("INCIDENT_API_", "NOTIFIER_", "PORTAL_", "SSI_")  # none of the developer's own settings
     base = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     return subprocess.run(
         [sys.executable, "-m", "services.devserver"],
@@ -38,9 +38,13 @@ def devserver(data: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("variable", ["INCIDENT_API_PORT", "NOTIFIER_PORT"])
+@pytest.mark.parametrize("variable", ["INCIDENT_API_PORT", "NOTIFIER_PORT", "PORTAL_PORT"])
 def test_a_busy_port_is_one_line_naming_it(tmp_path: Path, taken: int, variable: str) -> None:
-    ports = {"INCIDENT_API_PORT": str(free_port()), "NOTIFIER_PORT": str(free_port())}
+    ports = {
+        "INCIDENT_API_PORT": str(free_port()),
+        "NOTIFIER_PORT": str(free_port()),
+        "PORTAL_PORT": str(free_port()),
+    }
     ports[variable] = str(taken)
     done = devserver(tmp_path / "var", SSI_ENV="development", **ports)
     assert done.returncode == 1
@@ -58,6 +62,7 @@ def test_refused_settings_are_listed_before_anything_starts(tmp_path: Path) -> N
         SSI_ENV="production",
         INCIDENT_API_PORT=str(free_port()),
         NOTIFIER_PORT=str(free_port()),
+        PORTAL_PORT=str(free_port()),
     )
     assert done.returncode == 1
     lines = done.stderr.splitlines()
@@ -66,6 +71,7 @@ def test_refused_settings_are_listed_before_anything_starts(tmp_path: Path) -> N
         " PostgreSQL URL"
     ) in lines
     assert "make run: notifier: NOTIFIER_SECRET_KEYS is required outside development" in lines
+    assert "make run: portal: PORTAL_SESSION_KEYS is required outside development" in lines
     assert all(line.startswith("make run: ") for line in lines), lines
     assert not (tmp_path / "var").exists()
 

@@ -51,10 +51,15 @@ def devserver(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         "SSI_DATA_DIR": str(tmp_path / "var"),
         "INCIDENT_API_PORT": str(port),
         "NOTIFIER_PORT": str(free_port()),
+        "PORTAL_PORT": str(free_port()),
         "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
     }
     env.pop("SSI_JWT_SECRET", None)
-    for name in [n for n in env if n.startswith(("INCIDENT_API_DATABASE", "NOTIFIER_DATABASE"))]:
+    for name in [
+        n
+        for n in env
+        if n.startswith(("INCIDENT_API_DATABASE", "NOTIFIER_DATABASE", "PORTAL_DATABASE"))
+    ]:
         env.pop(name)
     process = subprocess.Popen(
         [sys.executable, "-m", "services.devserver"],
