@@ -41,6 +41,8 @@ class ServiceProblem(Exception):
     detail: str
     type: str = ""
     fields: dict[str, str] = field(default_factory=dict)
+    incident_id: str | None = None
+    """The incident a refusal is about (an open duplicate, say), for a link to it."""
 
     def __str__(self) -> str:
         return self.detail
@@ -83,6 +85,7 @@ def problem_of(status: int, content: bytes) -> ServiceProblem:
         detail=str(body.get("detail") or title),
         type=str(body.get("type") or ""),
         fields=fields,
+        incident_id=body["incident_id"] if isinstance(body.get("incident_id"), str) else None,
     )
 
 

@@ -2,7 +2,27 @@
 
 from fastapi import APIRouter
 
-from portal.pages import actions, home, incidents, reveal
+from portal.pages import (
+    actions,
+    deliveries,
+    endpoints,
+    home,
+    incidents,
+    parties,
+    reports,
+    reveal,
+    upload,
+)
 
-# incidents last: its `/incidents/{key}` would otherwise shadow `/incidents/upload` and the like.
-PAGES: tuple[APIRouter, ...] = (home.router, reveal.router, actions.router, incidents.router)
+# incidents last: its `/incidents/{key}` would otherwise shadow `/incidents/upload`.
+PAGES: tuple[APIRouter, ...] = (
+    home.router,
+    upload.router,
+    reveal.router,
+    actions.router,
+    endpoints.router,
+    deliveries.router,
+    reports.router,
+    parties.router,
+    incidents.router,
+)

@@ -7,17 +7,15 @@ captured before sign-in is useless after it. The OIDC handshake lives in a row k
 
 from typing import Annotated
 
-import httpx
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from ssi_client.incident_api import AuthenticatedClient
 from ssi_client.incident_api.api.parties import list_parties
 from ssi_client.incident_api.models import PartyCategory, PartyList
 
 from portal.dependencies import RuntimeDep, cookie_name, optional_person
 from portal.rendering import render
 from portal.runtime import Runtime
-from portal.services import ServiceProblem, ok
+from portal.services import ok
 from portal.sessions import service as sessions
 from portal.sessions.service import Identity, SignedIn, Tokens
 from portal.signin import development
@@ -136,30 +134,22 @@ async def sign_in_callback(
 async def _parties(runtime: Runtime) -> list[tuple[str, str, bool]]:
     """(party id, name, operator) of every active party, for the development page."""
     token = development.admin_token(runtime.settings.common, runtime.clock.now())
-    client = AuthenticatedClient(
-        base_url=runtime.settings.api_url, token=token, httpx_args={"trust_env": False}
-    )
+    client = runtime.connections.for_token(token).api
     found: list[tuple[str, str, bool]] = []
     cursor: str | None = None
-    async with client:
-        while True:
-            try:
-                page = ok(
-                    await list_parties.asyncio_detailed(client=client, cursor=cursor, limit=200),
-                    PartyList,
-                )
-            except httpx.HTTPError as exc:
-                raise ServiceProblem(
-                    502, "Service unavailable", "The incident API is not answering."
-                ) from exc
-            found += [
-                (p.party_id, p.name, p.category == PartyCategory.OPERATOR)
-                for p in page.items
-                if p.active
-            ]
-            if not page.next_cursor:
-                return sorted(found)
-            cursor = page.next_cursor
+    while True:
+        page = ok(
+            await list_parties.asyncio_detailed(client=client, cursor=cursor, limit=200),
+            PartyList,
+        )
+        found += [
+            (p.party_id, p.name, p.category == PartyCategory.OPERATOR)
+            for p in page.items
+            if p.active
+        ]
+        if not page.next_cursor:
+            return sorted(found)
+        cursor = page.next_cursor
 
 
 @router.get("/signin/dev", name="sign_in_dev")
