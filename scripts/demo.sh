@@ -15,8 +15,8 @@ SSI_DATA_DIR=$(mktemp -d -t ssi-demo-XXXXXX)
 export SSI_DATA_DIR
 LOG=$(mktemp -t ssi-demo-XXXXXX.log)  # outside the data directory, so it can outlive it
 free_port() { $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-INCIDENT_API_PORT=$(free_port) NOTIFIER_PORT=$(free_port)
-export INCIDENT_API_PORT NOTIFIER_PORT
+INCIDENT_API_PORT=$(free_port) NOTIFIER_PORT=$(free_port) PORTAL_PORT=$(free_port)
+export INCIDENT_API_PORT NOTIFIER_PORT PORTAL_PORT
 export SSI_API_URL=http://127.0.0.1:$INCIDENT_API_PORT SSI_NOTIFIER_URL=http://127.0.0.1:$NOTIFIER_PORT
 DEVICE=00-DB-12-34-56-78-90-A0
 
@@ -56,11 +56,12 @@ delivered() {  # until the party's newest webhook of this type was delivered
     | $PY -c "import json, sys; sys.exit(not any(d['event_type'] == '$2' and d['status'] == 'succeeded' for d in json.load(sys.stdin)['items']))"
 }
 
-step "Both services on SQLite under $SSI_DATA_DIR (API :$INCIDENT_API_PORT, notifier :$NOTIFIER_PORT)"
+step "The services and the portal on SQLite under $SSI_DATA_DIR (API :$INCIDENT_API_PORT, notifier :$NOTIFIER_PORT, portal :$PORTAL_PORT)"
 $PY -m services.devserver >"$LOG" 2>&1 &
 SERVICES=$!
 until_ok curl -sf -o /dev/null --max-time 5 "$SSI_API_URL/readyz"
 until_ok curl -sf -o /dev/null --max-time 5 "$SSI_NOTIFIER_URL/readyz"
+until_ok curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$PORTAL_PORT/readyz"
 ADMIN=$($SSI token --admin)
 GSUP=$($SSI token --party GSUP)
 ISUP=$($SSI token --party ISUP)
@@ -108,5 +109,8 @@ SSI_TOKEN=$GSUP run $SSI incidents close "$INCIDENT"
 
 step "The SLA compliance report, as the DCC service desk sees it"
 SSI_TOKEN=$DCCO run $SSI report sla
+
+step "The same route is open to people in the portal, http://127.0.0.1:$PORTAL_PORT (sign in as a party)"
+curl -sf -o /dev/null "http://127.0.0.1:$PORTAL_PORT/signin/dev" && echo "portal: the sign-in page answers"
 
 step "Done: stopping everything the demo started"

@@ -171,14 +171,14 @@ async def store_tokens(db: AsyncSession, keys: KeyRing, id_hash: str, tokens: To
 
 
 async def end(db: AsyncSession, id_hash: str) -> None:
-    await db.execute(delete(SessionRow).where(SessionRow.id_hash == id_hash))  # type: ignore[arg-type]
+    await db.exec(delete(SessionRow).where(col(SessionRow.id_hash) == id_hash))
 
 
 async def purge(db: AsyncSession, settings: Settings, now: datetime) -> None:
     """Deletes sessions past either limit and sign-ins past theirs."""
     idle_since = now - timedelta(minutes=settings.idle_minutes)
     started_since = now - timedelta(hours=settings.absolute_hours)
-    await db.execute(
+    await db.exec(
         delete(SessionRow).where(
             or_(
                 col(SessionRow.last_seen_at) < idle_since,
@@ -186,7 +186,7 @@ async def purge(db: AsyncSession, settings: Settings, now: datetime) -> None:
             )
         )
     )
-    await db.execute(delete(SignInRow).where(SignInRow.expires_at < now))  # type: ignore[arg-type]
+    await db.exec(delete(SignInRow).where(col(SignInRow.expires_at) < now))
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from ssi_client.incident_api.api.parties import list_parties
-from ssi_client.incident_api.models import PartyCategory, PartyList
+from ssi_client.incident_api.api.inventory import upsert_device
+from ssi_client.incident_api.api.parties import create_party, list_parties
+from ssi_client.incident_api.models import (
+    DeviceType,
+    DeviceWrite,
+    PartyCategory,
+    PartyCreate,
+    PartyList,
+    SmiStatus,
+)
 
 from portal.dependencies import RuntimeDep, cookie_name, optional_person
 from portal.rendering import render
@@ -166,6 +174,49 @@ async def sign_in_dev_page(
     return render(
         request, "signin/dev.html", parties=parties, next=safe_next(next), me=None, errors={}
     )
+
+
+EXAMPLE_PARTIES = (
+    ("GSUP", "Gaining Supplier Ltd", PartyCategory.LARGE_SUPPLIER),
+    ("ISUP", "Installing Supplier Ltd", PartyCategory.LARGE_SUPPLIER),
+    ("DCCO", "DCC Service Desk", PartyCategory.OPERATOR),
+)
+EXAMPLE_DEVICES = ("00-DB-12-34-56-78-90-A0", "00-DB-12-34-56-78-90-A1", "00-DB-12-34-56-78-90-A2")
+
+
+@router.post("/signin/dev/example", name="create_example")
+async def create_example(request: Request, runtime: RuntimeDep) -> Response:
+    """Development on an empty deployment: the quickstart's parties and Devices in one click
+    (GSUP asks ISUP for the codes of Devices ISUP installed; DCCO is the service desk). Parties
+    that exist already are left as they are."""
+    if not runtime.settings.common.development:
+        return render(
+            request, "error.html", 404, title="Not found", detail="There is no such page."
+        )
+    token = development.admin_token(runtime.settings.common, runtime.clock.now())
+    client = runtime.connections.for_token(token).api
+    for party_id, name, category in EXAMPLE_PARTIES:
+        answer = await create_party.asyncio_detailed(
+            client=client,
+            body=PartyCreate(
+                party_id=party_id,
+                name=name,
+                category=category,
+                ops_contact_email=f"ops@{party_id.lower()}.example",
+                escalation_contact_email=f"escalations@{party_id.lower()}.example",
+            ),
+        )
+        if answer.status_code != 409:  # already registered: keep it
+            ok(answer, object)
+    for device_id in EXAMPLE_DEVICES:
+        body = DeviceWrite(
+            device_type=DeviceType.ESME,
+            smi_status=SmiStatus.INSTALLED_NOT_COMMISSIONED,
+            installing_party_id="ISUP",
+            registered_supplier_party_id="GSUP",
+        )
+        ok(await upsert_device.asyncio_detailed(device_id, client=client, body=body), object)
+    return RedirectResponse("/signin/dev", status_code=303)
 
 
 @router.post("/signin/dev", name="sign_in_dev_submit")
