@@ -111,7 +111,12 @@ def create_app(
         openapi_url=None,
     )
     app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(SecurityMiddleware, public_origin=settings.public_url)
+    upload = settings.max_upload_bytes + 64 * 1024  # the file and the multipart framing around it
+    app.add_middleware(
+        SecurityMiddleware,
+        public_origin=settings.public_url,
+        large={"/incidents/upload": upload, "/incidents/upload/results.csv": upload},
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(signin_router)
     for router in PAGES:

@@ -8,9 +8,14 @@
   no framing. htmx is told not to inject its indicator style, which the policy would block.
 - `Cache-Control: no-store` on everything but the static files: pages carry incident data, and the
   reveal page an install code, which must not outlive the page in any cache.
+- A body is bounded while it streams (a form: 64 KiB; a CSV upload: `PORTAL_MAX_UPLOAD_BYTES` and
+  the multipart framing around it), so a huge post is refused before it is held in memory.
 """
 
+from collections.abc import Mapping
+
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -42,6 +47,23 @@ CROSS_SITE_PAGE = (
 )
 
 
+FORM_LIMIT = 64 * 1024
+TOO_LARGE_PAGE = (
+    b"<!doctype html><html lang=en><meta charset=utf-8><title>Too large</title>"
+    b"<h1>What you sent is too large</h1><p>Nothing was changed. "
+    b'<a href="/">Go back to the portal</a>.</p></html>'
+)
+
+
+class TooLarge(HTTPException):
+    """Raised from `receive` once a body passes its limit; rendered as the portal's 413 page."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            413, f"What you sent is larger than {limit // 1024} KiB. Nothing was changed."
+        )
+
+
 def same_origin(headers: Headers, public_origin: str) -> bool:
     site = headers.get("sec-fetch-site")
     if site is not None:
@@ -50,9 +72,10 @@ def same_origin(headers: Headers, public_origin: str) -> bool:
 
 
 class SecurityMiddleware:
-    def __init__(self, app: ASGIApp, public_origin: str) -> None:
+    def __init__(self, app: ASGIApp, public_origin: str, large: Mapping[str, int]) -> None:
         self.app = app
         self.public_origin = public_origin
+        self.large = dict(large)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -69,14 +92,38 @@ class SecurityMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        if scope["method"] in UNSAFE and not same_origin(Headers(scope=scope), self.public_origin):
-            await with_headers(
-                {
-                    "type": "http.response.start",
-                    "status": 403,
-                    "headers": [(b"content-type", b"text/html; charset=utf-8")],
-                }
-            )
-            await send({"type": "http.response.body", "body": CROSS_SITE_PAGE})
+        if scope["method"] not in UNSAFE:
+            await self.app(scope, receive, with_headers)
             return
-        await self.app(scope, receive, with_headers)
+        headers = Headers(scope=scope)
+        if not same_origin(headers, self.public_origin):
+            await self._page(with_headers, 403, CROSS_SITE_PAGE)
+            return
+        limit = self.large.get(scope["path"], FORM_LIMIT)
+        length = headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await self._page(with_headers, 413, TOO_LARGE_PAGE)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise TooLarge(limit)
+            return message
+
+        await self.app(scope, limited, with_headers)
+
+    @staticmethod
+    async def _page(send: Send, status: int, body: bytes) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"text/html; charset=utf-8")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

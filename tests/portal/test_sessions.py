@@ -1,5 +1,7 @@
 """Sign-in, sessions and the rules every response follows (DESIGN §8 "Sessions", "Safety")."""
 
+from collections.abc import AsyncIterator
+
 import httpx
 from sqlalchemy import text
 
@@ -173,3 +175,26 @@ async def test_an_empty_deployment_gets_the_example_in_one_click(portal: Portal)
     gaining = await portal.sign_in("GSUP")
     reference = await portal.raise_incident(gaining, "00-DB-12-34-56-78-90-A1")
     assert reference.startswith("INC-")
+
+
+async def test_a_huge_form_is_refused_before_it_is_read(portal: Portal) -> None:
+    await portal.register()
+    browser = await portal.sign_in("GSUP")
+    huge = await browser.post("/incidents/new", data={"device_id": DEVICE, "note": "x" * 200_000})
+    assert huge.status_code == 413
+    assert "too large" in huge.text
+    listing = await portal.harness.api.get(
+        "/v1/incidents", headers=portal.harness.tokens.party("GSUP")
+    )
+    assert listing.json()["items"] == []
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(100):
+            yield b"note=" + b"x" * 1024
+
+    streamed = await browser.post(
+        "/incidents/new",
+        content=chunks(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert streamed.status_code == 413
