@@ -88,8 +88,16 @@ async def incidents(
     updated_since: Annotated[str | None, Query(max_length=64)] = None,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     limit: int = 50,
+    reference: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     errors: dict[str, str] = {}
+    if reference:
+        wanted = reference.strip().upper()
+        if wanted.isdigit():
+            wanted = f"INC-{int(wanted):06d}"
+        if INCIDENT_KEY.fullmatch(wanted):
+            return RedirectResponse(f"/incidents/{wanted}", status_code=303)
+        errors["reference"] = "Give a reference such as INC-000123."
     filters: dict[str, Any] = {
         "status": _enum(status, IncidentStatus, "status", errors),
         "sla_state": _enum(sla_state, SlaState, "sla_state", errors),
@@ -136,6 +144,7 @@ async def incidents(
             "device_id": device_id,
             "group_ref": group_ref,
             "updated_since": updated_since,
+            "reference": reference,
             "limit": str(limit) if limit != 50 else None,
         }.items()
         if v

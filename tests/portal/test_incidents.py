@@ -114,4 +114,24 @@ async def test_pages_need_a_session_and_cross_site_posts_are_refused(portal: Por
         "/incidents/new", data={"device_id": DEVICE}, headers={"Sec-Fetch-Site": "cross-site"}
     )
     assert forged.status_code == 403
-    assert (await gaining.get("/incidents?status=raised")).text.count("INC-") == 0
+    listing = await portal.harness.api.get(
+        "/v1/incidents", headers=portal.harness.tokens.party("GSUP")
+    )
+    assert listing.json()["items"] == []  # nothing was raised
+
+
+async def test_an_operator_goes_straight_to_a_reference(portal: Portal) -> None:
+    await portal.register()
+    reference = await portal.raise_incident(await portal.sign_in("GSUP"))
+    operator = await portal.sign_in("DCCO", "olive")
+    number = reference.removeprefix("INC-").lstrip("0")
+    found = await operator.get("/incidents", params={"reference": number})
+    assert found.status_code == 303
+    assert found.headers["location"] == f"/incidents/{reference}"
+    page = await operator.get(found.headers["location"])
+    assert page.status_code == 200
+    assert "Timeline" in page.text
+    assert "Acknowledge" not in page.text  # an operator reads, the addressee answers
+    bad = await operator.get("/incidents", params={"reference": "nonsense"})
+    assert bad.status_code == 422
+    assert field_errors(bad.text)
