@@ -1,5 +1,6 @@
 """Pages from templates, with what every page's layout needs (who is signed in, the mode)."""
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,27 @@ def london(instant: datetime | None) -> str:
     return local.strftime("%a %d %b %Y %H:%M")
 
 
+HTMX_CONFIG = {
+    "includeIndicatorStyles": False,  # an injected <style> the CSP would block
+    "historyCacheSize": 0,  # no page, least of all one with a secret, kept in localStorage
+    "refreshOnHistoryMiss": True,
+    "allowEval": False,
+    "allowScriptTags": False,
+    # A refusal (409, 422...) is a page with the reason beside the form: swap it in as a success
+    # would be, where htmx by default would show nothing.
+    "responseHandling": [
+        {"code": "204", "swap": False},
+        {"code": "[23]..", "swap": True},
+        {"code": "[4]..", "swap": True, "error": False},
+        {"code": "...", "swap": False, "error": True},
+    ],
+}
+
+
 def templates() -> Jinja2Templates:
     found = Jinja2Templates(directory=TEMPLATES)
     found.env.filters["london"] = london
-    found.env.globals["htmx_config"] = (
-        '{"includeIndicatorStyles":false,"historyCacheSize":0,"refreshOnHistoryMiss":true,"allowEval":false,"allowScriptTags":false}'
-    )
+    found.env.globals["htmx_config"] = json.dumps(HTMX_CONFIG, separators=(",", ":"))
     return found
 
 

@@ -76,8 +76,13 @@ def problem_of(status: int, content: bytes) -> ServiceProblem:
     fields: dict[str, str] = {}
     for error in body.get("errors") or []:
         if isinstance(error, dict) and isinstance(error.get("field"), str):
-            name = error["field"].rsplit(".", 1)[-1]
-            fields.setdefault(name, str(error.get("message", "")))
+            # `body.event_types.0`: known as `event_types.0`, and as `event_types`, the form field
+            path = error["field"].split(".")
+            if path[0] in ("body", "query", "path") and len(path) > 1:
+                path = path[1:]
+            message = str(error.get("message", ""))
+            fields.setdefault(".".join(path), message)
+            fields.setdefault(path[0], message)
     title = str(body.get("title") or "Refused")
     return ServiceProblem(
         status=status,
