@@ -14,6 +14,7 @@ import pytest
 import yaml
 from pydantic_settings import BaseSettings
 
+from portal.settings import Settings as PortalSettings
 from services.incident_api.settings import Settings as ApiSettings
 from services.notifier.settings import Settings as NotifierSettings
 from shared.settings import CommonSettings
@@ -186,7 +187,9 @@ def environment_names(settings: type[BaseSettings]) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("settings", [CommonSettings, ApiSettings, NotifierSettings])
+@pytest.mark.parametrize(
+    "settings", [CommonSettings, ApiSettings, NotifierSettings, PortalSettings]
+)
 def test_every_setting_is_in_the_configuration_tables(settings: type[BaseSettings]) -> None:
     missing = environment_names(settings) - configuration_tables()
     assert not missing, f"README.md's Configuration tables lack {sorted(missing)}"
