@@ -31,7 +31,7 @@ from portal.signin.oidc import Provider
 from services.common.clock import Clock, SystemClock
 from services.common.config import ConfigurationError, check_database
 from services.common.crypto import KeyRing
-from services.common.db import commit, create_engine, session_factory
+from services.common.db import create_engine, session_factory
 from services.common.logs import RequestIdMiddleware
 from services.common.operations import add_operational_routes
 
@@ -90,7 +90,6 @@ def create_app(
             provider=provider,
         )
         app.state.runtime = runtime
-        app.state.sessions = runtime.database  # read by services.common.db's session dependency
         app.state.engine = engine
         scheduler = AsyncIOScheduler()
         scheduler.add_job(purge, "interval", seconds=PURGE_SECONDS, args=[runtime])
@@ -128,9 +127,8 @@ def create_app(
 
 async def purge(runtime: Runtime) -> None:
     """Ended sessions and abandoned sign-ins leave the database."""
-    async with runtime.database() as db:
+    async with runtime.transaction() as db:
         await sessions.purge(db, runtime.settings, runtime.clock.now())
-        await commit(db)
 
 
 def install_error_pages(app: FastAPI) -> None:

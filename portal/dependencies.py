@@ -16,7 +16,6 @@ from portal.sessions import service as sessions
 from portal.sessions.service import SignedIn
 from portal.signin import development
 from portal.signin.oidc import SignInFailed
-from services.common.db import SessionDep
 
 REFRESH_AHEAD = timedelta(seconds=60)
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
@@ -34,17 +33,19 @@ def cookie_name(runtime: Runtime) -> str:
     return "__Host-ssi_session" if runtime.settings.secure_cookies else "ssi_session"
 
 
-async def optional_person(request: Request, db: SessionDep, runtime: RuntimeDep) -> SignedIn | None:
+async def optional_person(request: Request, runtime: RuntimeDep) -> SignedIn | None:
     now = runtime.clock.now()
     raw = request.cookies.get(cookie_name(runtime))
-    me = await sessions.current(db, runtime.keys, runtime.settings, raw, now)
+    async with runtime.transaction() as db:
+        me = await sessions.current(db, runtime.keys, runtime.settings, raw, now)
     if me is not None and me.tokens.expires_at - now < REFRESH_AHEAD:
-        me = await _refreshed(db, runtime, me)
+        me = await _refreshed(runtime, me)
     request.state.me = me
     return me
 
 
-async def _refreshed(db: SessionDep, runtime: Runtime, me: SignedIn) -> SignedIn | None:
+async def _refreshed(runtime: Runtime, me: SignedIn) -> SignedIn | None:
+    """New tokens, asked for outside any transaction; a failed refresh ends the session."""
     now = runtime.clock.now()
     try:
         if me.identity.via == "development":
@@ -54,9 +55,11 @@ async def _refreshed(db: SessionDep, runtime: Runtime, me: SignedIn) -> SignedIn
         else:
             raise SignInFailed("no way to refresh")
     except SignInFailed:
-        await sessions.end(db, me.id_hash)
+        async with runtime.transaction() as db:
+            await sessions.end(db, me.id_hash)
         return None
-    await sessions.store_tokens(db, runtime.keys, me.id_hash, tokens)
+    async with runtime.transaction() as db:
+        await sessions.store_tokens(db, runtime.keys, me.id_hash, tokens)
     return SignedIn(me.id_hash, me.identity, tokens, me.started_at)
 
 

@@ -1,5 +1,12 @@
-"""What the portal's process holds for its lifetime, one typed object on `app.state.runtime`."""
+"""What the portal's process holds for its lifetime, one typed object on `app.state.runtime`.
 
+The portal's database is touched in short transactions of its own (`transaction()`), never held
+while a service or the identity provider is asked something: on SQLite a transaction holds the
+only connection and the write lock, which would queue every other page behind one slow call.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -12,6 +19,7 @@ from portal.settings import Settings
 from portal.signin.oidc import Provider
 from services.common.clock import Clock
 from services.common.crypto import KeyRing
+from services.common.db import commit
 
 
 @dataclass
@@ -24,6 +32,17 @@ class Runtime:
     database: async_sessionmaker[AsyncSession]
     provider: Provider | None
     """None where no identity provider is configured (development's "sign in as" only)."""
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work on the portal's own tables: committed at the end, or rolled back."""
+        async with self.database() as db:
+            try:
+                yield db
+            except BaseException:
+                await db.rollback()
+                raise
+            await commit(db)
 
 
 async def get_runtime(request: Request) -> Runtime:

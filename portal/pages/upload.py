@@ -43,7 +43,6 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from portal.dependencies import Me, RuntimeDep, ServicesDep
 from portal.rendering import render
 from portal.services import ServiceProblem, Services, problem_of
-from services.common.db import SessionDep
 from shared.csvsafe import safe_cell
 
 router = APIRouter()
@@ -136,11 +135,8 @@ async def upload_form(request: Request, me: Me, runtime: RuntimeDep) -> Response
 
 @router.post("/incidents/upload", name="send_upload")
 async def send_upload(
-    request: Request, me: Me, db: SessionDep, services: ServicesDep, runtime: RuntimeDep
+    request: Request, me: Me, services: ServicesDep, runtime: RuntimeDep
 ) -> Response:
-    # The session was looked up on the portal's database (SQLite: its one connection, under a
-    # write lock): end that transaction before a long upload and a long bulk call.
-    await db.commit()
     limit = runtime.settings.max_upload_bytes
     too_large = {"file": f"The file is larger than {_size(limit)}. Split it and send each part."}
     try:
@@ -271,9 +267,8 @@ def _words(problem: RowProblem) -> str:
 
 
 @router.post("/incidents/upload/results.csv", name="upload_results_csv")
-async def results_csv(request: Request, me: Me, db: SessionDep) -> Response:
+async def results_csv(request: Request, me: Me) -> Response:
     """The results posted back by the results page, as a CSV download; nothing is kept."""
-    await db.commit()  # as for the upload: not holding the portal's database while reading
     refused = render(
         request,
         "error.html",

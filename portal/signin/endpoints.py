@@ -28,7 +28,6 @@ from portal.sessions import service as sessions
 from portal.sessions.service import Identity, SignedIn, Tokens
 from portal.signin import development
 from portal.signin.oidc import SignInFailed
-from services.common.db import SessionDep
 from shared.identifiers import is_party_id
 
 router = APIRouter()
@@ -74,7 +73,6 @@ async def sign_in(
 @router.get("/signin/oidc", name="sign_in_oidc")
 async def sign_in_oidc(
     request: Request,
-    db: SessionDep,
     runtime: RuntimeDep,
     next: Annotated[str | None, Query(max_length=2048)] = None,
     again: bool = False,
@@ -87,14 +85,15 @@ async def sign_in_oidc(
             title="Not found",
             detail="No identity provider is configured.",
         )
-    me = await optional_person(request, db, runtime)
-    handshake = await sessions.begin_sign_in(
-        db,
-        runtime.keys,
-        runtime.clock.now(),
-        safe_next(next),
-        step_up_of=me.id_hash if me is not None else None,
-    )
+    me = await optional_person(request, runtime)
+    async with runtime.transaction() as db:
+        handshake = await sessions.begin_sign_in(
+            db,
+            runtime.keys,
+            runtime.clock.now(),
+            safe_next(next),
+            step_up_of=me.id_hash if me is not None else None,
+        )
     try:
         url = await runtime.provider.authorization_url(
             handshake, max_age=runtime.settings.step_up_seconds if again else None
@@ -107,7 +106,6 @@ async def sign_in_oidc(
 @router.get("/signin/callback", name="sign_in_callback")
 async def sign_in_callback(
     request: Request,
-    db: SessionDep,
     runtime: RuntimeDep,
     code: Annotated[str | None, Query(max_length=2048)] = None,
     state: Annotated[str | None, Query(max_length=256)] = None,
@@ -124,7 +122,10 @@ async def sign_in_callback(
             title="Not found",
             detail="No identity provider is configured.",
         )
-    handshake = await sessions.finish_sign_in(db, runtime.keys, state or "", runtime.clock.now())
+    async with runtime.transaction() as db:
+        handshake = await sessions.finish_sign_in(
+            db, runtime.keys, state or "", runtime.clock.now()
+        )
     if handshake is None:
         return refused("This sign-in has expired or was already used. Start again.")
     if error or not code:
@@ -133,9 +134,10 @@ async def sign_in_callback(
         identity, tokens = await runtime.provider.exchange(code, handshake)
     except SignInFailed as exc:
         return refused(f"Sign-in failed: {exc}.")
-    raw = await sessions.open_session(
-        db, runtime.keys, identity, tokens, runtime.clock.now(), replacing=handshake.step_up_of
-    )
+    async with runtime.transaction() as db:
+        raw = await sessions.open_session(
+            db, runtime.keys, identity, tokens, runtime.clock.now(), replacing=handshake.step_up_of
+        )
     return _signed_in(runtime, raw, handshake.return_to)
 
 
@@ -222,7 +224,6 @@ async def create_example(request: Request, runtime: RuntimeDep) -> Response:
 @router.post("/signin/dev", name="sign_in_dev_submit")
 async def sign_in_dev(
     request: Request,
-    db: SessionDep,
     runtime: RuntimeDep,
     party: Annotated[str, Form(max_length=8)] = "",
     person: Annotated[str, Form(max_length=256)] = "",
@@ -253,18 +254,20 @@ async def sign_in_dev(
     now = runtime.clock.now()
     who: Identity = development.identity(person, party, known[party], now)
     tokens: Tokens = development.tokens(runtime.settings.common, who, now)
-    current: SignedIn | None = await optional_person(request, db, runtime)
-    raw = await sessions.open_session(
-        db, runtime.keys, who, tokens, now, replacing=current.id_hash if current else None
-    )
+    current: SignedIn | None = await optional_person(request, runtime)
+    async with runtime.transaction() as db:
+        raw = await sessions.open_session(
+            db, runtime.keys, who, tokens, now, replacing=current.id_hash if current else None
+        )
     return _signed_in(runtime, raw, safe_next(next))
 
 
 @router.post("/signout", name="sign_out")
-async def sign_out(request: Request, db: SessionDep, runtime: RuntimeDep) -> Response:
-    me = await optional_person(request, db, runtime)
+async def sign_out(request: Request, runtime: RuntimeDep) -> Response:
+    me = await optional_person(request, runtime)
     if me is not None:
-        await sessions.end(db, me.id_hash)
+        async with runtime.transaction() as db:
+            await sessions.end(db, me.id_hash)
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(
         cookie_name(runtime), path="/", secure=runtime.settings.secure_cookies, httponly=True
