@@ -52,6 +52,14 @@ class ServiceProblem(Exception):
         return self.type.rsplit("/", 1)[-1]
 
 
+def refused(problem: ServiceProblem) -> ServiceProblem:
+    """`problem` if it is a refusal to show beside the form (a 4xx); a failure of the service
+    (5xx) or of the sign-in (401) is raised on, for the app's error pages."""
+    if problem.status >= 500 or problem.status == 401:
+        raise problem
+    return problem
+
+
 UNREACHABLE = ServiceProblem(
     502, "Service unavailable", "The service is not answering just now. Try again in a minute."
 )

@@ -34,7 +34,7 @@ from ssi_client.incident_api.types import UNSET
 
 from portal.dependencies import Me, RuntimeDep, ServicesDep
 from portal.pages.incidents import checked_key, incident_page
-from portal.services import Answer, ServiceProblem, ok
+from portal.services import Answer, ServiceProblem, ok, refused
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=2000)]
@@ -54,8 +54,7 @@ async def _after(
     try:
         incident = ok(answer, IncidentRead)
     except ServiceProblem as problem:
-        if problem.status >= 500 or problem.status == 401:
-            raise
+        refused(problem)
         return await incident_page(
             request,
             me,

@@ -32,7 +32,7 @@ from ssi_client.notifier.types import UNSET
 
 from portal.dependencies import Me, ServicesDep
 from portal.rendering import LONDON, is_htmx, render
-from portal.services import ServiceProblem, Services, ok
+from portal.services import ServiceProblem, Services, ok, refused
 
 router = APIRouter()
 
@@ -99,8 +99,7 @@ async def _own_endpoints(services: Services) -> dict[str, EndpointRead]:
             EndpointList,
         )
     except ServiceProblem as problem:
-        if problem.status >= 500 or problem.status == 401:
-            raise
+        refused(problem)
         return {}
     return {e.id: e for e in page.items}
 
@@ -145,8 +144,7 @@ async def deliveries(
                 DeliveryList,
             )
         except ServiceProblem as problem:
-            if problem.status >= 500 or problem.status == 401:
-                raise
+            refused(problem)
             errors.update(problem.fields or {"_": problem.detail})
         else:
             rows = [Row(d, endpoints.get(d.endpoint_id)) for d in page.items]

@@ -46,7 +46,7 @@ from ssi_client.notifier.types import UNSET
 from portal.dependencies import Me, RuntimeDep, ServicesDep
 from portal.rendering import LONDON, render
 from portal.runtime import Runtime
-from portal.services import ServiceProblem, Services, ok, problem_of
+from portal.services import ServiceProblem, Services, ok, problem_of, refused
 
 router = APIRouter()
 
@@ -81,13 +81,6 @@ def checked_id(endpoint_id: str) -> str:
         return str(uuid.UUID(endpoint_id))
     except ValueError:
         raise ServiceProblem(404, "Not found", "There is no such endpoint.") from None
-
-
-def refused(problem: ServiceProblem) -> ServiceProblem:
-    """A refusal to show on the page; a failure of the service or of the sign-in goes on."""
-    if problem.status >= 500 or problem.status == 401:
-        raise problem
-    return problem
 
 
 def field_messages(problem: ServiceProblem) -> dict[str, str]:

@@ -34,7 +34,7 @@ from ssi_client.incident_api.types import UNSET
 from portal.dependencies import Me, RuntimeDep, ServicesDep
 from portal.pages.common import OPEN, row
 from portal.rendering import render
-from portal.services import ServiceProblem, Services, ok
+from portal.services import ServiceProblem, Services, ok, refused
 from portal.sessions.service import SignedIn
 from shared.calendar import WorkingDayCalendar
 
@@ -127,8 +127,7 @@ async def incidents(
                 IncidentList,
             )
         except ServiceProblem as problem:
-            if problem.status >= 500 or problem.status == 401:
-                raise
+            refused(problem)
             errors.update(problem.fields or {"_": problem.detail})
         else:
             calendar = WorkingDayCalendar(runtime.settings.common.extra_non_working_days)
@@ -265,8 +264,7 @@ async def raise_new(
             IncidentRead,
         )
     except ServiceProblem as problem:
-        if problem.status >= 500 or problem.status == 401:
-            raise
+        refused(problem)
         return render(
             request,
             "incidents/new.html",

@@ -29,7 +29,7 @@ from ssi_client.incident_api.types import UNSET
 
 from portal.dependencies import Me, ServicesDep
 from portal.rendering import render
-from portal.services import Answer, ServiceProblem, Services, ok
+from portal.services import Answer, ServiceProblem, Services, ok, refused
 from portal.sessions.service import SignedIn
 
 router = APIRouter()
@@ -157,8 +157,7 @@ async def add_party(
         )
         party = ok(await create_party.asyncio_detailed(client=services.api, body=body), PartyRead)
     except ServiceProblem as problem:
-        if problem.status >= 500 or problem.status == 401:
-            raise
+        refused(problem)
         return render(
             request,
             "parties/new.html",
@@ -225,8 +224,7 @@ async def _patch(
             PartyRead,
         )
     except ServiceProblem as problem:
-        if problem.status >= 500 or problem.status == 401:
-            raise
+        refused(problem)
         return _page(
             request,
             me,

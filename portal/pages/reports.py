@@ -18,7 +18,7 @@ from ssi_client.notifier.models import SlaReport, SlaReportRow
 
 from portal.dependencies import Me, RuntimeDep, ServicesDep
 from portal.rendering import LONDON, render
-from portal.services import ServiceProblem, Services, ok, problem_of
+from portal.services import ServiceProblem, Services, ok, problem_of, refused
 
 router = APIRouter()
 DEFAULT_DAYS = 30
@@ -209,8 +209,7 @@ def _page(
 
 
 def _refused(request: Request, values: dict[str, str], problem: ServiceProblem) -> Response:
-    if problem.status >= 500 or problem.status == 401:
-        raise problem
+    refused(problem)
     errors = dict(problem.fields) or {"_": problem.detail}
     return _page(request, values, errors, status_code=problem.status)
 

@@ -42,7 +42,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from portal.dependencies import Me, RuntimeDep, ServicesDep
 from portal.rendering import render
-from portal.services import ServiceProblem, Services, problem_of
+from portal.services import ServiceProblem, Services, problem_of, refused
 from shared.csvsafe import safe_cell
 
 router = APIRouter()
@@ -159,8 +159,7 @@ async def send_upload(
     try:
         result = await _send(services, KINDS[kind], data)
     except ServiceProblem as problem:
-        if problem.status >= 500 or problem.status == 401:
-            raise
+        refused(problem)
         return _page(request, runtime, problem.status, kind=kind, problem=problem)
     try:
         rows = [_row(r) for r in result.items]
