@@ -101,6 +101,13 @@ def token(
     operator: Annotated[
         bool, typer.Option("--operator", help="With --party: an operator's scopes")
     ] = False,
+    person: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="With --party: a person's token (the portal's), NAME acting for the party",
+        ),
+    ] = None,
     service: Annotated[str | None, typer.Option(help="A service's token, e.g. notifier")] = None,
     admin: Annotated[bool, typer.Option("--admin", help="A bootstrap admin token")] = False,
     scope: Annotated[
@@ -112,17 +119,23 @@ def token(
 ) -> None:
     """Print a development token, signed with the services' development secret.
 
+    With --person, the token is a person's, as the portal presents: `sub` is NAME and
+    `ssi_party` the party, whose scopes it carries (an operator's with --operator); the services
+    act for the party and record NAME as the actor in incident histories.
+
     The secret is SSI_JWT_SECRET, or the jwt-secret file under SSI_DATA_DIR if that is set, or
     var/jwt-secret in this directory or the nearest one above it (the repository root, where
     `make run` writes it). `ssi token` never makes a secret of its own.
     """
     from cli.devtokens import SecretNotFound, find_secret
+    from shared.identifiers import is_party_id
     from shared.tokens import (
         ADMIN_SCOPE,
         OPERATOR_SCOPES,
         PARTY_SCOPES,
         SERVICE_SCOPES,
         mint_dev_token,
+        person_problem,
     )
 
     chosen = [bool(party), bool(service), admin]
@@ -130,8 +143,16 @@ def token(
         raise fail("give exactly one of --party, --service or --admin")
     if operator and not party:
         raise fail("--operator goes with --party")
+    if person is not None:
+        if not party:
+            raise fail("--person goes with --party")
+        if not is_party_id(party):
+            raise fail("--party: a party id is 4 upper-case letters or digits, e.g. GSUP")
+        problem = person_problem(person)
+        if problem is not None:
+            raise fail(f"--person: the name {problem}")
     if party:
-        subject = party
+        subject = person if person is not None else party
         scopes: tuple[str, ...] = OPERATOR_SCOPES if operator else PARTY_SCOPES
     elif service:
         subject, scopes = f"svc:{service}", SERVICE_SCOPES
@@ -152,6 +173,7 @@ def token(
             audience=common.jwt_audience,
             issuer=common.jwt_issuer,
             ttl_seconds=ttl,
+            party=party if person is not None else None,
         )
     )
 

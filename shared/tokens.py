@@ -8,6 +8,9 @@ token is accepted; the reason is worked out afterwards, and a claim is only judg
 signature over it has verified: a forger learns no more than "bad signature", never which
 audience or issuer would have passed. A reason is fixed text and a claim's name, never a value
 taken from the token.
+
+A person's token (the portal's, DESIGN §4 and §8) also carries `ssi_party`, the party id the
+person acts for; `sub` is then the person. A token without it is a party's, a service's or admin's.
 """
 
 import json
@@ -20,6 +23,8 @@ from typing import Any
 
 from jose import JOSEError, JWTError, jws, jwt
 from jose.exceptions import JWKError
+
+from shared.identifiers import is_party_id
 
 PARTY_SCOPES = (
     "incidents:raise",
@@ -48,6 +53,10 @@ it is a token that never expires, which nobody should be able to mint."""
 
 DEV_ALGORITHMS = ("HS256",)
 PRODUCTION_ALGORITHMS = ("RS256", "ES256")
+PARTY_CLAIM = "ssi_party"
+"""On a person's token: the party the person acts for (`sub` is then the person)."""
+MAX_PERSON_LENGTH = 255
+"""The longest person (`sub` of a person's token): the history's `actor` column holds this much."""
 
 
 class Reason(StrEnum):
@@ -58,7 +67,7 @@ class Reason(StrEnum):
     algorithm = "the token's signing algorithm is not allowed here"
     signature = "the token's signature does not verify"
     missing_claim = "the token lacks a required claim"
-    bad_claim = "a claim of the token has the wrong type"
+    bad_claim = "a claim of the token has the wrong type or form"
     not_yet_valid = "the token is not valid yet (nbf)"
     expired = "the token has expired"
     too_long_lived = "the token's exp lies more than a year ahead"
@@ -80,6 +89,8 @@ class Claims:
     subject: str
     scopes: frozenset[str]
     expires_at: int
+    party: str | None = None
+    """`ssi_party`: set on a person's token only, always a well-formed party id."""
 
 
 def mint_dev_token(
@@ -91,10 +102,12 @@ def mint_dev_token(
     issuer: str = "ssi-dev",
     ttl_seconds: int = 3600,
     now: float | None = None,
+    party: str | None = None,
 ) -> str:
-    """An HS256 token for development and tests; production tokens come from an IdP."""
+    """An HS256 token for development and tests; production tokens come from an IdP. With
+    `party`, a person's token: `subject` is the person, acting for `party` (`ssi_party`)."""
     issued = int(time.time() if now is None else now)
-    claims = {
+    claims: dict[str, Any] = {
         "sub": subject,
         "scope": " ".join(scopes),
         "aud": audience,
@@ -102,7 +115,24 @@ def mint_dev_token(
         "iat": issued,
         "exp": issued + ttl_seconds,
     }
+    if party is not None:
+        claims[PARTY_CLAIM] = party
     return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def person_problem(subject: str) -> str | None:
+    """What is wrong with `subject` as the person of a person's token (fixed words, never the
+    subject itself), or None: printable text of at most MAX_PERSON_LENGTH characters that is not
+    blank and is not a name the services give another kind of principal."""
+    if not subject.strip():
+        return "is empty"
+    if len(subject) > MAX_PERSON_LENGTH:
+        return f"is longer than {MAX_PERSON_LENGTH} characters"
+    if not subject.isprintable():
+        return "contains control or other non-printable characters"
+    if subject == "admin" or subject.startswith("svc:"):
+        return "may not be admin or a svc: subject"
+    return None
 
 
 def load_jwks(path: Path) -> list[dict[str, Any]]:
@@ -111,7 +141,16 @@ def load_jwks(path: Path) -> list[dict[str, Any]]:
 
 
 class TokenVerifier:
-    """Verifies tokens with either one HS256 secret (development) or asymmetric JWKS keys."""
+    """Verifies tokens with one HS256 secret (development), asymmetric JWKS keys, or both.
+
+    The header's `alg` chooses the key: HS256 is checked with the secret (only if there is one),
+    RS256 and ES256 with the JWKS key its `kid` names; anything else is refused. Outside
+    development there is no secret, so only JWKS keys count. With both (a development deployment
+    testing the OIDC journey against a provider: `SSI_JWT_JWKS_FILE` or `SSI_JWT_JWKS_URL` beside
+    the development secret) the two kinds of token must carry the same audience and issuer:
+    set `SSI_JWT_ISSUER` (and `SSI_JWT_AUDIENCE`) to the provider's, and development tokens
+    (`ssi token`, the portal's "sign in as") are minted with them too.
+    """
 
     def __init__(
         self,
@@ -134,15 +173,20 @@ class TokenVerifier:
             header = jwt.get_unverified_header(token)
         except JWTError as exc:
             raise InvalidToken(Reason.malformed) from exc
+        alg = header.get("alg")
         key: str | dict[str, Any]
-        if self._secret is not None:
+        if self._secret is not None and alg in DEV_ALGORITHMS:
             key, algorithms = self._secret, list(DEV_ALGORITHMS)
-        else:
+        elif self._keys and (self._secret is None or alg in PRODUCTION_ALGORITHMS):
+            # Without a secret every token is judged as a JWKS token, as it always was: an
+            # unknown kid first, then an algorithm its key does not take (HS256 among them).
             found = self._keys.get(str(header.get("kid", "")))
             if found is None:
                 raise InvalidToken(Reason.unknown_key)
             key, algorithms = found, list(PRODUCTION_ALGORITHMS)
-        if header.get("alg") not in algorithms:
+        else:
+            raise InvalidToken(Reason.algorithm)
+        if alg not in algorithms:
             raise InvalidToken(Reason.algorithm)
         try:
             claims = jwt.decode(
@@ -170,7 +214,14 @@ class TokenVerifier:
             raise InvalidToken(Reason.bad_claim, "exp")
         if exp > time.time() + MAX_LIFETIME_SECONDS:
             raise InvalidToken(Reason.too_long_lived)
-        return Claims(subject=subject, scopes=frozenset(scope.split()), expires_at=int(exp))
+        party = claims.get(PARTY_CLAIM)
+        if PARTY_CLAIM in claims and not (isinstance(party, str) and is_party_id(party)):
+            # Present means a person's token: null, a number or a malformed id is refused, never
+            # read as "no party" (which would make `sub` the party).
+            raise InvalidToken(Reason.bad_claim, PARTY_CLAIM)
+        return Claims(
+            subject=subject, scopes=frozenset(scope.split()), expires_at=int(exp), party=party
+        )
 
     def _refusal(
         self, token: str, key: str | dict[str, Any], algorithms: list[str], exc: Exception

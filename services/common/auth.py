@@ -1,9 +1,14 @@
 """Who is calling: bearer token -> principal, and the scope checks every route declares.
 
 Principals (DESIGN §4): a party (its category decides whether it is a supplier or an operator),
-one of the deployment's services `svc:<name>`, or an `admin` bootstrap token whose subject is
-neither. Scopes that only
-services may use (`events:read`, `sla:write`) are refused on a party's token whatever it claims.
+a person acting for a party (a token with `ssi_party`: `sub` is the person, the principal is that
+party's, and the person is recorded as the actor in the audit trail), one of the deployment's
+services `svc:<name>`, or an `admin` bootstrap token whose subject is none of these. Scopes that
+only services may use (`events:read`, `sla:write`) are refused on a party's or a person's token
+whatever it claims.
+
+What means "the party" reads `Principal.party_id`; what means "who did it" reads
+`Principal.actor`.
 
 Each service says how it knows parties by putting a `PartyLookup` on `app.state.party_lookup`:
 the incident API reads its contact list, the notifier its copy fed from the event feed.
@@ -28,6 +33,7 @@ from shared.tokens import (
     SERVICE_PRINCIPALS,
     InvalidToken,
     TokenVerifier,
+    person_problem,
 )
 
 
@@ -51,14 +57,23 @@ PartyLookup = Callable[[AsyncSession, str], Awaitable[KnownParty | None]]
 @dataclass(frozen=True)
 class Principal:
     subject: str
+    """The token's `sub`: a party id, a service, `admin`, or (with `person`) the person."""
     kind: Kind
     scopes: frozenset[str]
     party_id: str | None = None
+    """The party the caller is or acts for: what the caller may see and do is this party's."""
     category: PartyCategory | None = None
+    person: str | None = None
+    """Set on a person's token only (the portal's): the person acting for `party_id`."""
 
     @property
     def is_operator(self) -> bool:
         return self.kind is Kind.operator
+
+    @property
+    def actor(self) -> str:
+        """Who did it, for the audit trail: the person where there is one, else the subject."""
+        return self.person if self.person is not None else self.subject
 
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT issued for this deployment")
@@ -79,14 +94,21 @@ async def authenticate(
         # its values, or the audience and issuer that would have been accepted.
         raise Unauthorized(f"The bearer token is not valid here: {exc}.") from exc
     subject = claims.subject
+    if claims.party is not None:
+        _check_person(subject)
+        party = await _active_party(request, session, claims.party)
+        return Principal(
+            subject,
+            _kind_of(party),
+            claims.scopes - SERVICE_ONLY_SCOPES,
+            party.party_id,
+            party.category,
+            person=subject,
+        )
     if is_party_id(subject):
-        lookup: PartyLookup = request.app.state.party_lookup
-        party = await lookup(session, subject)
-        if party is None or not party.active:
-            raise Forbidden("The token's party is not registered or is inactive.")
-        kind = Kind.operator if party.category == PartyCategory.operator else Kind.supplier
+        party = await _active_party(request, session, subject)
         scopes = claims.scopes - SERVICE_ONLY_SCOPES
-        return Principal(subject, kind, scopes, party.party_id, party.category)
+        return Principal(subject, _kind_of(party), scopes, party.party_id, party.category)
     if is_service_principal(subject):
         if subject not in SERVICE_PRINCIPALS:
             raise Unauthorized("The token's service is not one of this deployment's.")
@@ -94,6 +116,25 @@ async def authenticate(
     if ADMIN_SCOPE in claims.scopes:
         return Principal(subject, Kind.admin, frozenset({ADMIN_SCOPE}))
     raise Unauthorized("The token's subject is neither a party, a service nor an admin.")
+
+
+def _check_person(subject: str) -> None:
+    """The `sub` of a person's token names the person (see `shared.tokens.person_problem`)."""
+    problem = person_problem(subject)
+    if problem is not None:
+        raise Unauthorized(f"The token's subject (the person, with ssi_party) {problem}.")
+
+
+async def _active_party(request: Request, session: AsyncSession, party_id: str) -> KnownParty:
+    lookup: PartyLookup = request.app.state.party_lookup
+    party = await lookup(session, party_id)
+    if party is None or not party.active:
+        raise Forbidden("The token's party is not registered or is inactive.")
+    return party
+
+
+def _kind_of(party: KnownParty) -> Kind:
+    return Kind.operator if party.category == PartyCategory.operator else Kind.supplier
 
 
 def require(scope: str, *kinds: Kind, admin: bool = False) -> Callable[..., Awaitable[Principal]]:

@@ -7,7 +7,7 @@ before it starts a service, and `migrate` refuses SQLite the same way.
 
 import re
 from collections.abc import Callable, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import ValidationError
@@ -97,18 +97,43 @@ def _variable(prefix: str, loc: tuple[int | str, ...]) -> str:
 
 
 def build_verifier(common: CommonSettings) -> TokenVerifier:
+    """The token verifier for these settings. Outside development: the JWKS keys alone (RS256,
+    ES256). In development: the HS256 development secret, and also the keys of
+    SSI_JWT_JWKS_FILE or SSI_JWT_JWKS_URL where one is set, so that the portal's OpenID Connect
+    journey can be tried against a provider (DESIGN §8). Both kinds of token then need the same
+    audience and issuer: set SSI_JWT_ISSUER to the provider's issuer."""
     if common.development:
         return TokenVerifier(
             audience=common.jwt_audience,
             issuer=common.jwt_issuer,
             hs256_secret=common.dev_jwt_secret(),
+            jwks=_jwks(common) or (),
         )
     if common.jwt_secret:
         raise ConfigurationError("SSI_JWT_SECRET (HS256) is for development only")
-    if common.jwt_jwks_file is not None:
-        jwks = load_jwks(common.jwt_jwks_file)
-    elif common.jwt_jwks_url:
-        jwks = httpx.get(common.jwt_jwks_url, timeout=10).raise_for_status().json()["keys"]
-    else:
+    jwks = _jwks(common)
+    if jwks is None:
         raise ConfigurationError("set SSI_JWT_JWKS_FILE or SSI_JWT_JWKS_URL outside development")
     return TokenVerifier(audience=common.jwt_audience, issuer=common.jwt_issuer, jwks=jwks)
+
+
+def _jwks(common: CommonSettings) -> list[dict[str, Any]] | None:
+    """The keys of SSI_JWT_JWKS_FILE, else of SSI_JWT_JWKS_URL; None when neither is set. A file
+    or document that cannot be read is a ConfigurationError naming the variable."""
+    if common.jwt_jwks_file is not None:
+        try:
+            return load_jwks(common.jwt_jwks_file)
+        except (OSError, ValueError, KeyError, TypeError):
+            raise ConfigurationError(
+                f"SSI_JWT_JWKS_FILE: {common.jwt_jwks_file} is not a readable JWKS file"
+            ) from None
+    if common.jwt_jwks_url:
+        try:
+            keys = httpx.get(common.jwt_jwks_url, timeout=10).raise_for_status().json()["keys"]
+        except (httpx.HTTPError, ValueError, KeyError, TypeError):
+            # Not the URL itself: it may carry credentials.
+            raise ConfigurationError("SSI_JWT_JWKS_URL: no JWKS could be read from it") from None
+        if not isinstance(keys, list) or not all(isinstance(k, dict) for k in keys):
+            raise ConfigurationError("SSI_JWT_JWKS_URL: its `keys` is not a list of keys")
+        return keys
+    return None

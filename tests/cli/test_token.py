@@ -9,7 +9,7 @@ from typer.testing import CliRunner, Result
 
 from cli import devtokens
 from cli.main import app
-from shared.tokens import TokenVerifier
+from shared.tokens import OPERATOR_SCOPES, PARTY_SCOPES, TokenVerifier
 
 runner = CliRunner()
 PYPROJECT = '[project]\nname = "ssi-incident-route"\n'
@@ -113,3 +113,49 @@ def test_operator_goes_with_a_party(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     result = runner.invoke(app, ["token", "--admin", "--operator"])
     assert result.exit_code == 1
     assert result.stderr == "ssi: error: --operator goes with --party\n"
+
+
+def test_person_mints_a_persons_token_for_the_party(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project(tmp_path / "repo"))
+    verifier = TokenVerifier(audience="ssi", issuer="ssi-dev", hs256_secret=PROJECT_SECRET)
+    result = runner.invoke(app, ["token", "--party", "GSUP", "--person", "Jane Doe"])
+    assert result.exit_code == 0, result.output
+    claims = verifier.verify(result.stdout.strip())
+    assert (claims.subject, claims.party) == ("Jane Doe", "GSUP")
+    assert claims.scopes == frozenset(PARTY_SCOPES)
+
+    result = runner.invoke(app, ["token", "--party", "DCCO", "--operator", "--person", "desk-7"])
+    assert result.exit_code == 0, result.output
+    claims = verifier.verify(result.stdout.strip())
+    assert (claims.subject, claims.party, claims.scopes) == (
+        "desk-7",
+        "DCCO",
+        frozenset(OPERATOR_SCOPES),
+    )
+    # Without --person, a party's token as before: no ssi_party.
+    result = runner.invoke(app, ["token", "--party", "GSUP"])
+    assert verifier.verify(result.stdout.strip()).party is None
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--admin", "--person", "jane"], "--person goes with --party"),
+        (["--service", "notifier", "--person", "jane"], "--person goes with --party"),
+        (["--party", "gsup", "--person", "jane"], "--party: a party id is 4 upper-case"),
+        (["--party", "GSUP", "--person", "admin"], "--person: the name may not be admin"),
+        (["--party", "GSUP", "--person", "svc:portal"], "--person: the name may not be admin"),
+        (["--party", "GSUP", "--person", ""], "--person: the name is empty"),
+        (["--party", "GSUP", "--person", "x" * 256], "--person: the name is longer than 255"),
+    ],
+)
+def test_person_is_checked_before_anything_is_minted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], error: str
+) -> None:
+    monkeypatch.chdir(project(tmp_path / "repo"))
+    result = runner.invoke(app, ["token", *args])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"ssi: error: {error}")

@@ -124,7 +124,7 @@ async def _audit_open_incidents(
                 HistoryEntry(
                     incident_pk=incident.pk or 0,
                     at=now,
-                    actor=principal.subject,
+                    actor=principal.actor,
                     action="device.updated",
                     clock=incident.clock,
                     details=json.loads(json.dumps(changes, default=str)),

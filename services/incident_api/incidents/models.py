@@ -76,7 +76,7 @@ class HistoryEntry(Table, table=True):
     id: int | None = Field(default=None, primary_key=True)
     incident_pk: int = Field(foreign_key="incidents.pk", index=True)
     at: datetime = utc_column()
-    actor: str = Field(max_length=64)
+    actor: str = Field(max_length=255)
     action: str = Field(max_length=64)
     from_status: str | None = Field(default=None, max_length=16)
     to_status: str | None = Field(default=None, max_length=16)

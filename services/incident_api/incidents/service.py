@@ -703,7 +703,7 @@ def _audit(
         HistoryEntry(
             incident_pk=incident.pk or 0,
             at=at,
-            actor=principal.subject if principal else "system",
+            actor=principal.actor if principal else "system",
             action=action,
             from_status=from_status.value if from_status else None,
             to_status=to_status.value if to_status else None,
