@@ -280,8 +280,11 @@ async def get_incident_history(
     limit: Limit = 100,
 ) -> HistoryList:
     """The incident's audit trail, newest first: each transition, SLA event, Device change and
-    install-code reveal, with who did it (`actor`) and on which clock. Scope `incidents:read`;
-    whoever may see the incident. Never holds an install code."""
+    install-code reveal, with who did it (`actor`) and on which clock. The actor is a party's
+    id, or the person (the token's `sub`, up to 255 characters) where a person's token acted for
+    the party (`ssi_party`, as the portal's do); else a service such as `svc:notifier`, `admin`
+    (inventory changes) or `system` (expiry). Scope `incidents:read`; whoever may see the
+    incident. Never holds an install code."""
     query = select(HistoryEntry).where(HistoryEntry.incident_pk == incident.pk)
     after = decode_int_cursor(cursor)
     if after is not None:

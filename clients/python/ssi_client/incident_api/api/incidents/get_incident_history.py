@@ -97,8 +97,11 @@ def sync_detailed(
     """Read an incident's history
 
      The incident's audit trail, newest first: each transition, SLA event, Device change and
-    install-code reveal, with who did it (`actor`) and on which clock. Scope `incidents:read`;
-    whoever may see the incident. Never holds an install code.
+    install-code reveal, with who did it (`actor`) and on which clock. The actor is a party's
+    id, or the person (the token's `sub`, up to 255 characters) where a person's token acted for
+    the party (`ssi_party`, as the portal's do); else a service such as `svc:notifier`, `admin`
+    (inventory changes) or `system` (expiry). Scope `incidents:read`; whoever may see the
+    incident. Never holds an install code.
 
     Args:
         incident_id (str): The incident's id, or its reference
@@ -136,8 +139,11 @@ def sync(
     """Read an incident's history
 
      The incident's audit trail, newest first: each transition, SLA event, Device change and
-    install-code reveal, with who did it (`actor`) and on which clock. Scope `incidents:read`;
-    whoever may see the incident. Never holds an install code.
+    install-code reveal, with who did it (`actor`) and on which clock. The actor is a party's
+    id, or the person (the token's `sub`, up to 255 characters) where a person's token acted for
+    the party (`ssi_party`, as the portal's do); else a service such as `svc:notifier`, `admin`
+    (inventory changes) or `system` (expiry). Scope `incidents:read`; whoever may see the
+    incident. Never holds an install code.
 
     Args:
         incident_id (str): The incident's id, or its reference
@@ -170,8 +176,11 @@ async def asyncio_detailed(
     """Read an incident's history
 
      The incident's audit trail, newest first: each transition, SLA event, Device change and
-    install-code reveal, with who did it (`actor`) and on which clock. Scope `incidents:read`;
-    whoever may see the incident. Never holds an install code.
+    install-code reveal, with who did it (`actor`) and on which clock. The actor is a party's
+    id, or the person (the token's `sub`, up to 255 characters) where a person's token acted for
+    the party (`ssi_party`, as the portal's do); else a service such as `svc:notifier`, `admin`
+    (inventory changes) or `system` (expiry). Scope `incidents:read`; whoever may see the
+    incident. Never holds an install code.
 
     Args:
         incident_id (str): The incident's id, or its reference
@@ -207,8 +216,11 @@ async def asyncio(
     """Read an incident's history
 
      The incident's audit trail, newest first: each transition, SLA event, Device change and
-    install-code reveal, with who did it (`actor`) and on which clock. Scope `incidents:read`;
-    whoever may see the incident. Never holds an install code.
+    install-code reveal, with who did it (`actor`) and on which clock. The actor is a party's
+    id, or the person (the token's `sub`, up to 255 characters) where a person's token acted for
+    the party (`ssi_party`, as the portal's do); else a service such as `svc:notifier`, `admin`
+    (inventory changes) or `system` (expiry). Scope `incidents:read`; whoever may see the
+    incident. Never holds an install code.
 
     Args:
         incident_id (str): The incident's id, or its reference
