@@ -8,7 +8,7 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 export SSI_DATA_DIR ?= var
 
-.PHONY: install run demo test test-sqlite test-postgres lint fmt bench clean promtool openapi
+.PHONY: install run demo test test-sqlite test-postgres lint fmt bench clean promtool chromium openapi
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -34,11 +34,19 @@ promtool:
 	       || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus; }; } >/dev/null; } \
 	  || echo "promtool is missing and cannot be installed here: the deploy tests will fail" >&2
 
+# Chromium runs the portal's browser tests (tests/portal/browser), driven by Playwright through
+# its executable_path: Debian's `chromium` package, never `playwright install`.
+chromium:
+	@[ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium \
+	       || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; }; } >/dev/null; } \
+	  || echo "chromium is missing and cannot be installed here: the portal's browser tests will fail under CI or SSI_REQUIRE_BROWSER=1, and are skipped otherwise" >&2
+
 # The suite runs on SQLite unless SSI_TEST_DATABASE_URL names a PostgreSQL database.
-test: $(STAMP) promtool
+test: $(STAMP) promtool chromium
 	$(VENV)/bin/pytest -q
 
-test-postgres: $(STAMP) promtool
+test-postgres: $(STAMP) promtool chromium
 	SSI_TEST_DATABASE_URL=$${SSI_TEST_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} $(VENV)/bin/pytest -q
 
 lint: $(STAMP)
