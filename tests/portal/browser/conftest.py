@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
+from tests.portal.browser.audit import OUTPUT, SUMMARY, Audit
 from tests.portal.browser.people import TIMEOUT_MS, Journal, Person
-from tests.portal.browser.report import OUTPUT, SUMMARY
 from tests.portal.browser.stack import Stack, running_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -78,13 +78,14 @@ def person(browser: Browser, stack: Stack, journal: Journal) -> Iterator[MakePer
 
 
 @pytest.fixture(scope="package")
-def output() -> Path:
-    """Screenshots and accessibility results, at the repository root (git ignores it), this
-    run's only."""
+def audit() -> Iterator[Audit]:
+    """axe-core and screenshots for the whole package; this run's only in the output directory."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
     for old in [*OUTPUT.glob("*.png"), *OUTPUT.glob("*.json")]:
         old.unlink()
-    return OUTPUT
+    found = Audit(OUTPUT)
+    yield found
+    found.write()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

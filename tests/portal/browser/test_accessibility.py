@@ -1,70 +1,19 @@
-"""axe-core (the copy `axe_playwright_python` ships) on the portal's main pages, as a supplier, an
-operator and someone not signed in: no violation of impact "serious" or "critical". Each page is
-also saved as a full-page screenshot; the counts per page are printed at the end of the run and
-written beside the screenshots (axe.json)."""
+"""axe-core on the portal's main pages, as a supplier, an operator and someone not signed in, with
+data in them (an endpoint whose deliveries fail, incidents open and answered): no violation of
+impact "serious" or "critical". Each page is also kept as a full-page screenshot (`audit`)."""
 
-import json
 import re
 import time
-from collections import Counter
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
+from tests.portal.browser.audit import Audit
 from tests.portal.browser.conftest import MakePerson
-from tests.portal.browser.people import Person
-from tests.portal.browser.report import SUMMARY
 from tests.portal.browser.stack import CODE, Stack
 
-BLOCKING = {"serious", "critical"}
-IMPACTS = ("critical", "serious", "moderate", "minor")
 UNREACHABLE = "http://127.0.0.1:9/hook"
 """The discard port: nothing listens on loopback, the connection is refused at once."""
 DELIVERY_SECONDS = 30.0
-
-
-@dataclass
-class Audit:
-    output: Path
-    axe: Axe = field(default_factory=Axe)
-    found: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-
-    def check(self, name: str, page: Page) -> None:
-        """axe on the page as it stands, and its full-page screenshot."""
-        expect(page.get_by_role("heading", level=1)).to_be_visible()
-        results = self.axe.run(page)
-        assert results.response["passes"], f"axe checked nothing on {name}"
-        self.found[name] = [
-            {
-                "id": v["id"],
-                "impact": v["impact"],
-                "help": v["help"],
-                "targets": [n["target"] for n in v["nodes"]],
-            }
-            for v in results.response["violations"]
-        ]
-        page.screenshot(path=self.output / f"{name}.png", full_page=True)
-
-    def visit(self, name: str, who: Person, path: str, status: int = 200) -> None:
-        answer = who.page.goto(path)
-        assert answer is not None
-        assert answer.status == status, f"{path} answered {answer.status}"
-        self.check(name, who.page)
-
-    def counts(self, name: str) -> Counter[str]:
-        return Counter(v["impact"] for v in self.found[name])
-
-    def report(self) -> None:
-        (self.output / "axe.json").write_text(json.dumps(self.found, indent=2, sort_keys=True))
-        SUMMARY.append(f"axe-core per page (violations by impact), screenshots in {self.output}:")
-        for name in self.found:
-            counts = self.counts(name)
-            figures = ", ".join(f"{impact} {counts[impact]}" for impact in IMPACTS)
-            rules = " ".join(sorted({v["id"] for v in self.found[name]}))
-            SUMMARY.append(f"  {name:<22} {figures}{'  [' + rules + ']' if rules else ''}")
 
 
 def attempted_delivery(stack: Stack, party_id: str) -> str:
@@ -79,9 +28,9 @@ def attempted_delivery(stack: Stack, party_id: str) -> str:
 
 
 def test_the_main_pages_have_no_serious_accessibility_violation(
-    stack: Stack, person: MakePerson, output: Path
+    stack: Stack, person: MakePerson, audit: Audit
 ) -> None:
-    audit = Audit(output)
+    before = set(audit.found)
     open_one = stack.raise_incident(stack.device())["reference"]
 
     nobody = person("Nobody Yet", "GSUP")
@@ -143,11 +92,5 @@ def test_the_main_pages_have_no_serious_accessibility_violation(
     audit.visit("party-new", olive, "/parties/new")
     audit.visit("report-operator", olive, "/reports/sla")
 
-    audit.report()
-    blocking: list[str] = [
-        f"{name}: {v['id']} ({v['impact']}) {v['help']} at {v['targets']}"
-        for name, violations in audit.found.items()
-        for v in violations
-        if v["impact"] in BLOCKING
-    ]
+    blocking = audit.blocking(set(audit.found) - before)
     assert not blocking, "\n".join(blocking)

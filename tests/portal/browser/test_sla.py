@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.portal.browser.audit import Audit
 from tests.portal.browser.conftest import MakePerson
 from tests.portal.browser.stack import Stack
 
@@ -31,7 +32,9 @@ def breach_recorded(stack: Stack, reference: str) -> bool:
     return any(h["action"] == "sla.breach" for h in stack.history(reference))
 
 
-def test_a_breach_shows_on_the_operators_queue(test_clocks: Stack, person: MakePerson) -> None:
+def test_a_breach_shows_on_the_operators_queue(
+    test_clocks: Stack, person: MakePerson, audit: Audit
+) -> None:
     stack = test_clocks
     incident = stack.raise_incident(stack.device())
     reference = incident["reference"]
@@ -58,3 +61,5 @@ def test_a_breach_shows_on_the_operators_queue(test_clocks: Stack, person: MakeP
     expect(row.locator(".overdue")).to_have_css("color", RED)
     at_risk = olive.page.get_by_role("region", name="At risk")
     expect(at_risk.get_by_role("link", name=reference)).to_have_count(0)
+    audit.check("queue-operator-breached", olive.page)  # red on pink, readable
+    assert not audit.blocking(["queue-operator-breached"])
