@@ -50,7 +50,20 @@ def base_env(data_dir: Path, **extra: str) -> dict[str, str]:
 
 def start(app: str, env: dict[str, str], log: Path, ready: str = "/readyz") -> Service:
     """The service as a process, once `ready` answers 200 (`/healthz`: up, maybe not ready)."""
-    port = free_port()
+    service = launch(app, env, log)
+    try:
+        # Generous: a loaded machine starting several replicas at once takes many seconds each.
+        wait_ready(service, app, time.monotonic() + STARTUP_SECONDS, ready)
+    except RuntimeError:
+        service.stop()
+        raise
+    return service
+
+
+def launch(app: str, env: dict[str, str], log: Path, port: int | None = None) -> Service:
+    """The service as a process on `port` (a free one if None), not yet ready: several can be
+    launched side by side, then waited for (`wait_ready`)."""
+    port = port or free_port()
     with log.open("ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "services.serve", app, "127.0.0.1", str(port)],
@@ -59,20 +72,21 @@ def start(app: str, env: dict[str, str], log: Path, ready: str = "/readyz") -> S
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    service = Service(process, f"http://127.0.0.1:{port}", log)
-    # Generous: a loaded machine starting several replicas at once takes many seconds each.
-    deadline = time.monotonic() + STARTUP_SECONDS
+    return Service(process, f"http://127.0.0.1:{port}", log)
+
+
+def wait_ready(service: Service, app: str, deadline: float, ready: str = "/readyz") -> None:
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{app} exited: {log.read_text()[-2000:]}")
+        if service.process.poll() is not None:
+            raise RuntimeError(f"{app} exited: {service.log.read_text()[-2000:]}")
         try:
-            if httpx.get(f"{service.url}{ready}", timeout=1).status_code == 200:
-                return service
+            answer = httpx.get(f"{service.url}{ready}", timeout=1, trust_env=False)
+            if answer.status_code == 200:
+                return
         except httpx.TransportError:
             pass
         time.sleep(0.05)
-    service.stop()
-    raise RuntimeError(f"{app} did not start: {log.read_text()[-2000:]}")
+    raise RuntimeError(f"{app} did not start: {service.log.read_text()[-2000:]}")
 
 
 @contextmanager

@@ -1,5 +1,5 @@
 """axe-core (the copy `axe_playwright_python` ships) on the pages the tests show, and full-page
-screenshots of them, left at the repository's `test-output/portal/` (git ignores it) for a
+screenshots of them, left at the repository's `test-output/portal/<database>/` (git ignores it) for a
 person to look at: `axe.json` holds every violation found, and the run's summary prints the
 counts per page. A test asserts that its pages have no violation of impact "serious" or
 "critical"."""
@@ -15,9 +15,11 @@ from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-unt
 from playwright.sync_api import Page, expect
 
 from tests.portal.browser.people import Person
+from tests.database import on_postgres
 from tests.processes import ROOT
 
-OUTPUT = ROOT / "test-output" / "portal"
+OUTPUT = ROOT / "test-output" / "portal" / ("postgresql" if on_postgres() else "sqlite")
+"""One folder per database: CI runs the suite on both side by side."""
 SUMMARY: list[str] = []
 """Printed at the end of the run (`pytest_terminal_summary` in this package's conftest)."""
 BLOCKING = {"serious", "critical"}

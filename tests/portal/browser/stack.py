@@ -10,8 +10,6 @@ into nothing but the portal's own session rows, which they age to test time limi
 
 import asyncio
 import secrets
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +30,15 @@ from services.notifier import migrate as notifier_migrate
 from shared.tokens import ADMIN_SCOPE, PARTY_SCOPES
 from tests.database import fresh_database
 from tests.oidc.harness import Provider, running_provider
-from tests.processes import API_APP, NOTIFIER_APP, ROOT, STARTUP_SECONDS, Service, base_env
+from tests.processes import (
+    API_APP,
+    NOTIFIER_APP,
+    STARTUP_SECONDS,
+    Service,
+    base_env,
+    launch,
+    wait_ready,
+)
 from tests.receiver import free_port
 from tests.tokens import Tokens
 
@@ -204,34 +210,6 @@ class Stack:
         return "".join(path.read_text(errors="replace") for path in paths)
 
 
-def launch(app: str, url: str, env: dict[str, str], log: Path) -> Service:
-    """`python -m services.serve` on the port `url` names (chosen beforehand: the other processes
-    are told it), not yet ready."""
-    port = url.rsplit(":", 1)[1]
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "services.serve", app, "127.0.0.1", port],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    return Service(process, url, log)
-
-
-def wait_ready(service: Service, app: str, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if service.process.poll() is not None:
-            raise RuntimeError(f"{app} exited: {service.log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{service.url}/readyz", timeout=1, trust_env=False).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"{app} did not start: {service.log.read_text()[-2000:]}")
-
-
 @contextmanager
 def running_stack(directory: Path) -> Iterator[Stack]:
     """The provider, then the three processes started side by side (the portal's port is chosen
@@ -241,7 +219,8 @@ def running_stack(directory: Path) -> Iterator[Stack]:
         for name, upgrade in MIGRATIONS.items():
             databases[name] = resources.enter_context(fresh_database(directory, f"browser{name}"))
             upgrade(databases[name])
-        urls = {name: f"http://127.0.0.1:{free_port()}" for name in APPS}
+        ports = {name: free_port() for name in APPS}
+        urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         provider = resources.enter_context(
             running_provider(directory / "oidc", redirect_uri=f"{urls['portal']}/signin/callback")
         )
@@ -269,7 +248,7 @@ def running_stack(directory: Path) -> Iterator[Stack]:
         }
         started = {}
         for name, app in APPS.items():
-            started[name] = launch(app, urls[name], env, directory / f"{name}.log")
+            started[name] = launch(app, env, directory / f"{name}.log", ports[name])
             resources.callback(started[name].stop)
         deadline = time.monotonic() + 2 * STARTUP_SECONDS  # three at once, on a busy machine
         for name, app in APPS.items():
