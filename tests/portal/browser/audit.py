@@ -1,6 +1,6 @@
 """axe-core (the copy `axe_playwright_python` ships) on the pages the tests show, and full-page
-screenshots of them, left at the repository's `test-output/portal/<database>/` (git ignores it) for a
-person to look at: `axe.json` holds every violation found, and the run's summary prints the
+screenshots of them, left at the repository's `test-output/portal/<database>/` (git ignores
+it) for a person to look at: `axe.json` holds every violation found, and the run's summary prints the
 counts per page. A test asserts that its pages have no violation of impact "serious" or
 "critical"."""
 
@@ -14,8 +14,8 @@ from typing import Any
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from playwright.sync_api import Page, expect
 
-from tests.portal.browser.people import Person
 from tests.database import on_postgres
+from tests.portal.browser.people import Person
 from tests.processes import ROOT
 
 OUTPUT = ROOT / "test-output" / "portal" / ("postgresql" if on_postgres() else "sqlite")
