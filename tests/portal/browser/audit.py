@@ -1,6 +1,6 @@
 """axe-core (the copy `axe_playwright_python` ships) on the pages the tests show, and full-page
-screenshots of them, left at the repository's `test-output/portal/<database>/` (git ignores
-it) for a person to look at: `axe.json` holds every violation found, and the run's summary prints the
+screenshots of them, left at `test-output/portal/<database>/` in the repository (git ignores it)
+for a person to look at: `axe.json` holds every violation found, and the run's summary prints the
 counts per page. A test asserts that its pages have no violation of impact "serious" or
 "critical"."""
 
