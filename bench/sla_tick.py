@@ -21,13 +21,13 @@ from services.common.db import create_engine, session_factory
 from services.common.test_clock import AdjustableClock
 from services.notifier import migrate
 from services.notifier.api_client import ApiClient
-from services.notifier.delivery.addresses import AddressPolicy
-from services.notifier.delivery.transport import Transport
 from services.notifier.runtime import Runtime
 from services.notifier.settings import Settings
 from services.notifier.sla import service
 from services.notifier.sla.models import ClockState, SlaClock
 from services.notifier.sla.tasks import check
+from services.notifier.transports.addresses import AddressPolicy
+from services.notifier.transports.webhook import Transport
 from shared.calendar import WorkingDayCalendar
 from shared.schemas import SlaEventKind
 from shared.settings import CommonSettings

@@ -25,22 +25,23 @@ from services.common.test_clock import AdjustableClock, TestClock
 from services.common.test_clock import router as test_clock_router
 from services.notifier import models
 from services.notifier.api_client import ApiClient
-from services.notifier.delivery.addresses import AddressPolicy
+from services.notifier.delivery.endpoints import endpoint_router as endpoint_deliveries_router
 from services.notifier.delivery.endpoints import router as deliveries_router
 from services.notifier.delivery.models import Delivery, DeliveryStatus
 from services.notifier.delivery.tasks import DeliveryWorker
-from services.notifier.delivery.transport import Transport
 from services.notifier.endpoints.endpoints import router as endpoints_router
 from services.notifier.endpoints.tasks import ReachabilityReporter
 from services.notifier.feed import service as feed_service
-from services.notifier.feed.parties import PartyCheckUnavailable, PartyDirectory
 from services.notifier.feed.tasks import Follower
 from services.notifier.metrics import DEAD, INCIDENTS_OPEN, QUEUE_DEPTH, UNREACHABLE
+from services.notifier.parties.service import PartyCheckUnavailable, PartyDirectory
 from services.notifier.reports.endpoints import router as reports_router
 from services.notifier.runtime import Runtime
 from services.notifier.settings import Settings
 from services.notifier.sla import service as sla_service
 from services.notifier.sla.tasks import SlaScheduler
+from services.notifier.transports.addresses import AddressPolicy
+from services.notifier.transports.webhook import Transport
 from shared.calendar import WorkingDayCalendar
 from shared.tokens import TokenVerifier
 
@@ -194,6 +195,7 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, default_limit=settings.max_body_bytes, large={})
     app.add_middleware(RequestIdMiddleware)
     app.include_router(endpoints_router)
+    app.include_router(endpoint_deliveries_router)
     app.include_router(deliveries_router)
     app.include_router(reports_router)
     if settings.common.development:

@@ -3,7 +3,8 @@
 from services.common.test_clock import test_clock_table
 from services.notifier.delivery.models import Delivery, DeliveryAttempt
 from services.notifier.endpoints.models import Endpoint
-from services.notifier.feed.models import FeedCursor, KnownParty
+from services.notifier.feed.models import FeedCursor
+from services.notifier.parties.models import KnownParty
 from services.notifier.sla.models import SlaClock
 from services.notifier.tables import Table
 

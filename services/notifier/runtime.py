@@ -14,9 +14,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.common.clock import Clock
 from services.common.crypto import KeyRing
 from services.common.test_clock import AdjustableClock
-from services.notifier.delivery.addresses import AddressPolicy
-from services.notifier.delivery.transport import Transport
 from services.notifier.settings import Settings
+from services.notifier.transports.addresses import AddressPolicy
+from services.notifier.transports.webhook import Transport
 from shared.calendar import WorkingDayCalendar
 
 

@@ -22,10 +22,10 @@ from yarl import URL
 
 from services.common.clock import FrozenClock
 from services.notifier.app import create_app
-from services.notifier.delivery.addresses import AddressPolicy, AddressRefused, unwrap
-from services.notifier.delivery.transport import Transport
 from services.notifier.endpoints.models import Endpoint
 from services.notifier.settings import Settings
+from services.notifier.transports.addresses import AddressPolicy, AddressRefused, unwrap
+from services.notifier.transports.webhook import Transport
 from tests.incident_api.world import GAINING, INSTALLING, raise_incident, seed
 from tests.notifier.harness import Harness
 from tests.receiver import Receiver

@@ -20,9 +20,9 @@ from services.common.clock import FrozenClock
 from services.common.db import create_engine
 from services.notifier.api_client import ApiClient
 from services.notifier.app import create_app
-from services.notifier.feed.models import KnownParty
-from services.notifier.feed.parties import remember
 from services.notifier.models import metadata
+from services.notifier.parties.models import KnownParty
+from services.notifier.parties.service import remember
 from services.notifier.settings import Settings
 from shared.schemas import PartyCategory, PartyEventData
 from tests.database import empty_tables

@@ -108,7 +108,7 @@ async def test_the_feed_follower_survives_an_unexpected_error(
     ["https://2130706433/hook", "https://127.1/hook", "https://0x7f.1/hook", "https://8.8.8.8./h"],
 )
 def test_numeric_hosts_must_be_canonical_addresses(url: str) -> None:
-    from services.notifier.delivery.addresses import AddressPolicy, AddressRefused
+    from services.notifier.transports.addresses import AddressPolicy, AddressRefused
 
     with pytest.raises(AddressRefused, match="canonical"):
         AddressPolicy(allow_loopback_http=True).check_url(url)

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from standardwebhooks.webhooks import Webhook
 
-from services.notifier.delivery import signing
+from services.notifier.transports import signing
 
 
 def test_a_signature_made_at_a_local_time_verifies() -> None:

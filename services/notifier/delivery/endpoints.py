@@ -1,6 +1,10 @@
 """Every event sent to your party's endpoints, with each attempt: find what failed and why, and
 try a dead delivery again. A delivery is one event to one endpoint; its `webhook-id` is the same
 on every attempt, so a receiver can drop a duplicate. A party sees its own deliveries only.
+
+Also the two endpoint operations that change an endpoint's deliveries (`endpoint_router`, under
+`/v1/endpoints` with the endpoints' tag): changing an endpoint, which may turn it off and skip
+what waits for it, and recovering it.
 """
 
 from typing import Annotated
@@ -20,6 +24,7 @@ from services.common.pagination import (
     decode_time_cursor,
     encode_time_cursor,
 )
+from services.notifier.delivery import recovery
 from services.notifier.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus
 from services.notifier.delivery.schemas import (
     EXAMPLE_DELIVERY,
@@ -28,9 +33,18 @@ from services.notifier.delivery.schemas import (
     DeliveryList,
     DeliveryRead,
 )
+from services.notifier.endpoints import service as endpoints_service
+from services.notifier.endpoints.endpoints import CHECKED, EndpointId, party_of
+from services.notifier.endpoints.schemas import (
+    EndpointRead,
+    EndpointUpdate,
+    RecoverBody,
+    Recovered,
+)
 from services.notifier.runtime import RuntimeDep
 
 router = APIRouter(prefix="/v1/deliveries", tags=["deliveries"])
+endpoint_router = APIRouter(prefix="/v1/endpoints", tags=["endpoints"])
 
 Reader = Annotated[Principal, Depends(require("webhooks:read", *PARTIES))]
 Writer = Annotated[Principal, Depends(require("webhooks:write", *PARTIES))]
@@ -179,3 +193,45 @@ async def retry_delivery(
     await session.refresh(delivery)
     after_commit(session, rt.wake_deliveries)
     return _view(delivery)
+
+
+@endpoint_router.patch(
+    "/{endpoint_id}",
+    response_model=EndpointRead,
+    summary="Change an endpoint",
+    responses=problems(endpoints_service.EndpointNotFound, *CHECKED),
+)
+async def update_endpoint(
+    endpoint_id: EndpointId,
+    body: EndpointUpdate,
+    session: SessionDep,
+    rt: RuntimeDep,
+    principal: Writer,
+) -> EndpointRead:
+    """Change the URL, description or event types (an empty list: every type), or turn the
+    endpoint off (`enabled: false`: what is pending for it is skipped) or back on (`true`, for
+    the events that come next; `recover` also re-delivers what was skipped). Scope
+    `webhooks:write`. The URL and event types are checked as when the endpoint was added."""
+    endpoint = await endpoints_service.get_own(session, party_of(principal), endpoint_id)
+    return endpoints_service.view(await recovery.update_endpoint(session, rt, endpoint, body))
+
+
+@endpoint_router.post(
+    "/{endpoint_id}/recover",
+    response_model=Recovered,
+    summary="Recover an endpoint: enable it and re-deliver",
+    responses=problems(endpoints_service.EndpointNotFound),
+)
+async def recover_endpoint(
+    endpoint_id: EndpointId,
+    body: RecoverBody,
+    session: SessionDep,
+    rt: RuntimeDep,
+    principal: Writer,
+) -> Recovered:
+    """Enable the endpoint and re-deliver, oldest first, what was skipped while it was disabled
+    or died since `since`, each with a fresh retry schedule and its original `webhook-id` (so a
+    receiver that did get one can tell). Scope `webhooks:write`. Answers how many deliveries were
+    queued again."""
+    endpoint = await endpoints_service.get_own(session, party_of(principal), endpoint_id)
+    return Recovered(requeued=await recovery.recover(session, rt, endpoint, body.since))

@@ -1,3 +1,5 @@
+"""The deliveries table (one event to one endpoint) and each attempt made at it."""
+
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -24,8 +26,8 @@ class Delivery(Table, table=True):
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        # The claim query: pending work read in due order (DUE_ORDER), so a claim stops after
-        # the rows it takes instead of sorting every due row.
+        # The claim query: pending work read in due order (`repository.DUE_ORDER`), so a claim
+        # stops after the rows it takes instead of sorting every due row.
         Index("ix_deliveries_due", "status", "next_attempt_at", "created_at", "event_seq"),
         Index("ix_deliveries_endpoint_created", "endpoint_id", "created_at"),
     )

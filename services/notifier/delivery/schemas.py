@@ -1,3 +1,5 @@
+"""What the deliveries API answers."""
+
 from datetime import datetime
 
 from pydantic import BaseModel

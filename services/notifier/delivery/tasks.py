@@ -14,13 +14,11 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from services.notifier.delivery import service
-from services.notifier.delivery.transport import AttemptResult
-from services.notifier.endpoints.models import Endpoint
-from services.notifier.feed.service import Handoff
+from services.notifier.delivery.rows import Handed, Handoff
 from services.notifier.runtime import Runtime
+from services.notifier.transports.webhook import AttemptResult
 
 log = logging.getLogger("ssi.notifier.delivery")
 
@@ -231,7 +229,7 @@ class DeliveryWorker:
             wants=lambda endpoint_id: endpoint_id not in self._unsent,
         )
 
-    def take(self, handoff: Handoff, handed: list[tuple[dict[str, Any], Endpoint]]) -> None:
+    def take(self, handoff: Handoff, handed: list[Handed]) -> None:
         """Send what the feed claimed for this worker (`handoff`, committed)."""
         self._queue(service.handed_jobs(self.rt, handoff, handed))
 

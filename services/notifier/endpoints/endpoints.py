@@ -28,14 +28,14 @@ from services.notifier.endpoints.schemas import (
     EndpointCreated,
     EndpointList,
     EndpointRead,
-    EndpointUpdate,
-    RecoverBody,
-    Recovered,
     SecretRotated,
 )
 from services.notifier.runtime import RuntimeDep
 
 router = APIRouter(prefix="/v1/endpoints", tags=["endpoints"])
+# Changing an endpoint (PATCH) may turn it off, and recovering it re-delivers: both change its
+# deliveries too, so they are delivery's routes (`delivery.endpoints.endpoint_router`), on this
+# same prefix and tag.
 
 Writer = Annotated[Principal, Depends(require("webhooks:write", *PARTIES))]
 Reader = Annotated[Principal, Depends(require("webhooks:read", *PARTIES))]
@@ -130,27 +130,6 @@ async def get_endpoint(
     return service.view(await service.get_own(session, party_of(principal), endpoint_id))
 
 
-@router.patch(
-    "/{endpoint_id}",
-    response_model=EndpointRead,
-    summary="Change an endpoint",
-    responses=problems(service.EndpointNotFound, *CHECKED),
-)
-async def update_endpoint(
-    endpoint_id: EndpointId,
-    body: EndpointUpdate,
-    session: SessionDep,
-    rt: RuntimeDep,
-    principal: Writer,
-) -> EndpointRead:
-    """Change the URL, description or event types (an empty list: every type), or turn the
-    endpoint off (`enabled: false`: what is pending for it is skipped) or back on (`true`, for
-    the events that come next; `recover` also re-delivers what was skipped). Scope
-    `webhooks:write`. The URL and event types are checked as when the endpoint was added."""
-    endpoint = await service.get_own(session, party_of(principal), endpoint_id)
-    return service.view(await service.update_endpoint(session, rt, endpoint, body))
-
-
 @router.delete(
     "/{endpoint_id}",
     status_code=204,
@@ -185,24 +164,3 @@ async def rotate_endpoint_secret(
     endpoint = await service.get_own(session, party_of(principal), endpoint_id)
     secret, expires = await service.rotate_secret(session, rt, endpoint)
     return SecretRotated(secret=secret, previous_secret_expires_at=expires)
-
-
-@router.post(
-    "/{endpoint_id}/recover",
-    response_model=Recovered,
-    summary="Recover an endpoint: enable it and re-deliver",
-    responses=problems(service.EndpointNotFound),
-)
-async def recover_endpoint(
-    endpoint_id: EndpointId,
-    body: RecoverBody,
-    session: SessionDep,
-    rt: RuntimeDep,
-    principal: Writer,
-) -> Recovered:
-    """Enable the endpoint and re-deliver, oldest first, what was skipped while it was disabled
-    or died since `since`, each with a fresh retry schedule and its original `webhook-id` (so a
-    receiver that did get one can tell). Scope `webhooks:write`. Answers how many deliveries were
-    queued again."""
-    endpoint = await service.get_own(session, party_of(principal), endpoint_id)
-    return Recovered(requeued=await service.recover(session, rt, endpoint, body.since))

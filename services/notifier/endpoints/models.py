@@ -1,3 +1,5 @@
+"""The endpoints table: a party's webhook endpoints, with their sealed secrets and health."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, Column, LargeBinary

@@ -1,3 +1,5 @@
+"""What the endpoints API reads and answers."""
+
 from datetime import datetime
 from typing import Annotated
 

@@ -2,18 +2,12 @@
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.db import after_commit
 from services.common.errors import NotFound, Unprocessable
-from services.notifier.delivery.addresses import AddressRefused
-from services.notifier.delivery.models import Delivery, DeliveryStatus
-from services.notifier.delivery.service import secret_context, skip_pending
-from services.notifier.delivery.signing import new_secret
+from services.notifier.endpoints import health
 from services.notifier.endpoints.models import Endpoint
 from services.notifier.endpoints.schemas import (
     DELIVERABLE,
@@ -21,7 +15,10 @@ from services.notifier.endpoints.schemas import (
     EndpointRead,
     EndpointUpdate,
 )
+from services.notifier.endpoints.secrets import seal
 from services.notifier.runtime import Runtime
+from services.notifier.transports.addresses import AddressRefused
+from services.notifier.transports.signing import new_secret
 from shared.schemas import EventType
 
 
@@ -49,15 +46,6 @@ def _check(rt: Runtime, url: str | None, event_types: list[EventType] | None) ->
             raise InvalidEventTypes(", ".join(wrong))
 
 
-def _seal(rt: Runtime, endpoint_id: str, secret: str) -> dict[str, Any]:
-    sealed = rt.keyring.seal(secret.encode(), secret_context(endpoint_id))
-    return {
-        "secret_key_id": sealed.key_id,
-        "secret_nonce": sealed.nonce,
-        "secret_ciphertext": sealed.ciphertext,
-    }
-
-
 async def create(
     session: AsyncSession, rt: Runtime, party_id: str, body: EndpointCreate
 ) -> tuple[Endpoint, str]:
@@ -73,7 +61,7 @@ async def create(
         event_types=sorted({t.value for t in body.event_types or ()}),
         created_at=now,
         updated_at=now,
-        **_seal(rt, endpoint_id, secret),
+        **seal(rt, endpoint_id, secret),
     )
     session.add(endpoint)
     await session.flush()
@@ -95,6 +83,8 @@ async def get_own(session: AsyncSession, party_id: str, endpoint_id: str) -> End
 async def update_endpoint(
     session: AsyncSession, rt: Runtime, endpoint: Endpoint, body: EndpointUpdate
 ) -> Endpoint:
+    """The endpoint's own columns only: if this turns it off, skipping what waits for it is the
+    caller's (`delivery.recovery.update_endpoint` does both)."""
     _check(rt, body.url, body.event_types)
     changes = body.model_dump(exclude_unset=True)
     if "url" in changes and changes["url"] is not None:
@@ -104,16 +94,10 @@ async def update_endpoint(
     if "description" in changes:
         endpoint.description = body.description
     if body.enabled is True and not endpoint.enabled:
-        endpoint.enabled = True
-        endpoint.disabled_reason = None
-        endpoint.disabled_at = None
-        endpoint.failing_since = None
+        health.enable(endpoint, rt.clock.now())
         after_commit(session, rt.wake_deliveries)
     elif body.enabled is False and endpoint.enabled:
-        endpoint.enabled = False
-        endpoint.disabled_reason = "by_party"
-        endpoint.disabled_at = rt.clock.now()
-        await skip_pending(session, endpoint.id, rt.clock.now())
+        health.disable(endpoint, "by_party", rt.clock.now())
     endpoint.updated_at = rt.clock.now()
     await session.flush()
     reachability_may_change(session, rt)
@@ -131,42 +115,11 @@ async def rotate_secret(
     endpoint.previous_ciphertext = endpoint.secret_ciphertext
     endpoint.previous_expires_at = expires
     secret = new_secret()
-    for field, value in _seal(rt, endpoint.id, secret).items():
+    for field, value in seal(rt, endpoint.id, secret).items():
         setattr(endpoint, field, value)
     endpoint.updated_at = now
     await session.flush()
     return secret, expires
-
-
-async def recover(session: AsyncSession, rt: Runtime, endpoint: Endpoint, since: datetime) -> int:
-    """Enable the endpoint and re-deliver, oldest first, what was skipped or died since `since`."""
-    now = rt.clock.now()
-    endpoint.enabled = True
-    endpoint.disabled_reason = None
-    endpoint.disabled_at = None
-    endpoint.failing_since = None
-    endpoint.updated_at = now
-    # All due now; the claim takes equal due instants oldest first, so the order is kept.
-    requeued = await session.exec(
-        update(Delivery)
-        .where(
-            col(Delivery.endpoint_id) == endpoint.id,
-            col(Delivery.status).in_([DeliveryStatus.skipped, DeliveryStatus.dead]),
-            col(Delivery.created_at) >= since,
-        )
-        .values(
-            status=DeliveryStatus.pending,
-            schedule_start=col(Delivery.attempt_count),
-            next_attempt_at=now,
-            claimed_until=None,
-            claim_token=None,
-            updated_at=now,
-        )
-    )
-    await session.flush()
-    after_commit(session, rt.wake_deliveries)
-    reachability_may_change(session, rt)
-    return requeued.rowcount
 
 
 def view(endpoint: Endpoint) -> EndpointRead:

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 
 from services.notifier.api_client import ApiClient
 from services.notifier.endpoints.models import Endpoint
-from services.notifier.feed.models import KnownParty
+from services.notifier.parties.models import KnownParty
 from services.notifier.runtime import Runtime
 
 log = logging.getLogger("ssi.notifier.reachability")

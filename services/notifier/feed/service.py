@@ -6,31 +6,35 @@ before the commit leaves the cursor where it was, and the page is fetched again:
 nothing recorded twice (webhook ids are unique, too).
 
 A replica's delivery worker may take the deliveries a page routes straight from this
-transaction (`Handoff`): they are inserted already claimed for it, so the first attempt of a fresh
-event waits for no claim of its own.
+transaction (delivery's `Handoff`): they are inserted already claimed for it, so the first
+attempt of a fresh event waits for no claim of its own.
 
 An event of a type this version does not know (written by a newer API) is skipped: never routed,
 and the cursor moves past it like any other (DESIGN §5). Deploy the notifier first, so that no
 event it should route is skipped.
 """
 
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.notifier.delivery.models import Delivery, DeliveryStatus
+from services.notifier.delivery.rows import (
+    Handed,
+    Handoff,
+    NewDelivery,
+    insert_routed,
+    new_delivery,
+    webhook_body,
+)
 from services.notifier.endpoints.models import Endpoint
-from services.notifier.feed.models import FeedCursor, KnownParty
-from services.notifier.feed.parties import remember
+from services.notifier.feed.models import FeedCursor
 from services.notifier.feed.routing import recipients
+from services.notifier.parties.models import KnownParty
+from services.notifier.parties.service import remember
 from services.notifier.runtime import Runtime
 from services.notifier.sla import service as sla_service
 from shared.schemas import Event, EventType, FeedEvent, PartyCategory, PartyEventData
@@ -52,23 +56,10 @@ async def ensure_cursor(session: AsyncSession, now: datetime) -> None:
 class Recorded:
     deliveries: int = 0
     sla: list[sla_service.Change] = field(default_factory=list)
-    handed: list[tuple[dict[str, Any], Endpoint]] = field(default_factory=list)
+    handed: list[Handed] = field(default_factory=list)
     """The rows claimed for the `Handoff` that were inserted, with their endpoints."""
     skipped: list[FeedEvent] = field(default_factory=list)
     """Events of types this version does not know, passed over."""
-
-
-@dataclass(frozen=True)
-class Handoff:
-    """What the delivery worker will take from a page: up to `room` deliveries, to endpoints
-    `wants` says yes to. Those rows are inserted with this claim's token and lease, as a claim of
-    the worker's own would have left them."""
-
-    token: str
-    lease_until: datetime
-    room: int
-    wants: Callable[[str], bool]
-    """Whether the worker takes an endpoint's deliveries (no: it claims them itself)."""
 
 
 async def record_page(
@@ -90,7 +81,7 @@ async def record_page(
     )
     if moved.rowcount != 1:
         return None
-    rows: list[dict[str, Any]] = []
+    rows: list[NewDelivery] = []
     recorded = Recorded()
     router = _Router(session)
     for item in events:
@@ -107,44 +98,9 @@ async def record_page(
         if change is not None:
             recorded.sla.append(change)
     if rows:
-        handed = _hand_off(rows, router.endpoints, handoff) if handoff else []
-        conn = await session.connection()
-        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        statement = insert(Delivery).on_conflict_do_nothing(index_elements=["webhook_id"])
-        if handed:
-            # Only rows really inserted are handed over: a webhook id already known (a page
-            # recorded again after the cursor was moved back) is claimed by no one here.
-            inserted = set(
-                (await conn.execute(statement.returning(col(Delivery.id)), rows)).scalars()
-            )
-            recorded.handed = [(row, e) for row, e in handed if row["id"] in inserted]
-        else:
-            # executemany: one compiled statement for the page, not a VALUES list per page.
-            await conn.execute(statement, rows)
+        recorded.handed = await insert_routed(session, rows, router.endpoints, handoff)
     recorded.deliveries = len(rows)
     return recorded
-
-
-def _hand_off(
-    rows: list[dict[str, Any]], endpoints: dict[str, Endpoint], handoff: Handoff
-) -> list[tuple[dict[str, Any], Endpoint]]:
-    """Claim for `handoff` what it takes of `rows`, in feed order."""
-    handed: list[tuple[dict[str, Any], Endpoint]] = []
-    wanted: dict[str, bool] = {}
-    for row in rows:
-        if len(handed) >= handoff.room:
-            break
-        endpoint_id = row["endpoint_id"]
-        if row["status"] != DeliveryStatus.pending:
-            continue
-        if endpoint_id not in wanted:
-            wanted[endpoint_id] = handoff.wants(endpoint_id)
-        if not wanted[endpoint_id]:
-            continue
-        row["claimed_until"] = handoff.lease_until
-        row["claim_token"] = handoff.token
-        handed.append((row, endpoints[endpoint_id]))
-    return handed
 
 
 class _Router:
@@ -160,7 +116,7 @@ class _Router:
     def forget_operators(self) -> None:
         self._operators = None
 
-    async def deliveries_for(self, event: Event, now: datetime) -> list[dict[str, Any]]:
+    async def deliveries_for(self, event: Event, now: datetime) -> list[NewDelivery]:
         if self._operators is None:
             self._operators = list(
                 (
@@ -189,7 +145,7 @@ class _Router:
             event.type.value, event.occurred_at, {**event.data, "seq": event.seq}
         )
         return [
-            delivery_row(
+            new_delivery(
                 endpoint,
                 webhook_id=f"evt_{event.seq}_{endpoint.id}",
                 event_type=event.type.value,
@@ -202,39 +158,3 @@ class _Router:
             for endpoint in self._endpoints[party]
             if not endpoint.event_types or event.type.value in endpoint.event_types
         ]
-
-
-def webhook_body(type_: str, timestamp: datetime, data: dict[str, Any]) -> dict[str, Any]:
-    """The thin body of DESIGN §5: identifiers and state only."""
-    return {"type": type_, "timestamp": timestamp.isoformat(), "data": data}
-
-
-def delivery_row(
-    endpoint: Endpoint,
-    *,
-    webhook_id: str,
-    event_type: str,
-    payload: dict[str, Any],
-    now: datetime,
-    event_seq: int | None = None,
-    incident_id: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "webhook_id": webhook_id,
-        "event_seq": event_seq,
-        "event_type": event_type,
-        "incident_id": incident_id,
-        "endpoint_id": endpoint.id,
-        "party_id": endpoint.party_id,
-        "payload": payload,
-        # Routed while disabled: kept, so that `recover` can re-deliver it in order.
-        "status": DeliveryStatus.pending if endpoint.enabled else DeliveryStatus.skipped,
-        "attempt_count": 0,
-        "next_attempt_at": now,
-        # Every row names the claim columns, so that one page's rows make one executemany.
-        "claimed_until": None,
-        "claim_token": None,
-        "created_at": now,
-        "updated_at": now,
-    }

@@ -1,3 +1,5 @@
+"""Alembic's environment for the notifier's migrations: every table of `models`."""
+
 from alembic import context
 
 from services.common.migrations import run_env

@@ -1,0 +1,1 @@
+"""The SLA compliance report, read from the SLA clocks."""

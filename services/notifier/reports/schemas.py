@@ -1,3 +1,5 @@
+"""What the SLA compliance report answers, as JSON and as CSV columns."""
+
 from datetime import datetime
 from typing import Any
 

@@ -1,3 +1,5 @@
+"""The SLA clocks table: one row per incident clock, with its next event and its lease."""
+
 from datetime import datetime
 from enum import StrEnum
 

@@ -40,8 +40,8 @@ from services.common.auth import KnownParty as AuthParty
 from services.common.clock import Clock
 from services.common.errors import ProblemError
 from services.notifier.api_client import ApiClient
-from services.notifier.feed.models import KnownParty
 from services.notifier.metrics import PARTY_LOOKUPS
+from services.notifier.parties.models import KnownParty
 from shared.identifiers import is_party_id
 from shared.schemas import PartyEventData
 

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import aiohttp
 
-from services.notifier.delivery.addresses import AddressPolicy, AddressRefused
+from services.notifier.transports.addresses import AddressPolicy, AddressRefused
 
 EXCERPT_BYTES = 1024
 HEADERS = {"content-type": "application/json", "user-agent": "ssi-notifier/1"}
