@@ -19,6 +19,7 @@ from services.incident_api.settings import Settings as ApiSettings
 from services.notifier.settings import Settings as NotifierSettings
 from shared.settings import CommonSettings
 from tests.database import on_postgres
+from tests.processes import STARTUP_SECONDS
 
 pytestmark = pytest.mark.skipif(
     on_postgres(),
@@ -72,7 +73,7 @@ def devserver(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + STARTUP_SECONDS  # three processes, on a loaded machine
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{url}/healthz").status_code == 200:

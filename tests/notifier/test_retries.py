@@ -1342,6 +1342,9 @@ async def test_a_worker_held_back_by_max_queued_claims_again_for_room_freed_mean
             await wait_until(lambda: len(claims) == 3)
             for server in (first, second, rest):
                 server.release.set()
+            # Every request answered, then recorded: in_flight alone can touch 0 between claims.
+            answered = (first, second, rest)
+            await wait_until(lambda: sum(len(server.requests) for server in answered) == 6)
             await wait_until(lambda: harness.worker.in_flight == 0)
     statuses = [d["status"] for d in await harness.deliveries(INSTALLING)]
     assert statuses == ["succeeded"] * 6

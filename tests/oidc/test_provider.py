@@ -3,6 +3,7 @@ OAuth2 client (authorization code with PKCE S256) and a browser posting the sign
 access tokens must pass the services' own verifier (`shared.tokens.TokenVerifier`)."""
 
 import time
+import warnings
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -10,10 +11,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from authlib.common.security import generate_token  # type: ignore[import-untyped, unused-ignore]
-from authlib.integrations.httpx_client import (  # type: ignore[import-untyped, unused-ignore]
-    AsyncOAuth2Client,
-    OAuthError,
-)
 from authlib.oidc.core import CodeIDToken  # type: ignore[import-untyped, unused-ignore]
 from joserfc import jwt
 from joserfc.jwk import KeySet
@@ -21,6 +18,14 @@ from joserfc.jwk import KeySet
 from shared.tokens import TokenVerifier
 from tests.oidc.harness import Provider, parse_form, running_provider, sign_in
 from tests.oidc.provider import OPERATOR_SCOPES, SUPPLIER_SCOPES, parse_args
+
+with warnings.catch_warnings():
+    # authlib nudges towards httpx2 when its httpx client is imported; httpx is what we have.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from authlib.integrations.httpx_client import (  # type: ignore[import-untyped, unused-ignore]
+        AsyncOAuth2Client,
+        OAuthError,
+    )
 
 PERSON = "Ada Lovelace"
 
