@@ -1,12 +1,24 @@
 """Engine and session: SQLite (WAL, `BEGIN IMMEDIATE`, busy timeout) or PostgreSQL (asyncpg).
 
-The request's session dependency commits or rolls back; services and repositories never commit.
+One transaction rule, in both services: the entry point owns the transaction. A request's is
+its session dependency (`SessionDep`), which commits when the route returns or rolls back if it
+raises; a task's is its loop, which opens one per unit of work with
+`async with transaction(sessions) as session:`. Services and repositories take a session and
+never commit, roll back or begin one. A route that must not hold one transaction throughout (the
+bulk routes: not while the body uploads, not across a whole batch) ends it with
+`end_transaction` and goes on in a new one on the same session. A read that changes nothing may
+use a plain `async with sessions() as session:`: closing it ends its transaction.
+
+What must wait for the commit (waking a worker, emptying the WAL) is registered with
+`after_commit`. Only this module commits (`_commit`): it runs the hooks once each, in the order
+they were registered, awaiting any that returns an awaitable; a rollback drops them.
 """
 
 import asyncio
 import inspect
 import logging
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -160,25 +172,47 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    factory: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    async with factory() as session:
+_HOOKS = "ssi.after_commit"
+"""The key in `session.info` of the hooks `after_commit` registered: this module's alone."""
+
+
+@asynccontextmanager
+async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session in one transaction, owned by the block: committed when it ends (then the
+    `after_commit` hooks run), rolled back if it raises."""
+    async with sessions() as session:
         try:
             yield session
         except BaseException:
+            session.info.pop(_HOOKS, None)
             await session.rollback()
             raise
-        await commit(session)
+        await _commit(session)
+
+
+async def end_transaction(session: AsyncSession) -> None:
+    """Commit what the request did so far (then its hooks run) and go on in a new transaction on
+    the same session: for a route that must not hold one throughout. Never in a service."""
+    await _commit(session)
 
 
 async def commit(session: AsyncSession) -> None:
-    """Commit, then run what `after_commit` registered for this transaction (awaiting a hook
-    that returns an awaitable, so the response waits for it)."""
+    """For the portal's `Runtime.transaction` alone, until it becomes `transaction` (the services
+    never call it: see tests/common/test_transaction_rule.py)."""
+    await _commit(session)
+
+
+async def _commit(session: AsyncSession) -> None:
     await session.commit()
-    for hook in session.info.pop("after_commit", []):
+    for hook in session.info.pop(_HOOKS, []):
         result = hook()
         if inspect.isawaitable(result):
-            await result
+            await result  # before the response: e.g. the WAL emptied once a code is destroyed
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with transaction(request.app.state.sessions) as session:
+        yield session
 
 
 # "function" scope: commit before the response is sent, so a 2xx always means committed.
@@ -186,8 +220,9 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 def after_commit(session: AsyncSession, hook: Callable[[], object]) -> None:
-    """Run `hook()` once the request's transaction has committed (e.g. wake feed readers)."""
-    hooks: list[Any] = session.info.setdefault("after_commit", [])
+    """Run `hook()` once the session's transaction has committed (e.g. wake feed readers);
+    registered twice, it runs once."""
+    hooks: list[Callable[[], object]] = session.info.setdefault(_HOOKS, [])
     if hook not in hooks:
         hooks.append(hook)
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.common.clock import Clock, SystemClock
 from services.common.config import ConfigurationError, build_verifier, check_database
 from services.common.crypto import KeyRing
-from services.common.db import WalTruncator, commit, create_engine, session_factory
+from services.common.db import WalTruncator, create_engine, session_factory, transaction
 from services.common.errors import install_problem_handlers
 from services.common.lifecycle import DRAIN, start_once_database_answers
 from services.common.limits import BodyLimitMiddleware
@@ -147,8 +147,7 @@ def create_app(
 
 async def expire_resolved(app: FastAPI) -> None:
     """The scheduled retention sweep (also called directly by tests)."""
-    async with app.state.sessions() as session:
+    async with transaction(app.state.sessions) as session:
         closed = await incidents_service.expire_resolved(session, app.state.runtime)
-        await commit(session)
     if closed:
         log.info("closed expired incidents", extra={"count": closed})

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from services.common.clock import Clock, SystemClock
 from services.common.config import ConfigurationError, build_verifier, check_database
 from services.common.crypto import KeyRing
-from services.common.db import create_engine, session_factory
+from services.common.db import create_engine, session_factory, transaction
 from services.common.errors import install_problem_handlers
 from services.common.lifecycle import start_once_database_answers
 from services.common.limits import BodyLimitMiddleware
@@ -119,7 +119,7 @@ def create_app(
 
         async def prepare() -> None:
             """What must have reached the database before any work: both steps may repeat."""
-            async with sessions() as session, session.begin():
+            async with transaction(sessions) as session:
                 await feed_service.ensure_cursor(session, runtime.clock.now())
             if settings.common.development:
                 await test_clock.load()  # the SLA clock's offset, before anything reads it

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from services.common.db import transaction
 from services.notifier.sla import service as sla_service
 from services.notifier.sla.models import SlaClock
 from services.notifier.sla.tasks import SlaScheduler
@@ -57,6 +58,22 @@ async def started(h: Harness) -> dict[str, Any]:
     incident = await raise_incident(h.api, h.tokens)
     await h.sync()
     return incident
+
+
+async def claim_due(h: Harness) -> list[sla_service.Claim]:
+    """What one replica's check claims, committed, before it records anything."""
+    async with transaction(h.runtime.sessions) as session:
+        return await sla_service.claim_due(session, h.runtime, 10)
+
+
+async def settle(h: Harness, claim: sla_service.Claim, outcome: str) -> None:
+    async with transaction(h.runtime.sessions) as session:
+        await sla_service.settle(session, h.runtime, claim, outcome)
+
+
+async def next_due(h: Harness) -> datetime | None:
+    async with h.runtime.sessions() as session:
+        return await sla_service.next_due(session, h.runtime)
 
 
 async def test_warnings_breach_and_escalations_fall_due_in_turn(harness: Harness) -> None:
@@ -196,14 +213,14 @@ async def test_a_clock_ended_between_claim_and_record_records_nothing(harness: H
     h = harness
     incident = await started(h)
     h.clock.set(at(incident["due_at"]))
-    [claim] = await sla_service.claim_due(h.runtime, 10)
+    [claim] = await claim_due(h)
     await resolve_with_code(h.api, h.tokens, incident["id"])
     response = await h.feed.post(
         f"/v1/incidents/{incident['id']}/sla-events",
         {"clock": 1, "kind": "breach", "ordinal": 1, "occurred_at": incident["due_at"]},
     )
     assert response.status_code == 409
-    await sla_service.settle(h.runtime, claim, sla_service.Outcome.ended)
+    await settle(h, claim, sla_service.Outcome.ended)
     h.clock.advance(days=30)
     assert await h.check_sla() == 0
     assert await sla_events(h, incident["id"]) == []
@@ -235,7 +252,7 @@ async def test_a_replica_that_dies_holding_a_claim_loses_nothing(harness: Harnes
     h = harness
     incident = await started(h)
     h.clock.set(at(incident["due_at"]))
-    [claim] = await sla_service.claim_due(h.runtime, 10)  # ...and the replica dies
+    [claim] = await claim_due(h)  # ...and the replica dies
     assert await h.check_sla() == 0
     h.clock.advance(seconds=h.runtime.settings.sla_lease_seconds + 1)
     assert await h.check_sla() == 1
@@ -247,7 +264,7 @@ async def test_a_replica_that_dies_after_recording_is_not_recorded_twice(harness
     h = harness
     incident = await started(h)
     h.clock.set(at(incident["due_at"]))
-    [claim] = await sla_service.claim_due(h.runtime, 10)
+    [claim] = await claim_due(h)
     posted = await h.feed.post(
         f"/v1/incidents/{incident['id']}/sla-events",
         {"clock": 1, "kind": "breach", "ordinal": 1, "occurred_at": incident["due_at"]},
@@ -366,10 +383,10 @@ async def test_a_stale_claim_never_overwrites_a_resolution(harness: Harness, out
     h = harness
     incident = await started(h)
     h.clock.set(at(incident["warning_at"][0]))
-    [claim] = await sla_service.claim_due(h.runtime, 10)
+    [claim] = await claim_due(h)
     await resolve_with_code(h.api, h.tokens, incident["id"])
     await h.sync()
-    await sla_service.settle(h.runtime, claim, outcome)
+    await settle(h, claim, outcome)
     row = await clock_row(h, incident["id"])
     assert (row.state, row.next_at, row.next_kind, row.sla_outcome) == (
         "resolved",
@@ -377,7 +394,7 @@ async def test_a_stale_claim_never_overwrites_a_resolution(harness: Harness, out
         None,
         "met",
     )
-    assert await sla_service.next_due(h.runtime) is None
+    assert await next_due(h) is None
     h.clock.advance(days=30)
     assert await h.check_sla() == 0
 
@@ -413,14 +430,14 @@ async def test_next_due_moves_sla_time_to_real_time(harness: Harness) -> None:
     h = harness
     incident = await started(h)
     first_warning = at(incident["warning_at"][0])
-    assert await sla_service.next_due(h.runtime) == first_warning
+    assert await next_due(h) == first_warning
     h.runtime.sla_clock.offset = timedelta(days=2)  # the test clock set two days ahead
-    assert await sla_service.next_due(h.runtime) == first_warning - timedelta(days=2)
+    assert await next_due(h) == first_warning - timedelta(days=2)
     # A claimed clock is looked at again when its lease runs out, in real time.
     h.clock.set(first_warning)
-    await sla_service.claim_due(h.runtime, 10)
+    await claim_due(h)
     lease = timedelta(seconds=h.runtime.settings.sla_lease_seconds)
-    assert await sla_service.next_due(h.runtime) == h.clock.now() + lease
+    assert await next_due(h) == h.clock.now() + lease
 
 
 async def test_the_scheduler_looks_when_the_next_event_falls_due(harness: Harness) -> None:

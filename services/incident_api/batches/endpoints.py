@@ -12,18 +12,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.auth import PARTIES, Principal, require
-from services.common.db import SessionDep
+from services.common.db import SessionDep, end_transaction
 from services.common.negotiation import wants_csv
 from services.common.openapi import problems, request_body
 from services.incident_api.batches import service
-from services.incident_api.batches.parsing import BadBatch, TooManyRows, read_rows
+from services.incident_api.batches.parsing import BadBatch, Row, TooManyRows, read_rows
 from services.incident_api.batches.schemas import (
     BatchResult,
     RaiseBatch,
     RaiseRow,
     ResponseBatch,
+    RowResult,
 )
 from services.incident_api.incidents.schemas import EXAMPLE_CODE, EXAMPLE_DEVICE
 from services.incident_api.runtime import RuntimeDep
@@ -74,6 +76,16 @@ def _answer(result: BatchResult, accept: str | None) -> Response:
             )
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
     return JSONResponse(result.model_dump(mode="json", exclude_none=True))
+
+
+async def _run(session: AsyncSession, rows: list[Row], chunk: service.Chunk) -> BatchResult:
+    """Each chunk in its own transaction, committed here (see `batches.service`); the session
+    dependency commits nothing after the last."""
+    results: list[RowResult] = []
+    for numbered in service.chunks(rows):
+        results += await chunk(session, numbered)
+        await end_transaction(session)
+    return service.summary(results)
 
 
 _EXAMPLE = BatchResult.model_validate(BatchResult.model_json_schema()["examples"][0])
@@ -146,7 +158,7 @@ async def raise_incidents_in_bulk(
     repeated column), holds more than 10,000 rows (422 `too-many-rows`), is over the size limit
     (413; 16 MiB by default) or is neither JSON nor CSV (415).
     """
-    await session.commit()  # end the authentication's transaction: never hold it during upload
+    await end_transaction(session)  # the authentication's: never held while the body uploads
     rows = read_rows(
         await request.body(),
         request.headers.get("content-type", ""),
@@ -154,8 +166,7 @@ async def raise_incidents_in_bulk(
         {"device_id"},
     )
     chunk = service.row_by_row(RaiseRow, service.raiser(rt, principal))
-    result = await service.run(session, rows, chunk)
-    return _answer(result, accept)
+    return _answer(await _run(session, rows, chunk), accept)
 
 
 @router.post(
@@ -197,12 +208,11 @@ async def respond_to_incidents_in_bulk(
     The whole batch is refused as the bulk raise's is (`bad-batch`, without an `outcome` column,
     `too-many-rows`, 413, 415).
     """
-    await session.commit()  # end the authentication's transaction: never hold it during upload
+    await end_transaction(session)  # the authentication's: never held while the body uploads
     rows = read_rows(
         await request.body(),
         request.headers.get("content-type", ""),
         set(RESPONSE_COLUMNS),
         {"outcome"},
     )
-    result = await service.run(session, rows, service.responder(rt, principal))
-    return _answer(result, accept)
+    return _answer(await _run(session, rows, service.responder(rt, principal)), accept)

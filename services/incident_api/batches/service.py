@@ -1,13 +1,14 @@
 """Bulk raises and responses: each row succeeds or fails on its own, with its reason.
 
-Rows run in chunks, each chunk one transaction and each row a savepoint in it: a failing row
-rolls back alone, and a long batch never holds the feed's lock (PostgreSQL) for more than a
-chunk. A batch cut short (a crash, a dropped connection) leaves whole chunks done; re-sending it
-is safe, since every row is idempotent (see `raise_row` and `respond_row`).
+Rows run in chunks (`chunks`), each chunk one transaction and each row a savepoint in it: a
+failing row rolls back alone, and a long batch never holds the feed's lock (PostgreSQL) for more
+than a chunk. The route commits each chunk (services never commit). A batch cut short (a crash,
+a dropped connection) leaves whole chunks done; re-sending it is safe, since every row is
+idempotent (see `raise_row` and `respond_row`).
 """
 
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -15,7 +16,6 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.auth import Principal
-from services.common.db import commit
 from services.common.errors import PROBLEM_BASE, ProblemError, field_errors
 from services.incident_api.batches.parsing import Row
 from services.incident_api.batches.schemas import (
@@ -64,13 +64,14 @@ def _invalid(exc: ValidationError | None) -> RowProblem:
 Chunk = Callable[[AsyncSession, list[tuple[int, Row]]], Awaitable[list[RowResult]]]
 
 
-async def run(session: AsyncSession, rows: list[Row], chunk: Chunk) -> BatchResult:
-    """Runs on the request's session, committing it after each chunk."""
-    results: list[RowResult] = []
+def chunks(rows: list[Row]) -> Iterator[list[tuple[int, Row]]]:
+    """The rows, numbered from 1, in chunks of `CHUNK_ROWS`: each to be one transaction."""
     numbered = list(enumerate(rows, 1))
     for start in range(0, len(numbered), CHUNK_ROWS):
-        results += await chunk(session, numbered[start : start + CHUNK_ROWS])
-        await commit(session)
+        yield numbered[start : start + CHUNK_ROWS]
+
+
+def summary(results: list[RowResult]) -> BatchResult:
     succeeded = sum(r.ok for r in results)
     return BatchResult(succeeded=succeeded, failed=len(results) - succeeded, items=results)
 

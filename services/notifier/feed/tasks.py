@@ -7,6 +7,7 @@ from datetime import datetime
 
 import httpx
 
+from services.common.db import transaction
 from services.notifier.api_client import ApiClient
 from services.notifier.delivery.tasks import DeliveryWorker
 from services.notifier.feed import service
@@ -65,7 +66,7 @@ class Follower:
         page = await poll
         head = page.last_seq if page.last_seq is not None else page.next_after
         handoff = self.worker.handoff() if self.worker and page.items else None
-        async with rt.sessions() as session, session.begin():
+        async with transaction(rt.sessions) as session:
             recorded = await service.record_page(
                 session, rt, after, page.items, page.next_after, head, handoff
             )

@@ -173,46 +173,46 @@ class Claim:
     """What comes after `record`."""
 
 
-async def claim_due(rt: Runtime, limit: int) -> list[Claim]:
-    """Lease up to `limit` running clocks whose next event is due on the SLA clock."""
+async def claim_due(session: AsyncSession, rt: Runtime, limit: int) -> list[Claim]:
+    """Lease up to `limit` running clocks whose next event is due on the SLA clock. The caller
+    commits the lease before it records them: no other replica takes them meanwhile."""
     sla_now, real_now = rt.sla_clock.now(), rt.clock.now()
     lease_until = real_now + timedelta(seconds=rt.settings.sla_lease_seconds)
-    async with rt.sessions() as session, session.begin():
-        due = (
-            select(SlaClock)
-            .where(
-                col(SlaClock.next_at).is_not(None),
-                col(SlaClock.next_at) <= sla_now,
-                col(SlaClock.state) == ClockState.running,
-                or_(col(SlaClock.claimed_until).is_(None), col(SlaClock.claimed_until) < real_now),
-            )
-            .order_by(col(SlaClock.next_at))
-            .limit(limit)
+    due = (
+        select(SlaClock)
+        .where(
+            col(SlaClock.next_at).is_not(None),
+            col(SlaClock.next_at) <= sla_now,
+            col(SlaClock.state) == ClockState.running,
+            or_(col(SlaClock.claimed_until).is_(None), col(SlaClock.claimed_until) < real_now),
         )
-        conn = await session.connection()
-        if conn.dialect.name == "postgresql":
-            due = due.with_for_update(skip_locked=True)
-        clocks = (await session.exec(due)).all()
-        claims = []
-        for clock in clocks:
-            claimed = next_step(clock)
-            if claimed is None:  # half a step: never due again rather than due forever
-                clock.next_at = None
-            else:
-                plan = plan_of(clock, rt)
-                record = plan.catch_up(claimed, sla_now)
-                clock.claimed_until = lease_until
-                claims.append(
-                    Claim(
-                        clock.incident_id,
-                        clock.clock,
-                        clock.addressed_party_id,
-                        claimed,
-                        record,
-                        plan.after(record),
-                    )
+        .order_by(col(SlaClock.next_at))
+        .limit(limit)
+    )
+    conn = await session.connection()
+    if conn.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    clocks = (await session.exec(due)).all()
+    claims = []
+    for clock in clocks:
+        claimed = next_step(clock)
+        if claimed is None:  # half a step: never due again rather than due forever
+            clock.next_at = None
+        else:
+            plan = plan_of(clock, rt)
+            record = plan.catch_up(claimed, sla_now)
+            clock.claimed_until = lease_until
+            claims.append(
+                Claim(
+                    clock.incident_id,
+                    clock.clock,
+                    clock.addressed_party_id,
+                    claimed,
+                    record,
+                    plan.after(record),
                 )
-            session.add(clock)
+            )
+        session.add(clock)
     return claims
 
 
@@ -222,7 +222,7 @@ class Outcome:
     failed = "failed"
 
 
-async def settle(rt: Runtime, claim: Claim, outcome: str) -> None:
+async def settle(session: AsyncSession, rt: Runtime, claim: Claim, outcome: str) -> None:
     """Move the clock on after its event was recorded (or found ended); or retry it later.
 
     One conditional update: it changes nothing if the clock has moved on meanwhile (another
@@ -239,51 +239,49 @@ async def settle(rt: Runtime, claim: Claim, outcome: str) -> None:
         values = {
             "claimed_until": rt.clock.now() + timedelta(seconds=rt.settings.sla_retry_seconds)
         }
-    async with rt.sessions() as session, session.begin():
-        await session.exec(
-            update(SlaClock)
-            .where(
-                col(SlaClock.incident_id) == claim.incident_id,
-                col(SlaClock.clock) == claim.clock,
-                col(SlaClock.state) == ClockState.running,
-                col(SlaClock.next_kind) == claim.claimed.kind,
-                col(SlaClock.next_ordinal) == claim.claimed.ordinal,
-            )
-            .values(**values)
+    await session.exec(
+        update(SlaClock)
+        .where(
+            col(SlaClock.incident_id) == claim.incident_id,
+            col(SlaClock.clock) == claim.clock,
+            col(SlaClock.state) == ClockState.running,
+            col(SlaClock.next_kind) == claim.claimed.kind,
+            col(SlaClock.next_ordinal) == claim.claimed.ordinal,
         )
+        .values(**values)
+    )
 
 
 _STOPPED = {"next_kind": None, "next_ordinal": None, "next_at": None, "claimed_until": None}
 
 
-async def next_due(rt: Runtime) -> datetime | None:
+async def next_due(session: AsyncSession, rt: Runtime) -> datetime | None:
     """The real instant the scheduler should next look: the earliest unclaimed event (moved from
     SLA time to real time) or the earliest lease to run out."""
     real_now = rt.clock.now()
-    async with rt.sessions() as session:
-        unclaimed = (
-            await session.exec(
-                select(SlaClock.next_at)
-                .where(
-                    col(SlaClock.next_at).is_not(None),
-                    col(SlaClock.state) == ClockState.running,
-                    or_(
-                        col(SlaClock.claimed_until).is_(None),
-                        col(SlaClock.claimed_until) < real_now,
-                    ),
-                )
-                .order_by(col(SlaClock.next_at))
-                .limit(1)
+    unclaimed = (
+        await session.exec(
+            select(SlaClock.next_at)
+            .where(
+                col(SlaClock.next_at).is_not(None),
+                col(SlaClock.state) == ClockState.running,
+                or_(
+                    col(SlaClock.claimed_until).is_(None),
+                    col(SlaClock.claimed_until) < real_now,
+                ),
             )
-        ).first()
-        lease = (
-            await session.exec(
-                select(func.min(SlaClock.claimed_until)).where(
-                    col(SlaClock.claimed_until).is_not(None),
-                    col(SlaClock.claimed_until) >= real_now,
-                )
+            .order_by(col(SlaClock.next_at))
+            .limit(1)
+        )
+    ).first()
+    lease = (
+        await session.exec(
+            select(func.min(SlaClock.claimed_until)).where(
+                col(SlaClock.claimed_until).is_not(None),
+                col(SlaClock.claimed_until) >= real_now,
             )
-        ).first()
+        )
+    ).first()
     candidates = [t for t in (lease,) if t is not None]
     if unclaimed is not None:
         candidates.append(unclaimed - rt.sla_clock.offset)

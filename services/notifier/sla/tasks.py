@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from services.common.db import transaction
 from services.common.errors import PROBLEM_BASE
 from services.notifier.api_client import ApiClient
 from services.notifier.metrics import SLA_HEARTBEAT
@@ -31,7 +32,8 @@ async def check(rt: Runtime, api: ApiClient) -> int:
     recorded = 0
     size = rt.settings.sla_concurrency
     while True:
-        claims = await service.claim_due(rt, size)
+        async with transaction(rt.sessions) as session:
+            claims = await service.claim_due(session, rt, size)
         outcomes = await asyncio.gather(*(_record_and_settle(rt, api, c) for c in claims))
         recorded += outcomes.count(Outcome.recorded)
         # A full claim may have left more behind; a recorded event may have a successor due.
@@ -41,7 +43,8 @@ async def check(rt: Runtime, api: ApiClient) -> int:
 
 async def _record_and_settle(rt: Runtime, api: ApiClient, claim: Claim) -> str:
     outcome = await _record(api, claim)
-    await service.settle(rt, claim, outcome)
+    async with transaction(rt.sessions) as session:
+        await service.settle(session, rt, claim, outcome)
     return outcome
 
 
@@ -149,7 +152,8 @@ class SlaScheduler:
                     log.exception("the SLA check failed; the next one will try again")
                 if not self._again:
                     break
-            following = await service.next_due(self.rt)
+            async with self.rt.sessions() as session:
+                following = await service.next_due(session, self.rt)
         except Exception:
             log.exception("planning the next SLA check failed")
             return
