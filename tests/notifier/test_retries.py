@@ -25,8 +25,8 @@ import pytest
 from sqlalchemy import update
 from standardwebhooks.webhooks import Webhook
 
+from services.notifier.delivery import policy as delivery_policy
 from services.notifier.delivery import service as delivery_service
-from services.notifier.delivery import tasks as delivery_tasks
 from services.notifier.feed.models import FeedCursor
 from services.notifier.settings import DEFAULT_RETRY_SCHEDULE, Settings
 from tests.incident_api.world import (
@@ -1426,7 +1426,7 @@ async def test_a_failed_claim_is_tried_again_soon(
 def only_wakeups(monkeypatch: pytest.MonkeyPatch) -> None:
     """The worker's idle recheck out of a test's reach: only a wake-up or a due instant gets it
     claiming again."""
-    monkeypatch.setattr(delivery_tasks, "IDLE_RECHECK_SECONDS", 60.0)
+    monkeypatch.setattr(delivery_policy, "IDLE_RECHECK_SECONDS", 60.0)
 
 
 @contextlib.asynccontextmanager
