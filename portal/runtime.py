@@ -5,8 +5,7 @@ while a service or the identity provider is asked something: on SQLite a transac
 only connection and the write lock, which would queue every other page behind one slow call.
 """
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -19,7 +18,7 @@ from portal.settings import Settings
 from portal.signin.oidc import Provider
 from services.common.clock import Clock
 from services.common.crypto import KeyRing
-from services.common.db import commit
+from services.common.db import transaction
 
 
 @dataclass
@@ -33,16 +32,9 @@ class Runtime:
     provider: Provider | None
     """None where no identity provider is configured (development's "sign in as" only)."""
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
+    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
         """One unit of work on the portal's own tables: committed at the end, or rolled back."""
-        async with self.database() as db:
-            try:
-                yield db
-            except BaseException:
-                await db.rollback()
-                raise
-            await commit(db)
+        return transaction(self.database)
 
 
 async def get_runtime(request: Request) -> Runtime:

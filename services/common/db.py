@@ -196,12 +196,6 @@ async def end_transaction(session: AsyncSession) -> None:
     await _commit(session)
 
 
-async def commit(session: AsyncSession) -> None:
-    """For the portal's `Runtime.transaction` alone, until it becomes `transaction` (the services
-    never call it: see tests/common/test_transaction_rule.py)."""
-    await _commit(session)
-
-
 async def _commit(session: AsyncSession) -> None:
     await session.commit()
     for hook in session.info.pop(_HOOKS, []):
