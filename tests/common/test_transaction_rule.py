@@ -13,11 +13,6 @@ TRANSACTION_CONTROL = {"commit", "rollback", "begin"}
 """Methods that end or open a transaction (`begin_nested`, a savepoint inside one, is allowed)."""
 
 ALLOWED = {
-    # The delivery worker's own sessions: they move to its loop once the worker split
-    # (issue 17, deliverable 3) lands. Until then, the only service functions that commit.
-    ("notifier/delivery/service.py", "claim"),
-    ("notifier/delivery/service.py", "record_many"),
-    ("notifier/delivery/service.py", "release"),
     # Alembic's connection, in the migration runner: an entry point with no session.
     ("common/migrations.py", "run_env.main"),
     # The development test clock's one-row Core table, written on the engine outside any session.
@@ -81,9 +76,4 @@ def test_services_never_open_or_end_a_transaction() -> None:
                 found.add((module, scope, called))
             if called in {"transaction", "sessions"} and name in {"service.py", "repository.py"}:
                 found.add((module, scope, called))
-    assert found == {
-        # As above: the delivery worker's, until the worker split lands.
-        ("notifier/delivery/service.py", "claim", "sessions"),
-        ("notifier/delivery/service.py", "record_many", "sessions"),
-        ("notifier/delivery/service.py", "release", "sessions"),
-    }
+    assert found == set()

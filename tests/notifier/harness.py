@@ -7,7 +7,9 @@ import httpx
 from fastapi import FastAPI
 
 from services.common.clock import FrozenClock
+from services.common.db import transaction
 from services.notifier.api_client import ApiClient
+from services.notifier.delivery import service as delivery_service
 from services.notifier.delivery.tasks import DeliveryWorker
 from services.notifier.feed.tasks import Follower
 from services.notifier.runtime import Runtime
@@ -73,3 +75,15 @@ class Harness:
         assert response.status_code == 200, response.text
         items: list[dict[str, Any]] = response.json()["items"]
         return items
+
+
+async def claim(rt: Runtime, *args: Any) -> delivery_service.Claim:
+    """`delivery_service.claim` in a transaction of its own, as the worker's loop runs it."""
+    async with transaction(rt.sessions) as session:
+        return await delivery_service.claim(session, rt, *args)
+
+
+async def record_many(rt: Runtime, *args: Any) -> delivery_service.Recorded:
+    """`delivery_service.record_many` in a transaction of its own, as the recorder runs it."""
+    async with transaction(rt.sessions) as session:
+        return await delivery_service.record_many(session, rt, *args)

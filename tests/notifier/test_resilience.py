@@ -17,7 +17,7 @@ from tests import late_database as late
 from tests.database import fresh_database
 from tests.incident_api.world import INSTALLING, put_device, raise_incident, seed
 from tests.notifier import fleet
-from tests.notifier.harness import Harness
+from tests.notifier.harness import Harness, claim, record_many
 from tests.processes import API_APP, NOTIFIER_APP, base_env, running
 from tests.receiver import Answer, Receiver, running_receiver
 from tests.tokens import Tokens
@@ -44,11 +44,9 @@ async def test_an_odd_retry_after_does_not_sink_the_batch(
     await harness.add_endpoint(INSTALLING, receiver.url)
     await harness.sync()
     receiver.answers.extend([Answer(503, headers={"Retry-After": "²"}), Answer(204)])
-    jobs = (await delivery_service.claim(harness.runtime, 10, set(), 10)).jobs
+    jobs = (await claim(harness.runtime, 10, set(), 10)).jobs
     results = [await delivery_service.send(harness.runtime, job) for job in jobs]
-    recorded = await delivery_service.record_many(
-        harness.runtime, list(zip(jobs, results, strict=True))
-    )
+    recorded = await record_many(harness.runtime, list(zip(jobs, results, strict=True)))
     assert sorted(recorded.outcomes) == ["failed", "succeeded"]
     statuses = sorted(
         (d["status"], d["attempt_count"]) for d in await harness.deliveries(INSTALLING)
@@ -65,14 +63,14 @@ async def test_deleting_an_endpoint_mid_send_keeps_the_others_records(
     kept = await harness.add_endpoint(INSTALLING, receiver.url)
     await raise_incident(harness.api, harness.tokens, device_id=(await _third_device(harness)))
     await harness.sync()
-    jobs = (await delivery_service.claim(harness.runtime, 10, set(), 10)).jobs
+    jobs = (await claim(harness.runtime, 10, set(), 10)).jobs
     assert {j.endpoint_id for j in jobs} == {doomed["id"], kept["id"]}
     results = [await delivery_service.send(harness.runtime, job) for job in jobs]
     deleted = await harness.notifier.delete(
         f"/v1/endpoints/{doomed['id']}", headers=harness.tokens.party(INSTALLING)
     )
     assert deleted.status_code == 204
-    await delivery_service.record_many(harness.runtime, list(zip(jobs, results, strict=True)))
+    await record_many(harness.runtime, list(zip(jobs, results, strict=True)))
     remaining = await harness.deliveries(INSTALLING)
     assert {d["endpoint_id"] for d in remaining} == {kept["id"]}
     assert all(d["status"] == "succeeded" for d in remaining)

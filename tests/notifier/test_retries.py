@@ -40,7 +40,7 @@ from tests.incident_api.world import (
     resolve_with_code,
     seed,
 )
-from tests.notifier.harness import Harness
+from tests.notifier.harness import Harness, claim, record_many
 from tests.receiver import Answer, Receiver, free_port, running_receiver
 
 JITTER = 0.2
@@ -1229,27 +1229,27 @@ async def test_a_claim_tells_which_endpoints_it_filled_and_when_the_rest_fall_du
     rt = harness.runtime
 
     # `other` is busy: `full` gives its two, so nothing else could be claimed now.
-    claimed = await delivery_service.claim(rt, 10, {other["id"]}, 2)
+    claimed = await claim(rt, 10, {other["id"]}, 2)
     assert [j.endpoint_id for j in claimed.jobs] == [full["id"]] * 2
     assert claimed.more == {full["id"]}
     assert claimed.next_due is None
 
     # Bounded by the limit, not by a fill: what is left is due now, so claim again at once.
-    claimed = await delivery_service.claim(rt, 1, set(), 2)
+    claimed = await claim(rt, 1, set(), 2)
     assert len(claimed.jobs) == 1
     assert claimed.more == set()
     assert claimed.next_due is not None
     assert claimed.next_due <= harness.clock.now()
 
     # `other`'s delivery failed and waits for its retry: that is when to look next.
-    [job] = (await delivery_service.claim(rt, 10, {full["id"]}, 2)).jobs
+    [job] = (await claim(rt, 10, {full["id"]}, 2)).jobs
     assert job.endpoint_id == other["id"]
     failed = dataclasses.replace(await delivery_service.send(rt, job), status_code=503)
-    recorded = await delivery_service.record_many(rt, [(job, failed)])
+    recorded = await record_many(rt, [(job, failed)])
     [retrying] = [d for d in await harness.deliveries(INSTALLING) if d["id"] == job.delivery_id]
     assert recorded.outcomes == ["failed"]
     assert recorded.retries == {other["id"]: datetime.fromisoformat(retrying["next_attempt_at"])}
-    claimed = await delivery_service.claim(rt, 10, {full["id"]}, 2)
+    claimed = await claim(rt, 10, {full["id"]}, 2)
     assert claimed.jobs == []
     assert claimed.next_due == recorded.retries[other["id"]]
 

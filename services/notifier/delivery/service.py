@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifier.delivery import recovery, repository, schedule
 from services.notifier.delivery.models import DeliveryAttempt, DeliveryStatus
@@ -61,6 +62,7 @@ class Claim:
 
 
 async def claim(
+    session: AsyncSession,
     rt: Runtime,
     limit: int,
     busy_endpoints: set[str],
@@ -79,42 +81,37 @@ async def claim(
     token = str(uuid.uuid4())
     lease_until = now + timedelta(seconds=rt.settings.claim_lease_seconds)
     widest = max(per_endpoint, deep_limit) if deep_endpoints else per_endpoint
-    async with rt.sessions() as session, session.begin():
-        conn = await session.connection()
-        statement = repository.claim_statement(conn.dialect.name == "postgresql")
-        claimed = (
-            await conn.execute(
-                statement,
-                {
-                    "now": now,
-                    "busy": sorted(busy_endpoints),
-                    "window": min(limit, 2 * widest),
-                    "per_endpoint": per_endpoint,
-                    "deep": sorted(deep_endpoints),
-                    "deep_limit": deep_limit,
-                    "limit": limit,
-                    "lease_until": lease_until,
-                    "token": token,
-                },
-            )
-        ).all()
-        counts = Counter(row.endpoint_id for row in claimed)
-        more = frozenset(
-            e
-            for e, n in counts.items()
-            if n >= (deep_limit if e in deep_endpoints else per_endpoint)
+    conn = await session.connection()
+    statement = repository.claim_statement(conn.dialect.name == "postgresql")
+    claimed = (
+        await conn.execute(
+            statement,
+            {
+                "now": now,
+                "busy": sorted(busy_endpoints),
+                "window": min(limit, 2 * widest),
+                "per_endpoint": per_endpoint,
+                "deep": sorted(deep_endpoints),
+                "deep_limit": deep_limit,
+                "limit": limit,
+                "lease_until": lease_until,
+                "token": token,
+            },
         )
-        next_due: datetime | None = (
-            await conn.execute(
-                repository.NEXT_DUE, {"now": now, "busy": sorted(busy_endpoints | more)}
-            )
-        ).scalar()
-        endpoints = {}
-        if claimed:
-            ids = sorted(counts)
-            endpoints = {
-                e.id: e for e in await conn.execute(repository.CLAIMED_ENDPOINTS, {"ids": ids})
-            }
+    ).all()
+    counts = Counter(row.endpoint_id for row in claimed)
+    more = frozenset(
+        e for e, n in counts.items() if n >= (deep_limit if e in deep_endpoints else per_endpoint)
+    )
+    next_due: datetime | None = (
+        await conn.execute(repository.NEXT_DUE, {"now": now, "busy": sorted(busy_endpoints | more)})
+    ).scalar()
+    endpoints = {}
+    if claimed:
+        ids = sorted(counts)
+        endpoints = {
+            e.id: e for e in await conn.execute(repository.CLAIMED_ENDPOINTS, {"ids": ids})
+        }
     # Every claimed row has its endpoint (deleting one deletes its deliveries, which this
     # transaction holds); filtering anyway costs nothing and can never raise a KeyError.
     claimed = [row for row in claimed if row.endpoint_id in endpoints]
@@ -214,7 +211,9 @@ class Recorded:
     whose claim had lapsed keeps another replica's schedule: at worst an early look.)"""
 
 
-async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) -> Recorded:
+async def record_many(
+    session: AsyncSession, rt: Runtime, attempts: list[tuple[Job, AttemptResult]]
+) -> Recorded:
     """Store a batch of attempts and decide what next for each, in one transaction.
 
     Each delivery's row changes only if its claim is still ours (the token matches); the attempt
@@ -278,35 +277,33 @@ async def record_many(rt: Runtime, attempts: list[tuple[Job, AttemptResult]]) ->
             singles.append(values | {"b_id": ids[0]})
         else:
             groups.append(values | {"b_ids": ids})
-    async with rt.sessions() as session, session.begin():
-        conn = await session.connection()
-        ours = 0
-        for group in groups:
-            ours += (await conn.execute(repository.RECORD_ALIKE, group)).rowcount
-        if singles:
-            ours += (await conn.execute(repository.RECORD_ONE, singles)).rowcount
-        # A delivery deleted meanwhile (its endpoint was deleted) keeps no attempt rows. When
-        # every claim was still ours, every delivery is there: no need to look.
-        counted = conn.dialect.supports_sane_multi_rowcount or not singles
-        if not counted or ours < len(history):
-            ids = [h["delivery_id"] for h in history]
-            existing = set((await conn.execute(repository.EXISTING, {"ids": ids})).scalars())
-            history = [h for h in history if h["delivery_id"] in existing]
-        if history:
-            await conn.execute(insert(DeliveryAttempt), history)
-        await health.note_attempts(
-            session, rt, attempts, now, lambda e: recovery.disabled(session, rt, e, now)
-        )
+    conn = await session.connection()
+    ours = 0
+    for group in groups:
+        ours += (await conn.execute(repository.RECORD_ALIKE, group)).rowcount
+    if singles:
+        ours += (await conn.execute(repository.RECORD_ONE, singles)).rowcount
+    # A delivery deleted meanwhile (its endpoint was deleted) keeps no attempt rows. When
+    # every claim was still ours, every delivery is there: no need to look.
+    counted = conn.dialect.supports_sane_multi_rowcount or not singles
+    if not counted or ours < len(history):
+        ids = [h["delivery_id"] for h in history]
+        existing = set((await conn.execute(repository.EXISTING, {"ids": ids})).scalars())
+        history = [h for h in history if h["delivery_id"] in existing]
+    if history:
+        await conn.execute(insert(DeliveryAttempt), history)
+    await health.note_attempts(
+        session, rt, attempts, now, lambda e: recovery.disabled(session, rt, e, now)
+    )
     for outcome, count in Counter(outcomes).items():
         DELIVERIES.labels(result=outcome).inc(count)
     return Recorded(outcomes, retries)
 
 
-async def release(rt: Runtime, jobs: list[Job]) -> None:
+async def release(session: AsyncSession, rt: Runtime, jobs: list[Job]) -> None:
     """Give back claims not yet attempted (graceful shutdown, or a lease too short to send)."""
     if not jobs:
         return
     rows = [{"b_id": job.delivery_id, "b_token": job.claim_token} for job in jobs]
-    async with rt.sessions() as session, session.begin():
-        conn = await session.connection()
-        await conn.execute(repository.RELEASE, rows)
+    conn = await session.connection()
+    await conn.execute(repository.RELEASE, rows)

@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from services.common.db import transaction
 from services.notifier.delivery import service
 from services.notifier.delivery.policy import ClaimPolicy, Wake
 from services.notifier.delivery.rows import Handed, Handoff
@@ -57,7 +58,9 @@ class Recorder:
             del self._waiting[: self.MAX_BATCH]
             retries = {}
             try:
-                retries = (await service.record_many(self.rt, batch)).retries
+                async with transaction(self.rt.sessions) as session:
+                    recorded = await service.record_many(session, self.rt, batch)
+                retries = recorded.retries  # once committed: a failed commit retries nothing
             except Exception:
                 log.exception("recording delivery attempts failed", extra={"count": len(batch)})
             finally:
@@ -108,9 +111,16 @@ class DeliveryWorker:
         order = self.policy.claiming(_mono())
         if order is None:
             return 0
-        claim = await service.claim(
-            self.rt, order.limit, order.busy, order.per_endpoint, order.deep, order.deep_limit
-        )
+        async with transaction(self.rt.sessions) as session:
+            claim = await service.claim(
+                session,
+                self.rt,
+                order.limit,
+                order.busy,
+                order.per_endpoint,
+                order.deep,
+                order.deep_limit,
+            )
         self._queue(claim.jobs)
         # Room made while the claim was out counts only where it still is.
         self._room.clear()
@@ -161,7 +171,8 @@ class DeliveryWorker:
                 try:
                     async with self._sending:
                         if self.policy.too_late_to_send(self.rt.clock.now(), job.lease_until):
-                            await service.release(self.rt, [job])
+                            async with transaction(self.rt.sessions) as session:
+                                await service.release(session, self.rt, [job])
                             self._drop([job], due_again=True)
                             continue
                         result = await service.send(self.rt, job)
@@ -247,7 +258,9 @@ class DeliveryWorker:
         waiting = [job for lane in self._lanes.values() for job in lane.jobs]
         for lane in self._lanes.values():
             lane.jobs.clear()
-        await service.release(self.rt, waiting)
+        if waiting:
+            async with transaction(self.rt.sessions) as session:
+                await service.release(session, self.rt, waiting)
         self._drop(waiting)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.settle(), timeout=grace_seconds)
