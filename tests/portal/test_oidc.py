@@ -6,7 +6,6 @@ this provider: what is under test is the portal's side of the handshake.
 """
 
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -124,8 +123,3 @@ async def test_tokens_are_refreshed_and_a_failed_refresh_ends_the_session(
     ended = await browser.get("/incidents/new")
     assert ended.status_code == 303
     assert ended.headers["location"].startswith("/signin")
-
-
-def test_the_provider_is_real(provider: Provider, tmp_path: Path) -> None:
-    assert provider.process.poll() is None
-    assert provider.jwks()
