@@ -114,13 +114,17 @@ class IncidentEventData(BaseModel):
 
 class PartyEventData(BaseModel):
     """A party as its feed events carry it; the API's party view (`GET /v1/parties/{id}`) parses
-    as one too, its other fields (name, contacts) ignored."""
+    as one too, its other fields (name, timestamps) ignored."""
 
     model_config = ConfigDict(extra="ignore")
 
     party_id: str
     category: PartyCategory
     active: bool
+    ops_contact_email: str | None = None
+    """The contact list's addresses, for the notifier to mail when no endpoint takes an event.
+    None from an API older than these fields (or a view that withholds them)."""
+    escalation_contact_email: str | None = None
 
 
 # An event of a type this version knows: what the API writes (strictly) and documents. (A comment,

@@ -10,7 +10,7 @@ from services.incident_api.incidents.models import (
     InstallCodeRecord,
     SlaEventRecord,
 )
-from services.incident_api.parties.models import Party
+from services.incident_api.parties.models import Party, PartyChange
 from services.incident_api.tables import Table
 
 metadata = Table.metadata
@@ -24,6 +24,7 @@ __all__ = [
     "Incident",
     "InstallCodeRecord",
     "Party",
+    "PartyChange",
     "SlaEventRecord",
     "metadata",
     "test_clock",

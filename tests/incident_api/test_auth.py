@@ -225,13 +225,28 @@ ROUTES = [
     Route("GET", "/v1/events", SERVICE, "events:read", 200, state="none", mutates=False),
     # Seen in the incidents' `addressee_reachable`.
     Route(
-        "PUT",
-        "/v1/parties/{party_id}/webhook-reachability",
-        SERVICE,
-        "sla:write",
-        204,
-        url=f"/v1/parties/{INSTALLING}/webhook-reachability",
-        json={"webhook_reachable": True},
+        "POST", "/v1/incidents/{incident_id}/reached", SERVICE, "sla:write", 204, json={"clock": 1}
+    ),
+    # Seen in the contact list (`admin` sees the addresses) and the feed's `party.updated`.
+    Route(
+        "PATCH",
+        "/v1/parties/{party_id}/contacts",
+        GAINING,
+        "incidents:raise",
+        200,
+        state="none",
+        url=f"/v1/parties/{GAINING}/contacts",
+        json={"ops_contact_email": "ssi-desk@gsup.example"},
+    ),
+    Route(
+        "GET",
+        "/v1/parties/{party_id}/history",
+        OPERATOR,
+        "parties:read",
+        200,
+        state="none",
+        url=f"/v1/parties/{GAINING}/history",
+        mutates=False,
     ),
     Route(
         "POST",
@@ -518,15 +533,18 @@ async def test_service_only_scopes_are_refused_on_party_tokens(
     before = await snapshot(api, tokens)
     events = BY_KEY[("GET", "/v1/events")]
     sla = BY_KEY[("POST", "/v1/incidents/{incident_id}/sla-events")]
+    reached = BY_KEY[("POST", "/v1/incidents/{incident_id}/reached")]
     for party in (GAINING, INSTALLING, OPERATOR):
         greedy = (*scopes_of(party), "events:read", "sla:write")
-        for route in (events, sla):
+        for route in (events, sla, reached):
             response = await call(api, route, good_headers(party, greedy), incident_id)
             assert_problem(response, 403, "missing-scope")
     assert await snapshot(api, tokens) == before
     # The service itself is let in.
     response = await call(api, sla, tokens.service(), incident_id)
     assert response.status_code == 201, response.text
+    response = await call(api, reached, tokens.service(), incident_id)
+    assert response.status_code == 204, response.text
 
 
 @pytest.mark.parametrize("subject", ["svc:evil", "svc:notifier2", "svc:sla-monitor"])
@@ -539,6 +557,7 @@ async def test_only_the_deployments_services_are_services(
     for route in (
         BY_KEY[("GET", "/v1/events")],
         BY_KEY[("POST", "/v1/incidents/{incident_id}/sla-events")],
+        BY_KEY[("POST", "/v1/incidents/{incident_id}/reached")],
     ):
         response = await call(api, route, tokens.headers(subject, SERVICE_SCOPES), incident_id)
         assert_problem(response, 401, "unauthorized")

@@ -1,8 +1,7 @@
 """`addressee_reachable`: the notifier tells the API which parties have an enabled endpoint."""
 
-import httpx
-
 from services.notifier.endpoints.tasks import ReachabilityReporter
+
 from tests.incident_api.world import GAINING, INSTALLING, raise_incident, seed
 from tests.notifier.harness import Harness
 
@@ -36,17 +35,3 @@ async def test_the_api_learns_when_an_addressee_can_be_reached(harness: Harness)
     assert await reporter.report() == 1
     assert not await reachable(h, incident["id"])
     assert await reporter.report() == 0
-
-
-async def test_only_services_may_say_so(harness: Harness) -> None:
-    h = harness
-    await seed(h.api, h.tokens)
-    path = f"/v1/parties/{INSTALLING}/webhook-reachability"
-    body = {"webhook_reachable": True}
-    for headers in (h.tokens.party(INSTALLING), h.tokens.operator(), h.tokens.admin()):
-        assert (await h.api.put(path, headers=headers, json=body)).status_code == 403
-    service = h.tokens.service()
-    unknown = await h.api.put("/v1/parties/NONE/webhook-reachability", headers=service, json=body)
-    assert unknown.status_code == 404
-    bad: httpx.Response = await h.api.put(path, headers=service, json={"webhook_reachable": "x"})
-    assert bad.status_code == 422

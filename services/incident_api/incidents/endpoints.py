@@ -31,6 +31,7 @@ from services.incident_api.incidents.dependencies import incident_for
 from services.incident_api.incidents.errors import (
     AddresseeRequired,
     ClockEnded,
+    ClockNotStarted,
     DeviceNotEligible,
     DuplicateOpenIncident,
     IdempotencyInProgress,
@@ -57,6 +58,7 @@ from services.incident_api.incidents.schemas import (
     IncidentList,
     IncidentRead,
     InstallCodeRead,
+    ReachedCreate,
     ReaddressBody,
     ReopenBody,
     ResponseCreate,
@@ -65,8 +67,7 @@ from services.incident_api.incidents.schemas import (
 )
 from services.incident_api.incidents.views import incident_view, sla_state
 from services.incident_api.metrics import INSTALL_CODE_REVEALS
-from services.incident_api.parties.models import Party
-from services.incident_api.runtime import Runtime, RuntimeDep
+from services.incident_api.runtime import RuntimeDep
 from shared.identifiers import DeviceId
 from shared.schemas import IncidentStatus, SlaState
 
@@ -100,11 +101,6 @@ IdempotencyKey = Annotated[
 ]
 TRANSITION = (IncidentNotFound, WrongRole, InvalidTransition)
 """What every call that moves an incident on can answer."""
-
-
-async def _view(session: SessionDep, rt: Runtime, incident: Incident) -> IncidentRead:
-    addressee = await session.get(Party, incident.addressed_party_id)
-    return incident_view(rt, incident, bool(addressee and addressee.webhook_reachable))
 
 
 @router.post(
@@ -181,7 +177,7 @@ async def raise_incident(
     if incident is None:
         incident = await service.raise_incident(session, rt, principal, body, idempotency_key)
     response.headers["Location"] = f"/v1/incidents/{incident.id}"
-    return await _view(session, rt, incident)
+    return incident_view(rt, incident)
 
 
 @router.get(
@@ -197,6 +193,7 @@ async def list_incidents(
     device_id: DeviceId | None = None,
     group_ref: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9._:-]{1,64}$")] = None,
     updated_since: InstantBound | None = None,
+    addressee_reachable: bool | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> IncidentList:
@@ -206,7 +203,9 @@ async def list_incidents(
     Filters combine: `role` (`requester`: those your party raised, `addressee`: those addressed
     to it), `status`, `sla_state` (as of now), `device_id`, `group_ref`, and `updated_since`
     (`updated_at` at or after that instant; every transition sets it: poll with it to follow what
-    moved). Pages hold `limit` items; pass `next_cursor` as `cursor` for the next, until it is
+    moved), and `addressee_reachable` (`false`: no delivery of the running clock's start event
+    has reached the addressee yet; with `status=raised`, the unreached addressees an operator
+    chases). Pages hold `limit` items; pass `next_cursor` as `cursor` for the next, until it is
     null.
     """
     query = select(Incident)
@@ -226,6 +225,11 @@ async def list_incidents(
         query = query.where(Incident.group_ref == group_ref)
     if updated_since is not None:
         query = query.where(col(Incident.updated_at) >= updated_since)
+    if addressee_reachable is not None:
+        reached = col(Incident.reached_clock) == col(Incident.clock)
+        if not addressee_reachable:
+            reached = or_(col(Incident.reached_clock).is_(None), ~reached)
+        query = query.where(reached)
     after = decode_int_cursor(cursor)
     if after is not None:
         query = query.where(col(Incident.pk) < after)
@@ -240,7 +244,7 @@ async def list_incidents(
         for incident in rows:
             last_pk = incident.pk
             if sla_state_filter is None or sla_state(incident, now) == sla_state_filter:
-                items.append(await _view(session, rt, incident))
+                items.append(incident_view(rt, incident))
                 if len(items) == limit:
                     break
         if len(rows) < batch or len(items) == limit:
@@ -264,7 +268,7 @@ async def get_incident(
     """One incident, by id or reference. Scope `incidents:read`; its requester and its addressee
     see it, and operators. `sla_state` and `working_days_overdue` are as of now; `links` name
     related resources (`install_code` while a code is held, for the requester to reveal)."""
-    return await _view(session, rt, incident)
+    return incident_view(rt, incident)
 
 
 @router.get(
@@ -314,7 +318,7 @@ async def acknowledge_incident(
     the requester is told (`incident.acknowledged`). Takes no body. Once acknowledged, a repeat is
     409 `invalid-transition`."""
     await service.acknowledge(session, rt, principal, incident)
-    return await _view(session, rt, incident)
+    return incident_view(rt, incident)
 
 
 @router.post(
@@ -358,7 +362,7 @@ async def respond_to_incident(
     to re-send answers safely, use `POST /v1/incidents/responses/batch`, whose rows replay.
     """
     await service.respond(session, rt, principal, incident, body)
-    return await _view(session, rt, incident)
+    return incident_view(rt, incident)
 
 
 @router.post(
@@ -380,7 +384,7 @@ async def close_incident(
     nobody closes is closed after the retention period (30 days by default), with
     `close_reason` `expired`."""
     await service.close(session, rt, principal, incident, body.note if body else None)
-    return await _view(session, rt, incident)
+    return incident_view(rt, incident)
 
 
 @router.post(
@@ -400,7 +404,7 @@ async def cancel_incident(
     while the incident is open (`raised` or `acknowledged`). -> `cancelled`, which stops the
     clock; the addressee is told (`incident.cancelled`). The body (`{reason}`) is optional."""
     await service.cancel(session, rt, principal, incident, body.reason if body else None)
-    return await _view(session, rt, incident)
+    return incident_view(rt, incident)
 
 
 @router.post(
@@ -426,7 +430,7 @@ async def reopen_incident(
     (`incident.reopened`). Needs a `reason`. At most 3 reopens per incident by default (409
     `reopen-limit`)."""
     await service.reopen(session, rt, principal, incident, body.reason)
-    return await _view(session, rt, incident)
+    return incident_view(rt, incident)
 
 
 @router.post(
@@ -452,7 +456,7 @@ async def readdress_incident(
     `requester-is-installer`): a new SLA clock starts, the change is audited, and the new
     addressee is told (`incident.readdressed`)."""
     await service.readdress(session, rt, principal, incident, body)
-    return await _view(session, rt, incident)
+    return incident_view(rt, incident)
 
 
 @router.get(
@@ -520,3 +524,34 @@ async def record_sla_event(
         recorded_at=record.recorded_at,
     )
     return JSONResponse(view.model_dump(mode="json"), status_code=201 if created else 200)
+
+
+@router.post(
+    "/{incident_id}/reached",
+    status_code=204,
+    summary="Record that the addressee was reached on a clock",
+    responses=problems(IncidentNotFound, ClockNotStarted),
+)
+async def record_reached(
+    body: ReachedCreate,
+    session: SessionDep,
+    _: SlaWriter,
+    incident: SlaIncident,
+) -> Response:
+    """For the notifier, which delivers the events; not for suppliers. Scope `sla:write`;
+    services only.
+
+    A delivery of clock `clock`'s start event (`incident.raised`, `incident.reopened` or
+    `incident.readdressed`) reached the addressee: a webhook answered 2xx, a mail server took
+    the message (or its file was written), or the party fetched it from its inbox. The incident
+    shows `addressee_reachable: true` while that is its running clock; a reopen or readdress
+    starts a new clock, not reached until reported in turn.
+
+    Idempotent: a repeat, or a report for an earlier clock than the incident's (a late one),
+    changes nothing and is 204 all the same. 409 `clock-not-started` for a clock beyond the
+    incident's (`current_clock` says which it is on). Nothing is announced or added to the
+    history, and neither `version` nor `updated_at` moves: it is delivery bookkeeping, not a
+    step of the incident's life.
+    """
+    await service.record_reached(session, incident, body.clock)
+    return Response(status_code=204)

@@ -81,5 +81,9 @@ class ClockEnded(Conflict):
     slug, title = "clock-ended", "That SLA clock has ended"
 
 
+class ClockNotStarted(Conflict):
+    slug, title = "clock-not-started", "That SLA clock has not started"
+
+
 class SlaEventTooEarly(Unprocessable):
     slug, title = "sla-event-too-early", "A breach or escalation cannot precede the due instant"

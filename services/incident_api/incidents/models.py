@@ -50,6 +50,11 @@ class Incident(Table, table=True):
     warning_recorded: bool = False
     sla_outcome: SlaState | None = enum_column(SlaState, nullable=True)
     reopen_count: int = 0
+    reached_clock: int | None = None
+    """The newest clock whose start event a delivery has brought to the addressee, as the
+    notifier reports it: the addressee has been reached on the running clock while this equals
+    `clock`. Delivery bookkeeping, not a transition: setting it moves neither `version` nor
+    `updated_at`."""
     version: int = 1
     code_state: str = Field(default="none", max_length=16)
     """none | held | destroyed."""

@@ -171,6 +171,14 @@ class SlaEventCreate(Body):
     occurred_at: Instant
 
 
+class ReachedCreate(Body):
+    model_config = examples({"clock": 1})
+
+    clock: int = Field(ge=1, le=2**31 - 1)
+    """The clock whose start event (`incident.raised`, `incident.reopened`,
+    `incident.readdressed`) a delivery brought to the addressee."""
+
+
 class SlaEventRead(BaseModel):
     model_config = examples(
         {
@@ -226,7 +234,11 @@ class IncidentRead(BaseModel):
     close_reason: str | None
     updated_at: datetime
     install_code_available: bool
-    addressee_reachable: bool
+    addressee_reachable: bool = Field(
+        description="Whether a delivery of this clock's start event (raised, reopened, "
+        "readdressed) has reached the addressee, as the notifier reports it; false again when "
+        "a reopen or readdress starts a new clock, until that one is reached."
+    )
     links: dict[str, str]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.auth import Principal
@@ -665,6 +665,32 @@ async def _find_sla_event(
         )
     )
     return found.first()
+
+
+# -- reached ----------------------------------------------------------------------------------
+
+
+async def record_reached(session: AsyncSession, incident: Incident, clock: int) -> None:
+    """The notifier's report that a delivery of `clock`'s start event reached the addressee.
+
+    Idempotent, and never backwards: replicas and late retries may report a clock already
+    recorded or an older one, and the conditional update leaves the newer record as it is.
+    Neither `version` nor `updated_at` moves, and nothing is announced or audited: no party
+    acted, and a poller following transitions has nothing new to fetch.
+    """
+    if clock > incident.clock:
+        raise errors.ClockNotStarted(
+            f"The incident is on clock {incident.clock}.", current_clock=incident.clock
+        )
+    await session.exec(
+        update(Incident)
+        .where(
+            col(Incident.pk) == incident.pk,
+            or_(col(Incident.reached_clock).is_(None), col(Incident.reached_clock) < clock),
+        )
+        .values(reached_clock=clock)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # -- retention --------------------------------------------------------------------------------

@@ -28,7 +28,13 @@ def working_days_overdue(rt: Runtime, incident: Incident, now: datetime) -> int:
     return 0
 
 
-def incident_view(rt: Runtime, incident: Incident, addressee_reachable: bool) -> IncidentRead:
+def addressee_reachable(incident: Incident) -> bool:
+    """Only this clock's start event counts: one of an earlier clock told an earlier addressee
+    (before a readdress) or an earlier request (before a reopen), not this one."""
+    return incident.reached_clock == incident.clock
+
+
+def incident_view(rt: Runtime, incident: Incident) -> IncidentRead:
     now = rt.clock.now()
     base = f"/v1/incidents/{incident.id}"
     links = {"self": base, "history": f"{base}/history"}
@@ -67,6 +73,6 @@ def incident_view(rt: Runtime, incident: Incident, addressee_reachable: bool) ->
         close_reason=incident.close_reason,
         updated_at=incident.updated_at,
         install_code_available=incident.code_state == "held",
-        addressee_reachable=addressee_reachable,
+        addressee_reachable=addressee_reachable(incident),
         links=links,
     )

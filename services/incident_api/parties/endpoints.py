@@ -1,25 +1,35 @@
 """The contact list: the SEC Parties that raise and answer incidents (suppliers) and the
 operators (DCC service desk, SECAS), each with its category and contact emails. Kept by
-operators; read by operators and the deployment's services.
+operators; read by operators and the deployment's services; a party keeps its own contact emails.
+Every change is audited.
 """
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path
 from sqlmodel import col, select
 
-from services.common.auth import Kind, Principal, require
+from services.common.auth import PARTIES, Kind, Principal, require
 from services.common.db import SessionDep
 from services.common.openapi import links, problems
-from services.common.pagination import BadCursor, Cursor, Limit, decode_cursor, encode_cursor
+from services.common.pagination import (
+    BadCursor,
+    Cursor,
+    Limit,
+    decode_cursor,
+    decode_int_cursor,
+    encode_cursor,
+)
 from services.incident_api.parties import service
-from services.incident_api.parties.models import Party
+from services.incident_api.parties.models import Party, PartyChange
 from services.incident_api.parties.schemas import (
+    ContactsUpdate,
+    PartyChangeList,
+    PartyChangeRead,
     PartyCreate,
     PartyList,
     PartyRead,
     PartyUpdate,
-    ReachabilityWrite,
 )
 from services.incident_api.runtime import RuntimeDep
 
@@ -30,11 +40,13 @@ Reader = Annotated[
     Principal,
     Depends(require("parties:read", Kind.operator, Kind.service, Kind.supplier, admin=True)),
 ]
+# The scope a party raises with also lets it keep its own contact emails: operators never hold
+# it, and they change any party's through `parties:write`.
+ContactsWriter = Annotated[Principal, Depends(require("incidents:raise", *PARTIES))]
+HistoryReader = Annotated[
+    Principal, Depends(require("parties:read", Kind.operator, Kind.supplier, admin=True))
+]
 PartyIdPath = Annotated[str, Path(pattern=r"^[A-Z0-9]{4}$", examples=["GSUP"])]
-# The notifier, which owns the endpoints, says whether a party can be reached. DESIGN §4 gives
-# services no scope for parties, and reachability is SLA monitoring's concern (open incidents
-# whose addressee cannot be told): `sla:write` it is.
-ReachabilityWriter = Annotated[Principal, Depends(require("sla:write", Kind.service))]
 
 
 @router.post(
@@ -54,7 +66,7 @@ async def create_party(
     which may do this before any party exists (bootstrapping a deployment). Its `party_id` is
     fixed from then on: 409 `party-exists` if it is taken. The party can be given tokens at once;
     the notifier learns of it from the event feed (`party.created`)."""
-    party = await service.create(session, rt, body)
+    party = await service.create(session, rt, principal, body)
     return await service.view(session, principal, party)
 
 
@@ -109,28 +121,59 @@ async def update_party(
     change. A deactivated party's tokens are refused (403) and no new incident can be addressed to
     it; its open incidents stay as they are. The notifier learns of the change from the event
     feed (`party.updated`)."""
-    party = await service.update(session, rt, party_id, body)
+    party = await service.update(session, rt, principal, party_id, body)
     return await service.view(session, principal, party)
 
 
-@router.put(
-    "/{party_id}/webhook-reachability",
-    status_code=204,
-    summary="Record whether a party has a webhook endpoint",
-    responses=problems(service.PartyNotFound),
+@router.patch(
+    "/{party_id}/contacts",
+    response_model=PartyRead,
+    summary="Change your party's contact emails",
+    responses=problems(service.PartyNotFound, service.NotYourParty),
 )
-async def set_webhook_reachability(
+async def update_party_contacts(
     party_id: PartyIdPath,
-    body: ReachabilityWrite,
+    body: ContactsUpdate,
     session: SessionDep,
-    _: ReachabilityWriter,
-) -> Response:
-    """For the notifier, which owns the endpoints; not for suppliers. Scope `sla:write`; services
-    only. Whether the party has at least one enabled webhook endpoint: incidents addressed to it
-    show this as `addressee_reachable`."""
-    party = await session.get(Party, party_id)
-    if party is None:
-        raise service.PartyNotFound()
-    party.webhook_reachable = body.webhook_reachable
-    session.add(party)
-    return Response(status_code=204)
+    rt: RuntimeDep,
+    principal: ContactsWriter,
+) -> PartyRead:
+    """Change your own party's `ops_contact_email` or `escalation_contact_email`, and nothing
+    else (any other field is 422). Scope `incidents:raise`: a party, or a person acting for it.
+    Only the fields sent change. Another party's is 404 `party-not-found`, as a party that does
+    not exist, or 403 `not-your-party` to a token that may read the contact list (`parties:read`).
+
+    Each change is audited (`GET /v1/parties/{party_id}/history`: who, which fields, when;
+    never the addresses), and the notifier learns the new addresses from the event feed
+    (`party.updated`): it mails them when none of your endpoints takes an event."""
+    party = await service.update_contacts(session, rt, principal, party_id, body)
+    return await service.view(session, principal, party)
+
+
+@router.get(
+    "/{party_id}/history",
+    response_model=PartyChangeList,
+    summary="Read a party's changes",
+    responses=problems(service.PartyNotFound, service.NotYourParty, BadCursor),
+)
+async def get_party_history(
+    party_id: PartyIdPath,
+    session: SessionDep,
+    principal: HistoryReader,
+    cursor: Cursor = None,
+    limit: Limit = 100,
+) -> PartyChangeList:
+    """The party's audit trail, newest first: its creation and each change, with who made it
+    (`actor`: an operator's or the party's id, the person acting for a party, or `admin`) and
+    which fields changed, never their values. Scope `parties:read`: operators and `admin` read
+    any party's; a supplier holding it reads its own only (403 `not-your-party`)."""
+    party = await service.audited_party(session, principal, party_id)
+    query = select(PartyChange).where(PartyChange.party_id == party.party_id)
+    after = decode_int_cursor(cursor)
+    if after is not None:
+        query = query.where(col(PartyChange.id) < after)
+    rows = (await session.exec(query.order_by(col(PartyChange.id).desc()).limit(limit))).all()
+    return PartyChangeList(
+        items=[PartyChangeRead.model_validate(r, from_attributes=True) for r in rows],
+        next_cursor=encode_cursor(rows[-1].id or 0) if len(rows) == limit else None,
+    )

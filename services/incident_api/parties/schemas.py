@@ -1,9 +1,10 @@
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from services.common.openapi import examples
+from services.incident_api.parties.models import PartyChangeAction
 from shared.identifiers import PartyId
 from shared.schemas import PartyCategory
 
@@ -64,11 +65,19 @@ class PartyUpdate(PartyBase):
     active: bool | None = None
 
 
-class ReachabilityWrite(PartyBase):
-    model_config = examples({"webhook_reachable": True})
+class ContactsUpdate(PartyBase):
+    """A party's own contact emails; those left out (or null) stay as they are."""
 
-    webhook_reachable: bool
-    """Whether the party has at least one enabled webhook endpoint (the notifier knows)."""
+    model_config = examples(
+        {"ops_contact_email": "ssi-ops@gaining.example"},
+        {
+            "ops_contact_email": "ssi-ops@gaining.example",
+            "escalation_contact_email": "duty-manager@gaining.example",
+        },
+    )
+
+    ops_contact_email: EmailStr | None = None
+    escalation_contact_email: EmailStr | None = None
 
 
 class PartyRead(BaseModel):
@@ -97,4 +106,33 @@ class PartyList(BaseModel):
     )
 
     items: list[PartyRead]
+    next_cursor: str | None
+
+
+_CHANGES: list[dict[str, Any]] = [
+    {
+        "at": "2026-11-20T16:05:31Z",
+        "actor": "jane.doe@gaining.example",
+        "action": "contacts_changed",
+        "fields": ["ops_contact_email"],
+    },
+    {"at": "2026-11-02T09:12:44Z", "actor": "admin", "action": "created", "fields": []},
+]
+
+
+class PartyChangeRead(BaseModel):
+    model_config = examples(_CHANGES[0])
+
+    at: datetime
+    actor: str
+    """Who: a party's id, the person acting for a party (the token's `sub`), or `admin`."""
+    action: PartyChangeAction
+    fields: list[str]
+    """The fields changed; never their values."""
+
+
+class PartyChangeList(BaseModel):
+    model_config = examples({"items": _CHANGES, "next_cursor": None})
+
+    items: list[PartyChangeRead]
     next_cursor: str | None

@@ -1,13 +1,23 @@
+"""The contact list: parties, their changes (audited, field names only), and who sees contacts."""
+
+from datetime import datetime
+from typing import Any
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.auth import Kind, KnownParty, Principal
-from services.common.errors import Conflict, NotFound
+from services.common.errors import Conflict, Forbidden, NotFound
 from services.incident_api.events.service import append_event
 from services.incident_api.incidents.models import Incident
-from services.incident_api.parties.models import Party
-from services.incident_api.parties.schemas import PartyCreate, PartyRead, PartyUpdate
+from services.incident_api.parties.models import Party, PartyChange, PartyChangeAction
+from services.incident_api.parties.schemas import (
+    ContactsUpdate,
+    PartyCreate,
+    PartyRead,
+    PartyUpdate,
+)
 from services.incident_api.runtime import Runtime
 from shared.schemas import OPEN_STATUSES, EventType, PartyEventData
 
@@ -20,7 +30,13 @@ class PartyExists(Conflict):
     slug, title = "party-exists", "A party with this id exists"
 
 
-async def create(session: AsyncSession, rt: Runtime, body: PartyCreate) -> Party:
+class NotYourParty(Forbidden):
+    slug, title = "not-your-party", "Your party may do this for itself only"
+
+
+async def create(
+    session: AsyncSession, rt: Runtime, principal: Principal, body: PartyCreate
+) -> Party:
     if await session.get(Party, body.party_id) is not None:
         raise PartyExists(party_id=body.party_id)
     now = rt.clock.now()
@@ -30,26 +46,102 @@ async def create(session: AsyncSession, rt: Runtime, body: PartyCreate) -> Party
         await session.flush()
     except IntegrityError as exc:
         raise PartyExists(party_id=body.party_id) from exc
+    _record(session, party, principal, PartyChangeAction.created, [], now)
     await _announce(session, rt, party, EventType.party_created)
     return party
 
 
-async def update(session: AsyncSession, rt: Runtime, party_id: str, body: PartyUpdate) -> Party:
+async def update(
+    session: AsyncSession, rt: Runtime, principal: Principal, party_id: str, body: PartyUpdate
+) -> Party:
     party = await session.get(Party, party_id)
     if party is None:
         raise PartyNotFound()
     changes = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
-    for field, value in changes.items():
-        setattr(party, field, value)
-    if changes:
-        party.updated_at = rt.clock.now()
-        await session.flush()
-        await _announce(session, rt, party, EventType.party_updated)
+    await _change(session, rt, principal, party, changes, PartyChangeAction.updated)
     return party
 
 
+async def update_contacts(
+    session: AsyncSession, rt: Runtime, principal: Principal, party_id: str, body: ContactsUpdate
+) -> Party:
+    party = await own_party(session, principal, party_id)
+    changes = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    await _change(session, rt, principal, party, changes, PartyChangeAction.contacts_changed)
+    return party
+
+
+async def own_party(session: AsyncSession, principal: Principal, party_id: str) -> Party:
+    """The caller's own party. Another party's is what the caller's view of parties makes it:
+    403 to a caller who may read the contact list (it knows the party exists), else 404, as for
+    a party that does not exist."""
+    party = await session.get(Party, party_id)
+    if party is None:
+        raise PartyNotFound()
+    if party.party_id != principal.party_id:
+        if "parties:read" in principal.scopes:
+            raise NotYourParty(f"Your token acts for {principal.party_id}.")
+        raise PartyNotFound()
+    return party
+
+
+async def audited_party(session: AsyncSession, principal: Principal, party_id: str) -> Party:
+    """A party whose trail the caller may read: any, for operators and `admin`; a supplier's
+    own (it holds `parties:read`, so it knows the others exist: 403, not 404)."""
+    party = await session.get(Party, party_id)
+    if party is None:
+        raise PartyNotFound()
+    if principal.kind is Kind.supplier and principal.party_id != party.party_id:
+        raise NotYourParty(f"Your token acts for {principal.party_id}.")
+    return party
+
+
+async def _change(
+    session: AsyncSession,
+    rt: Runtime,
+    principal: Principal,
+    party: Party,
+    changes: dict[str, Any],
+    action: PartyChangeAction,
+) -> None:
+    """Apply what differs, audit it and announce it; a change to nothing leaves no trace."""
+    changed = [field for field, value in changes.items() if getattr(party, field) != value]
+    if not changed:
+        return
+    for field in changed:
+        setattr(party, field, changes[field])
+    party.updated_at = rt.clock.now()
+    session.add(party)
+    _record(session, party, principal, action, changed, party.updated_at)
+    await session.flush()
+    await _announce(session, rt, party, EventType.party_updated)
+
+
+def _record(
+    session: AsyncSession,
+    party: Party,
+    principal: Principal,
+    action: PartyChangeAction,
+    fields: list[str],
+    at: datetime,
+) -> None:
+    session.add(
+        PartyChange(
+            party_id=party.party_id, at=at, actor=principal.actor, action=action, fields=fields
+        )
+    )
+
+
 async def _announce(session: AsyncSession, rt: Runtime, party: Party, type_: EventType) -> None:
-    data = PartyEventData(party_id=party.party_id, category=party.category, active=party.active)
+    """Services alone read the feed, and the notifier mails these contacts when no endpoint of
+    the party takes an event: so the addresses travel with it."""
+    data = PartyEventData(
+        party_id=party.party_id,
+        category=party.category,
+        active=party.active,
+        ops_contact_email=party.ops_contact_email,
+        escalation_contact_email=party.escalation_contact_email,
+    )
     await append_event(
         session, rt.signal, type_, data.model_dump(mode="json"), occurred_at=party.updated_at
     )
