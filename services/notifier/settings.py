@@ -1,6 +1,12 @@
 """The notifier's settings: `NOTIFIER_*`, beside the shared `SSI_*` ones."""
 
-from pydantic import Field, model_validator
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.policy import default as default_policy
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.settings import CommonSettings
@@ -68,6 +74,67 @@ class Settings(BaseSettings):
     """Open connections (idle kept-alive ones included) beyond which a request is answered 503;
     with the database pool, under the 1024 open files a container is often allowed."""
 
+    smtp_url: SecretStr | None = None
+    """`smtp://[user@]host[:port]` (STARTTLS required, port 587 by default) or `smtps://...`
+    (implicit TLS, port 465); never a password. Unset: each message is written as an `.eml` file
+    under SSI_DATA_DIR/mail/. Secret, so that it never shows in a repr or a log."""
+    smtp_password_file: Path | None = None
+    """The SMTP password, for the URL's user; read again at each new connection."""
+    smtp_ca_file: Path | None = None
+    """A CA bundle trusted besides the system's (a private relay)."""
+    smtp_connections: int = Field(default=4, ge=1, le=64)
+    """SMTP connections kept open, each sending one message at a time."""
+    mail_from: str = "SSI notifier <ssi-notifier@localhost>"
+    """The From of every message; its domain also names the Message-IDs."""
+    portal_url: str = "http://127.0.0.1:8002"
+    """The portal's origin as recipients reach it: each message links to its incident there."""
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_parses(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_smtp_url(value.get_secret_value())
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _one_sender(cls, value: str) -> str:
+        if any(c in value for c in "\r\n\0"):
+            raise ValueError("must be one line")
+        header = default_policy.header_factory("From", value)
+        addresses: tuple[Address, ...] = getattr(header, "addresses", ())
+        if header.defects or len(addresses) != 1 or not addresses[0].domain:
+            raise ValueError("must be one address, as `Name <local@domain>` or `local@domain`")
+        if not addresses[0].addr_spec.isascii():
+            raise ValueError("the address must be ASCII (a domain in its xn-- form)")
+        return value
+
+    @field_validator("portal_url")
+    @classmethod
+    def _portal_origin(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError("must be an http(s) URL without a query")
+        if any(c.isspace() or not c.isprintable() for c in value):
+            raise ValueError("must not contain spaces or control characters")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _smtp_login_complete(self) -> "Settings":
+        server = self.smtp_server()
+        user = server is not None and server.username is not None
+        if user and self.smtp_password_file is None:
+            raise ValueError("NOTIFIER_SMTP_URL names a user: set NOTIFIER_SMTP_PASSWORD_FILE")
+        if not user and self.smtp_password_file is not None:
+            raise ValueError("NOTIFIER_SMTP_PASSWORD_FILE needs a user in NOTIFIER_SMTP_URL")
+        return self
+
+    def smtp_server(self) -> "SmtpServer | None":
+        """Where mail goes: None means `.eml` files."""
+        if self.smtp_url is None:
+            return None
+        return parse_smtp_url(self.smtp_url.get_secret_value())
+
     @model_validator(mode="after")
     def _lease_outlasts_an_attempt(self) -> "Settings":
         if self.claim_lease_seconds <= self.attempt_timeout_seconds:
@@ -83,3 +150,39 @@ class Settings(BaseSettings):
         if self.allow_loopback_http is None:
             return self.common.development
         return self.allow_loopback_http and self.common.development
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    host: str
+    port: int
+    implicit_tls: bool
+    """`smtps://`: TLS from the first byte; otherwise STARTTLS, which is required."""
+    username: str | None
+
+
+def parse_smtp_url(url: str) -> SmtpServer:
+    """`NOTIFIER_SMTP_URL`, checked. Messages never quote the URL: it may hold a secret."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        raise ValueError("is not a URL with a valid port") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("smtp", "smtps"):
+        raise ValueError("must be smtp://[user@]host[:port] (STARTTLS) or smtps://... (TLS)")
+    if parts.password is not None:
+        raise ValueError(
+            "must not hold a password: put it in the file NOTIFIER_SMTP_PASSWORD_FILE names"
+        )
+    if not parts.hostname:
+        raise ValueError("names no host")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError("takes no path, query or fragment")
+    implicit = scheme == "smtps"
+    return SmtpServer(
+        host=parts.hostname,
+        port=port or (465 if implicit else 587),
+        implicit_tls=implicit,
+        username=unquote(parts.username) if parts.username else None,
+    )
