@@ -79,6 +79,7 @@ class EventType(StrEnum):
     incident_sla_breached = "incident.sla_breached"
     incident_sla_escalated = "incident.sla_escalated"
     endpoint_disabled = "endpoint.disabled"
+    endpoint_test = "endpoint.test"
     party_created = "party.created"
     party_updated = "party.updated"
 

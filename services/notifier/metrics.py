@@ -36,7 +36,12 @@ PARTY_LOOKUPS = Counter(
 # (the cursor's compare-and-set): sum() them. The gauges come from the database: max() them.
 INCIDENTS_OPEN = Gauge("ssi_incidents_open", "Open incidents by SLA state", ["sla_state"])
 UNREACHABLE = Gauge(
-    "ssi_unreachable_addressees", "Open incidents whose addressee has no enabled endpoint"
+    "ssi_unreachable_addressees",
+    "Open incidents whose addressee no delivery of the current clock's start event has reached",
+)
+CONTACT_DEFECTS = Gauge(
+    "ssi_contact_defects",
+    "Contact-list addresses whose latest message failed (GET /v1/reports/contact-defects)",
 )
 SLA_WARNINGS = Counter("ssi_sla_warnings_total", "SLA warnings recorded", ["addressed_party"])
 SLA_BREACHES = Counter("ssi_sla_breaches_total", "SLA breaches recorded", ["addressed_party"])

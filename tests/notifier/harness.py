@@ -1,6 +1,9 @@
 """Driving the notifier step by step: follow the feed, run the delivery worker, wait."""
 
 from dataclasses import dataclass
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
 from typing import Any
 
 import httpx
@@ -67,6 +70,19 @@ class Harness:
         assert response.status_code == 201, response.text
         result: dict[str, Any] = response.json()
         return result
+
+    def mails(self) -> list[EmailMessage]:
+        """The messages the mailer wrote as `.eml` files (no SMTP server is configured), by
+        file name."""
+        folder = self.runtime.settings.common.data_dir / "mail"
+        return [
+            message_from_bytes(path.read_bytes(), policy=default)
+            for path in sorted(folder.glob("*.eml"))
+        ]
+
+    def mailed(self) -> list[tuple[str, str]]:
+        """(recipient, subject) of each message written, sorted."""
+        return sorted((str(m["To"]), str(m["Subject"])) for m in self.mails())
 
     async def deliveries(self, party: str, **filters: str) -> list[dict[str, Any]]:
         response = await self.notifier.get(

@@ -289,8 +289,12 @@ async def test_event_type_filters(world: Harness, receiver: Receiver) -> None:
     assert (await act(h.api, h.tokens, INSTALLING, second["id"], "acknowledge")).status_code == 200
     assert (await resolve_with_code(h.api, h.tokens, second["id"])).status_code == 200
     await h.sync()
-    assert await h.deliver() == 5
+    # The sixth: the requester's acknowledgement, which no endpoint of its takes, mailed to its
+    # ops contact.
+    assert await h.deliver() == 6
     received = receiver.wait_for(5)
+    assert [to for to, _ in h.mailed()] == [f"ops@{GAINING.lower()}.example"]
+    assert "acknowledged" in h.mailed()[0][1]
 
     def types(endpoint: dict[str, Any]) -> list[tuple[str, str]]:
         mine = payloads(for_endpoint(received, endpoint["id"]), endpoint["secret"])
@@ -318,7 +322,9 @@ async def test_patching_event_types_changes_what_is_delivered(
     endpoint = await h.add_endpoint(INSTALLING, receiver.url, event_types=["incident.closed"])
     first = await raise_incident(h.api, h.tokens)
     await h.sync()
-    assert await h.deliver() == 0
+    # No endpoint of the addressee takes the raise: its ops contact is mailed it instead.
+    assert await h.deliver() == 1
+    assert [to for to, _ in h.mailed()] == [f"ops@{INSTALLING.lower()}.example"]
     answer = await patch(h, INSTALLING, endpoint["id"], event_types=["incident.cancelled"])
     assert answer.status_code == 200, answer.text
     assert answer.json()["event_types"] == ["incident.cancelled"]
@@ -388,8 +394,8 @@ async def test_disabled_endpoint_gets_nothing_and_its_deliveries_are_skipped(
 
     first = await raise_on_new_device(h, 1)
     await h.sync()
-    assert await h.deliver() == 0
-    [skipped] = await h.deliveries(INSTALLING)
+    assert await h.deliver() == 1  # to the ops contact, since the party's endpoint is off
+    [skipped] = await h.deliveries(INSTALLING, endpoint_id=endpoint["id"])
     assert (skipped["status"], skipped["incident_id"]) == ("skipped", first["id"])
     assert skipped["attempt_count"] == 0
 
@@ -540,8 +546,10 @@ async def test_recover_redelivers_what_was_skipped_since_in_order(
     for n in range(4, 8):
         raised.append(await raise_on_new_device(h, n))
     await h.sync()
-    assert await h.deliver() == 0
-    assert {d["status"] for d in await h.deliveries(INSTALLING)} == {"skipped"}
+    # Each to the ops contact instead, while the party's only endpoint is off.
+    assert await h.deliver() == len(raised) + 1
+    mine = {"endpoint_id": endpoint["id"]}
+    assert {d["status"] for d in await h.deliveries(INSTALLING, **mine)} == {"skipped"}
 
     answer = await h.notifier.post(
         f"/v1/endpoints/{endpoint['id']}/recover",
@@ -563,7 +571,7 @@ async def test_recover_redelivers_what_was_skipped_since_in_order(
     assert seqs == sorted(seqs)
     assert len(set(seqs)) == len(seqs)
     # The one skipped before `since` stays skipped.
-    statuses = {d["incident_id"]: d["status"] for d in await h.deliveries(INSTALLING)}
+    statuses = {d["incident_id"]: d["status"] for d in await h.deliveries(INSTALLING, **mine)}
     assert statuses.pop(before["id"]) == "skipped"
     assert set(statuses.values()) == {"succeeded"}
     # Same webhook ids as the original routing: receivers deduplicate on them.

@@ -492,8 +492,12 @@ async def test_410_disables_the_endpoint_at_once_and_tells_the_other_endpoints(
         incident = await raise_incident(harness.api, harness.tokens)
         await harness.sync()
         disabled_at = harness.clock.now()
-        # The 410, then the endpoint.disabled announcement it caused.
-        assert await harness.deliver() == 2
+        # The 410, then the endpoint.disabled announcement it caused, to the watcher and by
+        # email to the party's ops contact.
+        assert await harness.deliver() == 3
+        assert harness.mailed() == [
+            (f"ops@{INSTALLING.lower()}.example", "[SSI] Endpoint disabled")
+        ]
         [announced] = other.wait_for(1)
         assert len(other.received) == 1
 
@@ -520,7 +524,7 @@ async def test_410_disables_the_endpoint_at_once_and_tells_the_other_endpoints(
     assert response.status_code == 200, response.text
     await harness.sync()
     harness.clock.advance(hours=30)
-    assert await harness.deliver() == 0
+    assert await harness.deliver() == 1  # to the ops contact: no endpoint of the party is on
     statuses = {
         d["event_type"]: d["status"]
         for d in await harness.deliveries(INSTALLING, endpoint_id=gone["id"])
@@ -682,7 +686,8 @@ async def test_an_endpoint_failing_for_long_is_disabled_and_announced(
 
         # ...and a failure 60 s or more into it disables the endpoint.
         harness.clock.advance(seconds=DEFAULT_RETRY_SCHEDULE[1] * (1 + JITTER) + 1)
-        assert await harness.deliver() == 2  # the failed attempt, then the announcement
+        # The failed attempt, then the announcement to the watcher and the ops contact.
+        assert await harness.deliver() == 3
         [announced] = other.wait_for(1)
 
     body = Webhook(watcher["secret"]).verify(announced.body, announced.headers)
@@ -690,7 +695,9 @@ async def test_an_endpoint_failing_for_long_is_disabled_and_announced(
     assert body["data"] == {
         "endpoint_id": failing["id"],
         "party_id": INSTALLING,
+        "kind": "webhook",
         "reason": "failing",
+        "failing_since": failing_from.isoformat(),
     }
     state = await endpoint(harness, INSTALLING, failing["id"])
     assert state["enabled"] is False
@@ -1080,12 +1087,13 @@ async def test_a_dead_delivery_retried_while_its_endpoint_is_disabled_waits_for_
     receiver.answers.append(Answer(410))
     await raise_incident(harness.api, harness.tokens)
     await harness.sync()
-    assert await harness.deliver() == 1
-    [item] = await harness.deliveries(INSTALLING)
+    assert await harness.deliver() == 2  # the 410, and the ops contact told of it
+    [item] = await harness.deliveries(INSTALLING, endpoint_id=hook["id"])
     assert item["status"] == "dead"
     response = await retry(harness, INSTALLING, item["id"])
     assert response.status_code == 200, response.text
 
+    claims.clear()  # the worker's own, from here
     stop = asyncio.Event()
     running = asyncio.create_task(harness.worker.run(stop))
     try:

@@ -2,9 +2,10 @@
 try a dead delivery again. A delivery is one event to one endpoint; its `webhook-id` is the same
 on every attempt, so a receiver can drop a duplicate. A party sees its own deliveries only.
 
-Also the two endpoint operations that change an endpoint's deliveries (`endpoint_router`, under
-`/v1/endpoints` with the endpoints' tag): changing an endpoint, which may turn it off and skip
-what waits for it, and recovering it.
+Also the endpoint operations that make or change deliveries (`endpoint_router`, under
+`/v1/endpoints` with the endpoints' tag): adding one (an email endpoint is mailed its
+confirmation), testing one, changing one (which may turn it off and skip what waits for it), and
+recovering one.
 """
 
 from typing import Annotated
@@ -24,7 +25,7 @@ from services.common.pagination import (
     decode_time_cursor,
     encode_time_cursor,
 )
-from services.notifier.delivery import recovery
+from services.notifier.delivery import notices, recovery
 from services.notifier.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus
 from services.notifier.delivery.schemas import (
     EXAMPLE_DELIVERY,
@@ -35,7 +36,10 @@ from services.notifier.delivery.schemas import (
 )
 from services.notifier.endpoints import service as endpoints_service
 from services.notifier.endpoints.endpoints import CHECKED, EndpointId, party_of
+from services.notifier.endpoints.models import DisabledReason
 from services.notifier.endpoints.schemas import (
+    EndpointCreate,
+    EndpointCreated,
     EndpointRead,
     EndpointUpdate,
     RecoverBody,
@@ -199,7 +203,12 @@ async def retry_delivery(
     "/{endpoint_id}",
     response_model=EndpointRead,
     summary="Change an endpoint",
-    responses=problems(endpoints_service.EndpointNotFound, *CHECKED),
+    responses=problems(
+        endpoints_service.EndpointNotFound,
+        endpoints_service.ContactEndpoint,
+        endpoints_service.Unconfirmed,
+        *CHECKED,
+    ),
 )
 async def update_endpoint(
     endpoint_id: EndpointId,
@@ -220,7 +229,7 @@ async def update_endpoint(
     "/{endpoint_id}/recover",
     response_model=Recovered,
     summary="Recover an endpoint: enable it and re-deliver",
-    responses=problems(endpoints_service.EndpointNotFound),
+    responses=problems(endpoints_service.EndpointNotFound, endpoints_service.Unconfirmed),
 )
 async def recover_endpoint(
     endpoint_id: EndpointId,
@@ -235,3 +244,77 @@ async def recover_endpoint(
     queued again."""
     endpoint = await endpoints_service.get_own(session, party_of(principal), endpoint_id)
     return Recovered(requeued=await recovery.recover(session, rt, endpoint, body.since))
+
+
+@endpoint_router.post(
+    "",
+    status_code=201,
+    response_model=EndpointCreated,
+    summary="Add an endpoint: a webhook, an email address or your inbox",
+    responses={
+        **links(
+            201,
+            "endpoint_id",
+            "get_endpoint",
+            "update_endpoint",
+            "delete_endpoint",
+            "rotate_endpoint_secret",
+            "recover_endpoint",
+            "test_endpoint",
+        ),
+        **problems(*CHECKED, endpoints_service.SecondInbox),
+    },
+)
+async def create_endpoint(
+    body: EndpointCreate, session: SessionDep, rt: RuntimeDep, principal: Writer
+) -> EndpointCreated:
+    """Register an endpoint for your party. Scope `webhooks:write`. Every event routed to your
+    party of the `event_types` listed (all of them if none is) goes to it.
+
+    - `webhook` (the default): each event is POSTed to `url`. **The signing `secret` is in this
+      answer only**: keep it, and check each webhook's signature with it. The URL must be https
+      to a public address (422 `invalid-endpoint-url`; a development deployment also allows
+      http to loopback).
+    - `email`: each event is mailed to `address` (plain text, one thread per incident, the
+      Device ID and a link to the portal; never an install code or free text). The endpoint
+      starts disabled (`disabled_reason: unconfirmed`) and a confirmation link is mailed to the
+      address: it is enabled when someone follows it, within 24 hours.
+    - `inbox`: events are held for you to pull with `GET /v1/inbox` and acknowledge with
+      `POST /v1/inbox/ack`. One per party (409 `inbox-exists`).
+
+    The event types must be ones delivered to endpoints, `incident.*` and `endpoint.*` (422
+    `invalid-event-types`). A delivery that fails every attempt is `dead`: see
+    `GET /v1/deliveries` and retry it. An endpoint that answers 410, or fails for 5 days without
+    a success, is disabled (your ops contact is warned at half that time; `endpoint.disabled` is
+    sent to your other endpoints and your ops contact); turn it back on with `recover`. Events
+    none of your enabled endpoints takes are mailed to your ops contact.
+    """
+    created = await endpoints_service.create(session, rt, party_of(principal), body)
+    if created.confirm_token is not None:
+        await notices.confirmation(session, rt, created.endpoint, created.confirm_token)
+    return EndpointCreated(
+        **endpoints_service.view(created.endpoint).model_dump(), secret=created.secret
+    )
+
+
+@endpoint_router.post(
+    "/{endpoint_id}/test",
+    status_code=202,
+    response_model=DeliveryRead,
+    summary="Send a test event to an endpoint",
+    responses=problems(endpoints_service.EndpointNotFound, endpoints_service.Unconfirmed),
+)
+async def test_endpoint(
+    endpoint_id: EndpointId, session: SessionDep, rt: RuntimeDep, principal: Writer
+) -> DeliveryRead:
+    """Send `endpoint.test` to this endpoint alone (signed, for a webhook), now, even if it is
+    disabled (to see whether it works again before turning it back on). Scope `webhooks:write`.
+    The answer is the delivery, recorded like any other: follow it with
+    `GET /v1/deliveries/{id}`. An email endpoint not yet confirmed is 409. Takes no body."""
+    endpoint = await endpoints_service.get_own(session, party_of(principal), endpoint_id)
+    if endpoint.disabled_reason is DisabledReason.unconfirmed:
+        raise endpoints_service.Unconfirmed("Follow the link mailed to the address first.")
+    delivery_id = await notices.test(session, rt, endpoint)
+    delivery = await session.get(Delivery, delivery_id)
+    assert delivery is not None
+    return _view(delivery)

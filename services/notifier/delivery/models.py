@@ -30,6 +30,7 @@ class Delivery(Table, table=True):
         # stops after the rows it takes instead of sorting every due row.
         Index("ix_deliveries_due", "status", "next_attempt_at", "created_at", "event_seq"),
         Index("ix_deliveries_endpoint_created", "endpoint_id", "created_at"),
+        Index("ix_deliveries_inbox", "endpoint_id", "inbox_position"),
     )
 
     id: str = Field(primary_key=True, max_length=36)
@@ -53,6 +54,10 @@ class Delivery(Table, table=True):
     created_at: datetime = utc_column()
     updated_at: datetime = utc_column()
     delivered_at: datetime | None = utc_column(nullable=True)
+    inbox_position: int | None = None
+    """Its place in its inbox (inbox endpoints only), given in commit order."""
+    fell_back: bool = False
+    """The party's contact list has been sent this delivery's event because it failed."""
 
 
 class DeliveryAttempt(Table, table=True):

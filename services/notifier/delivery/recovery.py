@@ -4,25 +4,24 @@ Whether an endpoint is on is the endpoint's (`endpoints.health`); what that mean
 deliveries is decided here. What waits for a disabled endpoint is skipped (what is routed to it
 meanwhile is skipped from the start), never sent: `recover` enables the endpoint and re-delivers
 it, oldest first. An endpoint disabled automatically is announced to its party's other enabled
-endpoints (`endpoint.disabled`). All of it in the caller's transaction.
+endpoints and its ops contact (`endpoint.disabled`), and what it skips of open incidents is
+mailed to the ops contact. All of it in the caller's transaction.
 """
 
-import uuid
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.db import after_commit
+from services.notifier.delivery import notices
 from services.notifier.delivery.models import Delivery, DeliveryStatus
-from services.notifier.delivery.rows import new_delivery, webhook_body
 from services.notifier.endpoints import health
 from services.notifier.endpoints import service as endpoints_service
-from services.notifier.endpoints.models import Endpoint
+from services.notifier.endpoints.models import DisabledReason, Endpoint
 from services.notifier.endpoints.schemas import EndpointUpdate
 from services.notifier.runtime import Runtime
-from shared.schemas import EventType
 
 
 async def skip_pending(session: AsyncSession, endpoint_id: str, now: datetime) -> None:
@@ -49,40 +48,17 @@ async def update_endpoint(
 
 
 async def disabled(session: AsyncSession, rt: Runtime, endpoint: Endpoint, now: datetime) -> None:
-    """`endpoint` was disabled automatically: skip what waits for it and tell the party through
-    its other enabled endpoints."""
+    """`endpoint` was disabled automatically: what waited for it of incidents still open goes to
+    the party's contact list, the rest is skipped, and the party is told (`notices.disabled`)."""
+    await notices.skipped_to_contacts(session, rt, endpoint, now)
     await skip_pending(session, endpoint.id, now)
-    others = (
-        await session.exec(
-            select(Endpoint).where(
-                col(Endpoint.party_id) == endpoint.party_id,
-                col(Endpoint.id) != endpoint.id,
-                col(Endpoint.enabled),
-            )
-        )
-    ).all()
-    type_ = EventType.endpoint_disabled.value
-    data = {
-        "endpoint_id": endpoint.id,
-        "party_id": endpoint.party_id,
-        "reason": endpoint.disabled_reason,
-    }
-    for other in others:
-        if other.event_types and type_ not in other.event_types:
-            continue
-        row = new_delivery(
-            other,
-            webhook_id=f"ntf_{uuid.uuid4().hex}",
-            event_type=type_,
-            payload=webhook_body(type_, now, data),
-            now=now,
-        )
-        session.add(Delivery(**row.values()))
-    rt.wake_deliveries()
+    await notices.disabled(session, rt, endpoint, now)
 
 
 async def recover(session: AsyncSession, rt: Runtime, endpoint: Endpoint, since: datetime) -> int:
     """Enable the endpoint and re-deliver, oldest first, what was skipped or died since `since`."""
+    if endpoint.disabled_reason is DisabledReason.unconfirmed:
+        raise endpoints_service.Unconfirmed("Follow the link mailed to the address first.")
     now = rt.clock.now()
     health.enable(endpoint, now)
     # All due now; the claim takes equal due instants oldest first, so the order is kept.
@@ -104,5 +80,4 @@ async def recover(session: AsyncSession, rt: Runtime, endpoint: Endpoint, since:
     )
     await session.flush()
     after_commit(session, rt.wake_deliveries)
-    endpoints_service.reachability_may_change(session, rt)
     return requeued.rowcount

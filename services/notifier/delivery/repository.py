@@ -26,7 +26,15 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col
 
 from services.notifier.delivery.models import Delivery, DeliveryStatus
-from services.notifier.endpoints.models import Endpoint
+from services.notifier.delivery.notices import SENT_WHILE_DISABLED
+from services.notifier.endpoints.models import Endpoint, EndpointKind
+
+# What a claim may send: not an inbox's items (they wait to be pulled), and on a disabled
+# endpoint only what is sent whatever its state (a confirmation, a test).
+SENDABLE = (
+    col(Endpoint.kind) != EndpointKind.inbox,
+    or_(col(Endpoint.enabled), col(Delivery.event_type).in_(SENT_WHILE_DISABLED)),
+)
 
 # Due first; among equals (a recover, a burst), the oldest event first.
 DUE_ORDER = (col(Delivery.next_attempt_at), col(Delivery.created_at), col(Delivery.event_seq))
@@ -49,7 +57,7 @@ def claim_statement(postgresql: bool) -> Update:
             col(Delivery.status) == DeliveryStatus.pending,
             col(Delivery.next_attempt_at) <= now,
             or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now),
-            col(Endpoint.enabled),
+            *SENDABLE,
             col(Delivery.endpoint_id).not_in(bindparam("busy", expanding=True)),
         )
         .order_by(*DUE_ORDER)
@@ -100,6 +108,9 @@ def claim_statement(postgresql: bool) -> Update:
             cast(col(Delivery.payload), Text).label("body"),
             col(Delivery.attempt_count),
             col(Delivery.schedule_start),
+            col(Delivery.event_type),
+            col(Delivery.incident_id),
+            col(Delivery.party_id),
             type_coerce(col(Delivery.next_attempt_at), String).label("due"),
             type_coerce(col(Delivery.created_at), String).label("created"),
             col(Delivery.event_seq),
@@ -110,7 +121,9 @@ def claim_statement(postgresql: bool) -> Update:
 # Only the columns sending needs, as plain rows: no ORM objects on the hot path.
 CLAIMED_ENDPOINTS = sa_select(
     col(Endpoint.id),
+    col(Endpoint.kind),
     col(Endpoint.url),
+    col(Endpoint.address),
     col(Endpoint.failing_since),
     col(Endpoint.secret_key_id),
     col(Endpoint.secret_nonce),
@@ -128,12 +141,12 @@ NEXT_DUE = (
     .where(
         col(Delivery.status) == DeliveryStatus.pending,
         or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < bindparam("now")),
-        col(Endpoint.enabled),
+        *SENDABLE,
         col(Delivery.endpoint_id).not_in(bindparam("busy", expanding=True)),
     )
 )
 """The earliest due instant among pending deliveries a claim could take: unleased (or leased
-and expired), on enabled endpoints, none of `busy`."""
+and expired), `SENDABLE`, none of `busy`."""
 
 _RECORD_VALUES = {
     "status": bindparam("b_status"),

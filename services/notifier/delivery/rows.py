@@ -9,6 +9,11 @@ that `recover` can re-deliver it in order.
 A replica's delivery worker may take the deliveries a page routes straight from that transaction
 (`Handoff`): they are inserted already claimed for it, so the first attempt of a fresh event waits
 for no claim of its own.
+
+Every new delivery goes in through `insert_routed`, which gives an inbox's items their places:
+the inbox endpoint's row is updated in the same transaction, so its row lock orders the
+positions by commit, and a reader who has acknowledged up to one position never misses an item
+committed later with a smaller one.
 """
 
 import uuid
@@ -17,13 +22,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.common.db import after_commit
 from services.notifier.delivery.models import Delivery, DeliveryStatus
-from services.notifier.endpoints.models import Endpoint
+from services.notifier.endpoints.models import Endpoint, EndpointKind
+from services.notifier.runtime import Runtime
 
 
 def webhook_body(type_: str, timestamp: datetime, data: dict[str, Any]) -> dict[str, Any]:
@@ -48,6 +57,7 @@ class NewDelivery:
     created_at: datetime
     claimed_until: datetime | None = None
     claim_token: str | None = None
+    inbox_position: int | None = None
 
     def values(self) -> dict[str, Any]:
         """The row's columns. Every row names the claim columns, so that one page's rows make
@@ -68,6 +78,7 @@ class NewDelivery:
             "claim_token": self.claim_token,
             "created_at": self.created_at,
             "updated_at": self.created_at,
+            "inbox_position": self.inbox_position,
         }
 
 
@@ -80,7 +91,10 @@ def new_delivery(
     now: datetime,
     event_seq: int | None = None,
     incident_id: str | None = None,
+    send_while_disabled: bool = False,
 ) -> NewDelivery:
+    """`send_while_disabled`: a confirmation or a test, sent whether the endpoint is on or not."""
+    pending = endpoint.enabled or send_while_disabled
     return NewDelivery(
         id=str(uuid.uuid4()),
         webhook_id=webhook_id,
@@ -91,7 +105,7 @@ def new_delivery(
         party_id=endpoint.party_id,
         payload=payload,
         # Routed while disabled: kept, so that `recover` can re-deliver it in order.
-        status=DeliveryStatus.pending if endpoint.enabled else DeliveryStatus.skipped,
+        status=DeliveryStatus.pending if pending else DeliveryStatus.skipped,
         next_attempt_at=now,
         created_at=now,
     )
@@ -116,14 +130,17 @@ Handed = tuple[NewDelivery, Endpoint]
 
 async def insert_routed(
     session: AsyncSession,
+    rt: Runtime,
     rows: list[NewDelivery],
     endpoints: dict[str, Endpoint],
     handoff: Handoff | None,
 ) -> list[Handed]:
     """Insert a page's `rows` (to `endpoints`, by id), a webhook id already known changing
     nothing; returns those claimed for `handoff` and inserted."""
-    handed = _hand_off(rows, endpoints, handoff) if handoff else []
     conn = await session.connection()
+    if await _place_in_inboxes(conn, rows, endpoints):
+        after_commit(session, rt.inbox_changed.notify)
+    handed = _hand_off(rows, endpoints, handoff) if handoff else []
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     statement = insert(Delivery).on_conflict_do_nothing(index_elements=["webhook_id"])
     values = [row.values() for row in rows]
@@ -139,6 +156,31 @@ async def insert_routed(
     return []
 
 
+async def _place_in_inboxes(
+    conn: AsyncConnection, rows: list[NewDelivery], endpoints: dict[str, Endpoint]
+) -> bool:
+    """Number the rows bound for inboxes, after each inbox's head (which moves past them);
+    whether there were any."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        if endpoints[row.endpoint_id].kind is EndpointKind.inbox:
+            counts[row.endpoint_id] = counts.get(row.endpoint_id, 0) + 1
+    heads: dict[str, int] = {}
+    for endpoint_id, count in sorted(counts.items()):  # a fixed order: no deadlock between two
+        moved = await conn.execute(
+            update(Endpoint)
+            .where(col(Endpoint.id) == endpoint_id)
+            .values(inbox_head=col(Endpoint.inbox_head) + count)
+            .returning(col(Endpoint.inbox_head))
+        )
+        heads[endpoint_id] = moved.scalar_one() - count
+    for row in rows:
+        if row.endpoint_id in heads:
+            heads[row.endpoint_id] += 1
+            row.inbox_position = heads[row.endpoint_id]
+    return bool(heads)
+
+
 def _hand_off(
     rows: list[NewDelivery], endpoints: dict[str, Endpoint], handoff: Handoff
 ) -> list[Handed]:
@@ -149,7 +191,7 @@ def _hand_off(
         if len(handed) >= handoff.room:
             break
         endpoint_id = row.endpoint_id
-        if row.status != DeliveryStatus.pending:
+        if row.status != DeliveryStatus.pending or row.inbox_position is not None:
             continue
         if endpoint_id not in wanted:
             wanted[endpoint_id] = handoff.wants(endpoint_id)

@@ -19,13 +19,15 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.notifier.delivery import recovery, repository, schedule
+from services.notifier.delivery import notices, recovery, repository, schedule
 from services.notifier.delivery.models import DeliveryAttempt, DeliveryStatus
 from services.notifier.delivery.rows import Handed, Handoff
 from services.notifier.endpoints import health
+from services.notifier.endpoints.models import EndpointKind
 from services.notifier.endpoints.secrets import SecretCache
 from services.notifier.metrics import DELIVERIES, DELIVERY_SECONDS
 from services.notifier.runtime import Runtime
+from services.notifier.sla import reached
 from services.notifier.transports import signing
 from services.notifier.transports.webhook import AttemptResult
 
@@ -40,7 +42,9 @@ class Job:
     claim_token: str
     webhook_id: str
     endpoint_id: str
-    url: str
+    kind: EndpointKind
+    target: str
+    """Where it goes: a webhook's URL, an email endpoint's address."""
     body: str
     secrets: tuple[str, ...]
     attempt_number: int
@@ -49,6 +53,9 @@ class Job:
     """Its place in the current retry schedule, which a manual retry or a recover restarts."""
     failing_since: datetime | None
     lease_until: datetime
+    event_type: str
+    incident_id: str | None
+    party_id: str
 
 
 @dataclass(frozen=True)
@@ -129,13 +136,17 @@ async def claim(
                 claim_token=token,
                 webhook_id=d.webhook_id,
                 endpoint_id=e.id,
-                url=e.url,
+                kind=e.kind,
+                target=e.address if e.kind is EndpointKind.email else e.url,
                 body=d.body,
                 secrets=secrets,
                 attempt_number=d.attempt_count + 1,
                 round_attempt=d.attempt_count + 1 - d.schedule_start,
                 failing_since=e.failing_since,
                 lease_until=lease_until,
+                event_type=d.event_type,
+                incident_id=d.incident_id,
+                party_id=d.party_id,
             )
         )
     return Claim(jobs, more, next_due)
@@ -155,24 +166,36 @@ def handed_jobs(rt: Runtime, handoff: Handoff, handed: list[Handed]) -> list[Job
                     claim_token=handoff.token,
                     webhook_id=row.webhook_id,
                     endpoint_id=endpoint.id,
-                    url=endpoint.url,
+                    kind=endpoint.kind,
+                    target=(
+                        endpoint.address if endpoint.kind is EndpointKind.email else endpoint.url
+                    )
+                    or "",
                     body=json.dumps(row.payload),
                     secrets=secrets,
                     attempt_number=1,
                     round_attempt=1,
                     failing_since=endpoint.failing_since,
                     lease_until=handoff.lease_until,
+                    event_type=row.event_type,
+                    incident_id=row.incident_id,
+                    party_id=row.party_id,
                 )
             )
     return jobs
 
 
 async def send(rt: Runtime, job: Job) -> AttemptResult:
+    """One attempt over the job's transport: only this differs between kinds of endpoint."""
+    started = rt.clock.now()
+    if job.kind is EndpointKind.email:
+        return await rt.mailer.send(
+            address=job.target, webhook_id=job.webhook_id, body=job.body, started_at=started
+        )
     # Webhook timestamps are real time, whatever clock the SLA runs on: receivers reject
     # stale or future ones.
-    started = rt.clock.now()
     headers = signing.headers(job.secrets, job.webhook_id, datetime.now(UTC), job.body)
-    return await rt.transport.post(job.url, job.body, headers, started)
+    return await rt.transport.post(job.target, job.body, headers, started)
 
 
 def _decide(
@@ -187,8 +210,10 @@ def _decide(
     }
     if result.ok:
         return "succeeded", values | {"status": DeliveryStatus.succeeded, "delivered_at": now}
-    if result.status_code == 410:
+    if result.status_code == 410 and job.kind is EndpointKind.webhook:
         return "gone", values | {"status": DeliveryStatus.dead}
+    if result.permanent:
+        return "dead", values | {"status": DeliveryStatus.dead}
     delay = schedule.next_delay(
         settings.retry_schedule_seconds,
         job.round_attempt,
@@ -292,12 +317,31 @@ async def record_many(
         history = [h for h in history if h["delivery_id"] in existing]
     if history:
         await conn.execute(insert(DeliveryAttempt), history)
+    await reached.note(session, rt, _reaching(attempts, outcomes), now)
     await health.note_attempts(
-        session, rt, attempts, now, lambda e: recovery.disabled(session, rt, e, now)
+        session,
+        rt,
+        attempts,
+        now,
+        disabled=lambda e: recovery.disabled(session, rt, e, now),
+        failing=lambda e: notices.failing(session, rt, e, now),
     )
     for outcome, count in Counter(outcomes).items():
         DELIVERIES.labels(result=outcome).inc(count)
     return Recorded(outcomes, retries)
+
+
+def _reaching(
+    attempts: list[tuple[Job, AttemptResult]], outcomes: list[str]
+) -> list[reached.Reached]:
+    """The clocks whose start event these attempts brought to a party."""
+    found = []
+    for (job, _), outcome in zip(attempts, outcomes, strict=True):
+        if outcome == "succeeded" and job.event_type in notices.CLOCK_STARTS and job.incident_id:
+            clock = json.loads(job.body).get("data", {}).get("clock")
+            if isinstance(clock, int):
+                found.append(reached.Reached(job.incident_id, clock, job.party_id))
+    return found
 
 
 async def release(session: AsyncSession, rt: Runtime, jobs: list[Job]) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from services.common.db import transaction
-from services.notifier.delivery import service
+from services.notifier.delivery import notices, service
 from services.notifier.delivery.policy import ClaimPolicy, Wake
 from services.notifier.delivery.rows import Handed, Handoff
 from services.notifier.runtime import Runtime
@@ -275,3 +275,34 @@ class DeliveryWorker:
 
 def _mono() -> float:
     return asyncio.get_running_loop().time()
+
+
+LIMIT = 500
+
+
+class FallbackSweeper:
+    """Every `every_seconds`, sends the contact list what did not reach a party in time
+    (`notices.fall_back`). Replicas may sweep at once: a contact delivery is inserted once."""
+
+    def __init__(self, rt: Runtime, every_seconds: float = 60.0) -> None:
+        self.rt = rt
+        self.every_seconds = every_seconds
+
+    async def sweep(self) -> int:
+        """Returns how many failed deliveries were handled."""
+        total = 0
+        while True:
+            async with transaction(self.rt.sessions) as session:
+                handled = await notices.fall_back(session, self.rt, self.rt.clock.now(), LIMIT)
+            total += handled
+            if handled < LIMIT:
+                return total
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("routing failed deliveries to the contact list failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.every_seconds)

@@ -1,8 +1,11 @@
-"""Your party's webhook endpoints: where the notifier POSTs the incident events routed to your
-party, signed per the Standard Webhooks specification with the endpoint's secret (headers
-`webhook-id`, `webhook-timestamp`, `webhook-signature`). A 2xx answer within 10 seconds is a
-success; anything else (a redirect included) is retried with backoff for about a day. A party
-sees and manages its own endpoints only: another's is 404.
+"""Your party's endpoints: where the incident events routed to your party go. A `webhook` is
+POSTed each event, signed per the Standard Webhooks specification with the endpoint's secret
+(headers `webhook-id`, `webhook-timestamp`, `webhook-signature`): a 2xx answer within 10 seconds
+is a success, anything else (a redirect included) is retried with backoff for about a day. An
+`email` endpoint is mailed each event (plain text, one thread per incident); an `inbox` holds
+them for you to pull (`GET /v1/inbox`). Your contact list's addresses are endpoints too
+(`contact_role`): mailed when none of your own endpoints takes an event. A party sees and manages
+its own endpoints only: another's is 404.
 """
 
 from typing import Annotated
@@ -12,7 +15,7 @@ from sqlmodel import col, select
 
 from services.common.auth import PARTIES, Principal, require
 from services.common.db import SessionDep
-from services.common.openapi import links, problems
+from services.common.openapi import problems
 from services.common.pagination import (
     BadCursor,
     Cursor,
@@ -24,8 +27,8 @@ from services.notifier.endpoints import service
 from services.notifier.endpoints.models import Endpoint
 from services.notifier.endpoints.schemas import (
     EXAMPLE_ENDPOINT,
-    EndpointCreate,
-    EndpointCreated,
+    ConfirmBody,
+    EndpointConfirmed,
     EndpointList,
     EndpointRead,
     SecretRotated,
@@ -42,50 +45,12 @@ Reader = Annotated[Principal, Depends(require("webhooks:read", *PARTIES))]
 EndpointId = Annotated[
     str, Path(max_length=36, pattern=r"^[0-9a-f-]{36}$", examples=[EXAMPLE_ENDPOINT])
 ]
-CHECKED = (service.InvalidEndpointUrl, service.InvalidEventTypes)
+CHECKED = (service.InvalidEndpointUrl, service.InvalidEventTypes, service.WrongKind)
 
 
 def party_of(principal: Principal) -> str:
     assert principal.party_id is not None
     return principal.party_id
-
-
-@router.post(
-    "",
-    status_code=201,
-    response_model=EndpointCreated,
-    summary="Add a webhook endpoint",
-    responses={
-        **links(
-            201,
-            "endpoint_id",
-            "get_endpoint",
-            "update_endpoint",
-            "delete_endpoint",
-            "rotate_endpoint_secret",
-            "recover_endpoint",
-        ),
-        **problems(*CHECKED),
-    },
-)
-async def create_endpoint(
-    body: EndpointCreate, session: SessionDep, rt: RuntimeDep, principal: Writer
-) -> EndpointCreated:
-    """Register a webhook endpoint for your party. Scope `webhooks:write`.
-
-    Every event routed to your party of the `event_types` listed (all of them if none is) is
-    POSTed to `url`. **The signing `secret` is in this answer only**: keep it, and check each
-    webhook's signature with it. The URL must be https to a public address (422
-    `invalid-endpoint-url`; a development deployment also allows http to loopback); the event
-    types must be ones delivered as webhooks, `incident.*` and `endpoint.*` (422
-    `invalid-event-types`).
-
-    A delivery that fails every attempt is `dead`: see `GET /v1/deliveries` and retry it. An
-    endpoint that answers 410, or fails for 5 days without a success, is disabled
-    (`endpoint.disabled` is sent to your other endpoints); turn it back on with `recover`.
-    """
-    endpoint, secret = await service.create(session, rt, party_of(principal), body)
-    return EndpointCreated(**service.view(endpoint).model_dump(), secret=secret)
 
 
 @router.get(
@@ -95,11 +60,19 @@ async def create_endpoint(
     responses=problems(BadCursor),
 )
 async def list_endpoints(
-    session: SessionDep, principal: Reader, cursor: Cursor = None, limit: Limit = 100
+    session: SessionDep,
+    principal: Reader,
+    cursor: Cursor = None,
+    limit: Limit = 100,
+    contacts: bool = False,
 ) -> EndpointList:
     """Your party's endpoints, newest first. Scope `webhooks:read`. Secrets are never shown
-    again. Pages hold `limit` items; pass `next_cursor` as `cursor` for the next."""
+    again. With `contacts=true`, the endpoints kept from your contact list too (`contact_role`:
+    mailed what none of your own endpoints takes). Pages hold `limit` items; pass `next_cursor`
+    as `cursor` for the next."""
     query = select(Endpoint).where(Endpoint.party_id == party_of(principal))
+    if not contacts:
+        query = query.where(col(Endpoint.contact_role).is_(None))
     after = decode_time_cursor(cursor)
     if after is not None:
         created, last_id = after
@@ -134,17 +107,17 @@ async def get_endpoint(
     "/{endpoint_id}",
     status_code=204,
     summary="Remove an endpoint",
-    responses=problems(service.EndpointNotFound),
+    responses=problems(service.EndpointNotFound, service.ContactEndpoint),
 )
 async def delete_endpoint(
-    endpoint_id: EndpointId, session: SessionDep, rt: RuntimeDep, principal: Writer
+    endpoint_id: EndpointId, session: SessionDep, principal: Writer
 ) -> Response:
     """Remove the endpoint, and its deliveries with it: nothing more is sent to it. Scope
     `webhooks:write`. To stop deliveries and keep their record, disable it instead (`PATCH`
     with `enabled: false`)."""
     endpoint = await service.get_own(session, party_of(principal), endpoint_id)
+    service.check_changeable(endpoint)
     await session.delete(endpoint)
-    service.reachability_may_change(session, rt)
     return Response(status_code=204)
 
 
@@ -152,7 +125,7 @@ async def delete_endpoint(
     "/{endpoint_id}/rotate-secret",
     response_model=SecretRotated,
     summary="Rotate an endpoint's signing secret",
-    responses=problems(service.EndpointNotFound),
+    responses=problems(service.EndpointNotFound, service.WrongKind),
 )
 async def rotate_endpoint_secret(
     endpoint_id: EndpointId, session: SessionDep, rt: RuntimeDep, principal: Writer
@@ -164,3 +137,20 @@ async def rotate_endpoint_secret(
     endpoint = await service.get_own(session, party_of(principal), endpoint_id)
     secret, expires = await service.rotate_secret(session, rt, endpoint)
     return SecretRotated(secret=secret, previous_secret_expires_at=expires)
+
+
+@router.post(
+    "/confirm",
+    response_model=EndpointConfirmed,
+    summary="Confirm an email endpoint",
+    responses=problems(service.BadConfirmation),
+)
+async def confirm_endpoint(
+    body: ConfirmBody, session: SessionDep, rt: RuntimeDep
+) -> EndpointConfirmed:
+    """Follow the link mailed to a new email endpoint's address: with its token, the endpoint is
+    enabled. No token needed besides it: the link is for whoever reads that mailbox. Valid once,
+    for 24 hours; after that, add the endpoint again."""
+    endpoint = await service.confirm(session, rt, body.token)
+    assert endpoint.address is not None
+    return EndpointConfirmed(endpoint_id=endpoint.id, address=endpoint.address, enabled=True)

@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
 from services.common.negotiation import InstantBound
 from services.common.openapi import examples
+from services.notifier.endpoints.models import ContactRole, DisabledReason, EndpointKind
 from shared.schemas import EventType
 
 DELIVERABLE = frozenset(t for t in EventType if t.value.startswith(("incident.", "endpoint.")))
@@ -20,10 +21,13 @@ Description = Annotated[
 EXAMPLE_ENDPOINT = "7c1e9a4f-3b2d-4f60-8e5a-9d0b1c2e3f47"
 EXAMPLE_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # noqa: S105 - a published test vector
 """The Standard Webhooks specification's test-vector secret: never one this service issued."""
-_READ = {
+_READ: dict[str, object] = {
     "id": EXAMPLE_ENDPOINT,
     "party_id": "ISUP",
+    "kind": "webhook",
     "url": "https://hooks.installing.example/ssi",
+    "address": None,
+    "contact_role": None,
     "enabled": True,
     "event_types": [],
     "description": "Production receiver",
@@ -47,11 +51,24 @@ class EndpointCreate(Body):
             "url": "https://hooks.gaining.example/ssi/answers",
             "event_types": ["incident.resolved", "incident.sla_breached"],
         },
+        {"kind": "email", "address": "ssi-queue@installing.example"},
+        {"kind": "inbox"},
     )
 
-    url: Url = Field(
+    kind: EndpointKind = Field(
+        default=EndpointKind.webhook,
+        description="`webhook` (needs `url`), `email` (needs `address`) or `inbox` (neither)",
+    )
+    url: Url | None = Field(
+        default=None,
         examples=["https://hooks.installing.example/ssi"],
-        description="https, to a public address",
+        description="A webhook's URL: https, to a public address",
+    )
+    address: EmailStr | None = Field(
+        default=None,
+        max_length=254,
+        examples=["ssi-queue@installing.example"],
+        description="An email endpoint's address: enabled once the link mailed to it is followed",
     )
     event_types: list[EventType] | None = Field(
         default=None,
@@ -60,9 +77,26 @@ class EndpointCreate(Body):
     )
     description: Description | None = None
 
+    @model_validator(mode="after")
+    def _target_matches_kind(self) -> "EndpointCreate":
+        wants_url = self.kind is EndpointKind.webhook
+        wants_address = self.kind is EndpointKind.email
+        if wants_url != (self.url is not None):
+            raise ValueError(
+                "a webhook endpoint needs a url" if wants_url else f"an {self.kind} has no url"
+            )
+        if wants_address != (self.address is not None):
+            raise ValueError(
+                "an email endpoint needs an address"
+                if wants_address
+                else f"a {self.kind} endpoint has no address"
+            )
+        return self
+
 
 class EndpointUpdate(Body):
-    """The fields to change; those left out stay as they are."""
+    """The fields to change; those left out stay as they are. `url` is a webhook's alone; an
+    email endpoint's address cannot change (add another: it must be confirmed)."""
 
     model_config = examples(
         {"enabled": False},
@@ -80,11 +114,18 @@ class EndpointRead(BaseModel):
 
     id: str
     party_id: str
-    url: str
+    kind: EndpointKind
+    url: str | None = Field(description="A webhook's URL")
+    address: str | None = Field(description="An email endpoint's address")
+    contact_role: ContactRole | None = Field(
+        description="`ops` or `escalation`: kept from the party's contact list by the notifier, "
+        "the fallback when no other endpoint takes an event; change it through the party's "
+        "contact emails at the incident API"
+    )
     enabled: bool
     event_types: list[str]
     description: str | None
-    disabled_reason: str | None
+    disabled_reason: DisabledReason | None
     disabled_at: datetime | None
     failing_since: datetime | None
     previous_secret_expires_at: datetime | None
@@ -95,7 +136,10 @@ class EndpointRead(BaseModel):
 class EndpointCreated(EndpointRead):
     model_config = examples(_READ | {"secret": EXAMPLE_SECRET})
 
-    secret: str = Field(description="`whsec_` + base64: shown once, keep it safe")
+    secret: str | None = Field(
+        description="A webhook's signing secret, `whsec_` + base64: shown once, keep it safe "
+        "(None for the other kinds)"
+    )
 
 
 class EndpointList(BaseModel):
@@ -124,3 +168,23 @@ class Recovered(BaseModel):
     model_config = examples({"requeued": 42})
 
     requeued: int
+
+
+class ConfirmBody(Body):
+    model_config = examples({"token": "Qm9vdHN0cmFwIHRva2VuIGV4YW1wbGUgb25seSEhIQ"})
+
+    token: Annotated[str, StringConstraints(min_length=20, max_length=100, pattern=r"^[\w-]+$")]
+
+
+class EndpointConfirmed(BaseModel):
+    model_config = examples(
+        {
+            "endpoint_id": EXAMPLE_ENDPOINT,
+            "address": "ssi-queue@installing.example",
+            "enabled": True,
+        }
+    )
+
+    endpoint_id: str
+    address: str
+    enabled: bool

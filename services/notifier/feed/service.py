@@ -22,6 +22,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.notifier.delivery import notices
 from services.notifier.delivery.rows import (
     Handed,
     Handoff,
@@ -30,9 +31,10 @@ from services.notifier.delivery.rows import (
     new_delivery,
     webhook_body,
 )
-from services.notifier.endpoints.models import Endpoint
+from services.notifier.endpoints.models import DisabledReason, Endpoint
 from services.notifier.feed.models import FeedCursor
 from services.notifier.feed.routing import recipients
+from services.notifier.parties import contacts
 from services.notifier.parties.models import KnownParty
 from services.notifier.parties.service import remember
 from services.notifier.runtime import Runtime
@@ -90,7 +92,9 @@ async def record_page(
             recorded.skipped.append(item)
             continue
         if event.type in (EventType.party_created, EventType.party_updated):
-            await remember(session, PartyEventData.model_validate(event.data))
+            party = PartyEventData.model_validate(event.data)
+            await remember(session, party)
+            await contacts.keep(session, rt, party, now)
             router.forget_operators()
             continue
         rows += await router.deliveries_for(event, now)
@@ -98,7 +102,7 @@ async def record_page(
         if change is not None:
             recorded.sla.append(change)
     if rows:
-        recorded.handed = await insert_routed(session, rows, router.endpoints, handoff)
+        recorded.handed = await insert_routed(session, rt, rows, router.endpoints, handoff)
     recorded.deliveries = len(rows)
     return recorded
 
@@ -144,17 +148,37 @@ class _Router:
         payload = webhook_body(
             event.type.value, event.occurred_at, {**event.data, "seq": event.seq}
         )
-        return [
-            new_delivery(
-                endpoint,
-                webhook_id=f"evt_{event.seq}_{endpoint.id}",
-                event_type=event.type.value,
-                payload=payload,
-                now=now,
-                event_seq=event.seq,
-                incident_id=event.data.get("incident_id"),
-            )
-            for party in parties
-            for endpoint in self._endpoints[party]
-            if not endpoint.event_types or event.type.value in endpoint.event_types
-        ]
+        addressee = event.data.get("addressed_party_id")
+        rows = []
+        for party in parties:
+            targets = _targets(self._endpoints[party], event.type.value, party == addressee)
+            rows += [
+                new_delivery(
+                    endpoint,
+                    webhook_id=f"evt_{event.seq}_{endpoint.id}",
+                    event_type=event.type.value,
+                    payload=payload,
+                    now=now,
+                    event_seq=event.seq,
+                    incident_id=event.data.get("incident_id"),
+                )
+                for endpoint in targets
+            ]
+        return rows
+
+
+def _targets(endpoints: list[Endpoint], event_type: str, addressee: bool) -> list[Endpoint]:
+    """A party's endpoints an event goes to: its own that take the type (a disabled one's
+    delivery is kept, skipped, for `recover`; an email endpoint not yet confirmed is not
+    routed to at all), and its contact list where `notices.contacts_for` says."""
+    own = [
+        e
+        for e in endpoints
+        if e.contact_role is None
+        and e.disabled_reason is not DisabledReason.unconfirmed
+        and notices.accepts(e, event_type)
+    ]
+    took_it = any(e.enabled for e in own)
+    return own + notices.contacts_for(
+        endpoints, event_type, own_took_it=took_it, addressee=addressee
+    )

@@ -1,6 +1,6 @@
 """SLA compliance per addressed party: how many requests each party received, answered in time,
-answered late or left to breach, and how long answers took in Working Days. Operators see every
-party; a supplier sees its own row.
+answered late or left to breach, and how long answers took in Working Days; and the contact
+list's defects. Operators see every party; a supplier sees its own rows.
 """
 
 import csv
@@ -16,7 +16,8 @@ from services.common.db import SessionDep
 from services.common.errors import Unprocessable
 from services.common.negotiation import in_range, wants_csv
 from services.common.openapi import problems
-from services.notifier.reports import service
+from services.notifier.reports import contacts, service
+from services.notifier.reports.contacts import ContactDefects
 from services.notifier.reports.schemas import FIELDS, SlaReport, SlaReportRow
 from services.notifier.runtime import RuntimeDep
 from shared.calendar import london_midnight
@@ -106,3 +107,17 @@ async def get_sla_report(
         return Response(_csv(rows), media_type="text/csv; charset=utf-8")
     report = SlaReport(from_=start, to=end, generated_at=rt.sla_clock.now(), items=rows)
     return Response(report.model_dump_json(by_alias=True), media_type="application/json")
+
+
+@router.get(
+    "/contact-defects",
+    response_model=ContactDefects,
+    summary="Contact addresses that cannot be delivered to",
+)
+async def get_contact_defects(session: SessionDep, principal: Reader) -> ContactDefects:
+    """The contact list's addresses (each party's ops and escalation contact emails) whose
+    latest message failed, a mail server refusing the recipient (5xx) included: the fallback
+    cannot reach these parties until their contact emails are corrected at the incident API.
+    Scope `reports:read`. Operators see every party; a supplier sees its own."""
+    party = None if principal.is_operator else principal.party_id
+    return ContactDefects(items=await contacts.defects(session, party))

@@ -80,3 +80,7 @@ class SlaClock(Table, table=True):
     sla_outcome: SlaState | None = enum_column(SlaState, nullable=True)
     """met or missed, as the API decided at resolution."""
     working_days_to_resolve: int | None = None
+    reached_at: datetime | None = utc_column(nullable=True)
+    """When a delivery of this clock's start event first reached the addressee."""
+    reached_reported: bool = False
+    """Whether the API has been told (`POST /v1/incidents/{id}/reached`)."""

@@ -19,7 +19,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.notifier.endpoints.models import Endpoint
 from services.notifier.runtime import Runtime
 from services.notifier.sla.models import ClockState, SlaClock
 from services.notifier.sla.schedule import ClockPlan, Step
@@ -308,15 +307,3 @@ async def open_by_state(session: AsyncSession, now: datetime) -> dict[SlaState, 
     for name, count in rows.all():
         counts[SlaState(name)] = count
     return counts
-
-
-async def unreachable_addressees(session: AsyncSession) -> int:
-    """Open incidents whose addressee has no enabled endpoint."""
-    reachable = select(Endpoint.party_id).where(col(Endpoint.enabled))
-    found = await session.exec(
-        select(func.count(func.distinct(SlaClock.incident_id))).where(
-            col(SlaClock.state) == ClockState.running,
-            col(SlaClock.addressed_party_id).not_in(reachable),
-        )
-    )
-    return found.one()

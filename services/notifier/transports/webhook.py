@@ -30,6 +30,8 @@ class AttemptResult:
     error: str | None
     retry_after: str | None = None
     started_at: datetime | None = None
+    permanent: bool = False
+    """The answer says trying again cannot help (an SMTP 5xx for the recipient): dead at once."""
 
     @property
     def ok(self) -> bool:

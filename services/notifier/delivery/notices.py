@@ -1,0 +1,284 @@
+"""What the notifier sends of its own accord, and the contact list as the fallback.
+
+Besides the feed's events, deliveries are made here for: a new email endpoint's confirmation, a
+party's test of an endpoint, an endpoint failing for half the time after which it is disabled,
+and an endpoint disabled. The party's contact list (its `contact_role` email endpoints, kept
+from its contact emails) is mailed an event when none of its own endpoints took it: at routing
+(`feed.service`), when a delivery of a clock's start or of a breach is dead or still failing
+`FALLBACK_AFTER` after the event (`fall_back`, swept periodically), and for what was skipped
+when an endpoint was disabled automatically while its incident is open (`skipped_to_contacts`).
+
+A contact delivery's webhook id is the event's and the endpoint's, as any routed delivery's, so
+however often a sweep, a replica or a restart routes the same event to the same contact, it is
+inserted once.
+"""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, update
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.common.db import after_commit
+from services.notifier.delivery.models import Delivery, DeliveryStatus
+from services.notifier.delivery.rows import NewDelivery, insert_routed, new_delivery, webhook_body
+from services.notifier.endpoints.models import ContactRole, Endpoint, EndpointKind
+from services.notifier.runtime import Runtime
+from services.notifier.sla.models import ClockState, SlaClock
+from shared.schemas import EventType
+
+CONFIRMATION = "endpoint.confirmation"
+FAILING = "endpoint.failing"
+TEST = EventType.endpoint_test.value
+SENT_WHILE_DISABLED = (CONFIRMATION, TEST)
+"""Sent to their endpoint whether it is on or not: its confirmation, or a test the party asked
+for (to see whether a disabled endpoint works again before turning it back on)."""
+
+CLOCK_STARTS = (
+    EventType.incident_raised.value,
+    EventType.incident_reopened.value,
+    EventType.incident_readdressed.value,
+)
+FALLS_BACK = (*CLOCK_STARTS, EventType.incident_sla_breached.value)
+"""Events the contact list is sent when their delivery is dead or still failing."""
+FALLBACK_AFTER = timedelta(hours=4)
+ESCALATING = (EventType.incident_sla_breached.value, EventType.incident_sla_escalated.value)
+"""Events the addressee's escalation contact is always sent, whatever its endpoints."""
+
+
+def accepts(endpoint: Endpoint, event_type: str) -> bool:
+    return not endpoint.event_types or event_type in endpoint.event_types
+
+
+def contacts_for(
+    endpoints: Sequence[Endpoint], event_type: str, *, own_took_it: bool, addressee: bool
+) -> list[Endpoint]:
+    """Which of a party's contact endpoints (among `endpoints`, all the party's) an event goes
+    to: its ops contact when none of its own enabled endpoints takes the event, and for a breach
+    or an escalation its escalation contact when the party is the addressee. Never two messages
+    to one address."""
+    by_role = {e.contact_role: e for e in endpoints if e.contact_role is not None}
+    chosen: list[Endpoint] = []
+    ops = by_role.get(ContactRole.ops)
+    if not own_took_it and ops is not None:
+        chosen.append(ops)
+    escalation = by_role.get(ContactRole.escalation)
+    if (
+        addressee
+        and event_type in ESCALATING
+        and escalation is not None
+        and not any(e.address == escalation.address for e in chosen)
+    ):
+        chosen.append(escalation)
+    return chosen
+
+
+async def _party_contacts(
+    session: AsyncSession, party_ids: Iterable[str]
+) -> dict[str, list[Endpoint]]:
+    found = (
+        await session.exec(
+            select(Endpoint)
+            .where(col(Endpoint.party_id).in_(sorted(set(party_ids))))
+            .where(col(Endpoint.contact_role).is_not(None))
+            .order_by(col(Endpoint.id))
+        )
+    ).all()
+    by_party: dict[str, list[Endpoint]] = {}
+    for endpoint in found:
+        by_party.setdefault(endpoint.party_id, []).append(endpoint)
+    return by_party
+
+
+async def _insert(
+    session: AsyncSession, rt: Runtime, rows: list[NewDelivery], endpoints: dict[str, Endpoint]
+) -> None:
+    if rows:
+        await insert_routed(session, rt, rows, endpoints, None)
+        after_commit(session, rt.wake_deliveries)
+
+
+def _notice(endpoint: Endpoint, type_: str, data: dict[str, Any], now: datetime) -> NewDelivery:
+    return new_delivery(
+        endpoint,
+        webhook_id=f"ntf_{uuid.uuid4().hex}",
+        event_type=type_,
+        payload=webhook_body(type_, now, data),
+        now=now,
+        send_while_disabled=type_ in SENT_WHILE_DISABLED,
+    )
+
+
+def _endpoint_data(endpoint: Endpoint) -> dict[str, Any]:
+    return {
+        "endpoint_id": endpoint.id,
+        "party_id": endpoint.party_id,
+        "kind": endpoint.kind.value,
+        "reason": endpoint.disabled_reason.value if endpoint.disabled_reason else None,
+        "failing_since": endpoint.failing_since.isoformat() if endpoint.failing_since else None,
+    }
+
+
+async def confirmation(session: AsyncSession, rt: Runtime, endpoint: Endpoint, token: str) -> None:
+    """Mail a new email endpoint the link that enables it."""
+    assert endpoint.confirm_expires_at is not None
+    portal = rt.settings.portal_url.rstrip("/")
+    data = {
+        "endpoint_id": endpoint.id,
+        "party_id": endpoint.party_id,
+        "confirm_url": f"{portal}/endpoints/confirm?token={token}",
+        "expires_at": endpoint.confirm_expires_at.isoformat(),
+    }
+    now = rt.clock.now()
+    await _insert(
+        session, rt, [_notice(endpoint, CONFIRMATION, data, now)], {endpoint.id: endpoint}
+    )
+
+
+async def test(session: AsyncSession, rt: Runtime, endpoint: Endpoint) -> str:
+    """Send `endpoint.test` to `endpoint` alone; returns the delivery's id."""
+    now = rt.clock.now()
+    row = _notice(endpoint, TEST, _endpoint_data(endpoint), now)
+    await _insert(session, rt, [row], {endpoint.id: endpoint})
+    return row.id
+
+
+async def disabled(session: AsyncSession, rt: Runtime, endpoint: Endpoint, now: datetime) -> None:
+    """`endpoint` was disabled automatically: tell the party through its other enabled endpoints
+    that take `endpoint.disabled`, and its ops contact always."""
+    type_ = EventType.endpoint_disabled.value
+    others = (
+        await session.exec(
+            select(Endpoint).where(
+                col(Endpoint.party_id) == endpoint.party_id,
+                col(Endpoint.id) != endpoint.id,
+                col(Endpoint.enabled),
+            )
+        )
+    ).all()
+    targets = [e for e in others if e.contact_role is None and accepts(e, type_)]
+    targets += [e for e in others if e.contact_role is ContactRole.ops]
+    data = _endpoint_data(endpoint)
+    await _insert(
+        session, rt, [_notice(e, type_, data, now) for e in targets], {e.id: e for e in targets}
+    )
+
+
+async def failing(session: AsyncSession, rt: Runtime, endpoint: Endpoint, now: datetime) -> None:
+    """`endpoint` has failed for half the time after which it is disabled: warn the ops contact."""
+    contacts = (await _party_contacts(session, [endpoint.party_id])).get(endpoint.party_id, [])
+    targets = [e for e in contacts if e.contact_role is ContactRole.ops and e.id != endpoint.id]
+    data = _endpoint_data(endpoint)
+    if endpoint.failing_since is not None:
+        limit = timedelta(seconds=rt.settings.disable_after_failing_seconds)
+        data["disable_at"] = (endpoint.failing_since + limit).isoformat()
+    await _insert(
+        session, rt, [_notice(e, FAILING, data, now) for e in targets], {e.id: e for e in targets}
+    )
+
+
+def _open(delivery: Any) -> Any:
+    """The delivery's incident has a clock still running (its incident is open)."""
+    return exists().where(
+        col(SlaClock.incident_id) == delivery.incident_id,
+        col(SlaClock.state) == ClockState.running,
+    )
+
+
+async def _to_contacts(
+    session: AsyncSession, rt: Runtime, failed: Sequence[Delivery], now: datetime
+) -> int:
+    """Route each of `failed` (deliveries of events that did not reach their party) to that
+    party's ops contact, and mark them fallen back."""
+    if not failed:
+        return 0
+    contacts = await _party_contacts(session, (d.party_id for d in failed))
+    rows: list[NewDelivery] = []
+    endpoints: dict[str, Endpoint] = {}
+    for delivery in failed:
+        for contact in contacts.get(delivery.party_id, []):
+            if contact.contact_role is not ContactRole.ops or contact.id == delivery.endpoint_id:
+                continue
+            endpoints[contact.id] = contact
+            rows.append(
+                new_delivery(
+                    contact,
+                    webhook_id=f"evt_{delivery.event_seq}_{contact.id}",
+                    event_type=delivery.event_type,
+                    payload=delivery.payload,
+                    now=now,
+                    event_seq=delivery.event_seq,
+                    incident_id=delivery.incident_id,
+                )
+            )
+    await session.exec(
+        update(Delivery)
+        .where(col(Delivery.id).in_([d.id for d in failed]))
+        .values(fell_back=True, updated_at=now)
+    )
+    await _insert(session, rt, rows, endpoints)
+    return len(rows)
+
+
+async def fall_back(session: AsyncSession, rt: Runtime, now: datetime, limit: int = 500) -> int:
+    """Send the contact list what did not reach a party: a delivery of a clock's start or of a
+    breach, dead, or still pending `FALLBACK_AFTER` after it was routed, whose incident is still
+    open and which no other delivery of the same event to the same party has brought. Returns
+    how many failed deliveries were handled (at most `limit`: call again while it is that)."""
+    other = aliased(Delivery)
+    reached = exists().where(
+        and_(
+            col(other.event_seq) == col(Delivery.event_seq),
+            col(other.party_id) == col(Delivery.party_id),
+            col(other.status) == DeliveryStatus.succeeded,
+        )
+    )
+    failed = (
+        await session.exec(
+            select(Delivery)
+            .join(Endpoint, col(Endpoint.id) == col(Delivery.endpoint_id))
+            .where(
+                col(Delivery.fell_back).is_(False),
+                col(Delivery.event_type).in_(FALLS_BACK),
+                col(Delivery.event_seq).is_not(None),
+                col(Endpoint.contact_role).is_(None),
+                (col(Delivery.status) == DeliveryStatus.dead)
+                | (
+                    (col(Delivery.status) == DeliveryStatus.pending)
+                    & (col(Delivery.created_at) <= now - FALLBACK_AFTER)
+                ),
+                _open(Delivery),
+                ~reached,
+            )
+            .order_by(col(Delivery.created_at))
+            .limit(limit)
+        )
+    ).all()
+    await _to_contacts(session, rt, failed, now)
+    return len(failed)
+
+
+async def skipped_to_contacts(
+    session: AsyncSession, rt: Runtime, endpoint: Endpoint, now: datetime
+) -> int:
+    """What waited for `endpoint`, now disabled automatically, of incidents still open: to the
+    party's ops contact. Called before those deliveries are marked skipped."""
+    if endpoint.contact_role is not None or endpoint.kind is EndpointKind.inbox:
+        return 0
+    waiting = (
+        await session.exec(
+            select(Delivery).where(
+                col(Delivery.endpoint_id) == endpoint.id,
+                col(Delivery.status) == DeliveryStatus.pending,
+                col(Delivery.fell_back).is_(False),
+                col(Delivery.event_seq).is_not(None),
+                col(Delivery.incident_id).is_not(None),
+                _open(Delivery),
+            )
+        )
+    ).all()
+    return await _to_contacts(session, rt, waiting, now)
