@@ -30,6 +30,7 @@ from tests.processes import (
     start,
 )
 from tests.receiver import Answer, Received, Receiver, running_receiver
+from tests.smtp import smtp_server
 from tests.tokens import Tokens
 
 pytestmark = pytest.mark.skipif(not on_postgres(), reason="replicas share work through PostgreSQL")
@@ -168,3 +169,34 @@ def test_two_apis_two_notifiers_deliver_everything_once(tmp_path: Path, tokens: 
             f"{retries} first attempts failed and retried); wave 2 with a SIGKILL drained in "
             f"{drained_after_kill:.1f} s; duplicates after the kill: {duplicates}"
         )
+
+
+MAILED = 200
+
+
+def test_two_notifiers_mail_each_message_once(tmp_path: Path, tokens: Tokens) -> None:
+    """ISUP has no endpoint: every raise goes to its ops contact, through a real SMTP server
+    (STARTTLS, a trustme CA) shared by two notifier processes."""
+    with smtp_server() as smtp, migrated_databases(tmp_path, "m") as (api_db, notifier_db):
+        log = tmp_path / "services.log"
+        api_env = base_env(tmp_path, INCIDENT_API_DATABASE_URL=api_db)
+        with running(API_APP, api_env, log) as api, ExitStack() as stack:
+            seed(api.url, tokens, MAILED)
+            env = base_env(
+                tmp_path,
+                NOTIFIER_DATABASE_URL=notifier_db,
+                NOTIFIER_INCIDENT_API_URL=api.url,
+                NOTIFIER_SMTP_URL=smtp.url(),
+                NOTIFIER_SMTP_CA_FILE=str(smtp.ca_file),
+                **NOTIFIER_SETTINGS,
+            )
+            for _ in range(2):
+                stack.enter_context(running(NOTIFIER_APP, env, log))
+            raise_incidents(api.url, tokens, MAILED, concurrency=8)
+            wait_until(lambda: len(smtp.received) >= MAILED, 120, "the messages")
+            time.sleep(1)  # anything sent twice would have arrived by now
+            ids = Counter(str(r.message["Message-ID"]) for r in smtp.received)
+            assert len(ids) == MAILED
+            assert max(ids.values()) == 1, ids.most_common(3)
+            assert {tuple(r.rcpt_tos) for r in smtp.received} == {("ops@isup.example",)}
+        assert "Traceback" not in log.read_text()
