@@ -103,8 +103,14 @@ class ReachedReporter:
         told = []
         for incident_id, clock in due:
             response = await self.api.post(f"/v1/incidents/{incident_id}/reached", {"clock": clock})
-            # 404: the API no longer has the incident (retention): nothing left to tell.
-            if response.status_code in (204, 404):
+            # 404: the API no longer has the incident (retention): nothing left to tell. 409: the
+            # API has no such clock; asking again would never change that.
+            if response.status_code in (204, 404, 409):
+                if response.status_code == 409:
+                    log.warning(
+                        "the API has no such clock to mark reached",
+                        extra={"incident_id": incident_id, "clock": clock},
+                    )
                 told.append({"b_incident": incident_id, "b_clock": clock})
             else:
                 log.warning(
