@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from cli import devices, incidents, parties, reports, webhooks
+from cli import devices, inbox, incidents, parties, reports, webhooks
 from cli.client import Target, fail
 from cli.group import OneLineErrors
 from services.common.negotiation import in_range
@@ -64,6 +64,7 @@ app.add_typer(incidents.app, name="incidents")
 app.add_typer(webhooks.endpoints, name="endpoints")
 app.add_typer(webhooks.deliveries, name="deliveries")
 app.add_typer(reports.app, name="report")
+app.add_typer(inbox.app, name="inbox")
 
 
 def settings(**values: str) -> "CommonSettings":

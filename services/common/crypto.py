@@ -13,7 +13,9 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 
 class KeyRingError(ValueError):
@@ -36,6 +38,7 @@ class KeyRing:
                 raise KeyRingError(f"key {kid!r} must be 32 bytes")
         self._active = keys[0][0]
         self._keys = {kid: AESGCM(key) for kid, key in keys}
+        self._raw = dict(keys)
 
     @classmethod
     def parse(cls, spec: str) -> "KeyRing":
@@ -66,6 +69,21 @@ class KeyRing:
         nonce = os.urandom(12)
         aad = f"{context}|{self._active}".encode()
         return Sealed(self._active, nonce, self._keys[self._active].encrypt(nonce, plaintext, aad))
+
+    @property
+    def active_key_id(self) -> str:
+        return self._active
+
+    def derive(self, purpose: str, key_id: str | None = None) -> bytes:
+        """A 32-byte key for `purpose` alone (a MAC key, say), derived with HKDF-SHA256 from the
+        ring key `key_id` (the active one by default), so that the ring key itself never serves
+        two algorithms. Rotating the ring rotates what is derived from it."""
+        kid = self._active if key_id is None else key_id
+        key = self._raw.get(kid)
+        if key is None:
+            raise KeyRingError(f"key {kid!r} is no longer in the ring")
+        info = f"ssi-derive|{purpose}|{kid}".encode()
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(key)
 
     def open(self, sealed: Sealed, context: str) -> bytes:
         aead = self._keys.get(sealed.key_id)
