@@ -1,10 +1,11 @@
-"""The notifier: signed webhooks from the incident API's event feed, delivered until they land."""
+"""The notifier: the incident API's events, to every party's endpoints (signed webhooks, email,
+an inbox to pull), delivered until they land, and the SLA enforced."""
 
 import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -16,7 +17,7 @@ from services.common.config import ConfigurationError, build_verifier, check_dat
 from services.common.crypto import KeyRing
 from services.common.db import create_engine, session_factory, transaction
 from services.common.errors import install_problem_handlers
-from services.common.lifecycle import start_once_database_answers
+from services.common.lifecycle import DRAIN, start_once_database_answers
 from services.common.limits import BodyLimitMiddleware
 from services.common.logs import RequestIdMiddleware
 from services.common.openapi import service_app
@@ -28,19 +29,30 @@ from services.notifier.api_client import ApiClient
 from services.notifier.delivery.endpoints import endpoint_router as endpoint_deliveries_router
 from services.notifier.delivery.endpoints import router as deliveries_router
 from services.notifier.delivery.models import Delivery, DeliveryStatus
-from services.notifier.delivery.tasks import DeliveryWorker
+from services.notifier.delivery.tasks import DeliveryWorker, FallbackSweeper
 from services.notifier.endpoints.endpoints import router as endpoints_router
-from services.notifier.endpoints.tasks import ReachabilityReporter
+from services.notifier.endpoints.models import Endpoint
 from services.notifier.feed import service as feed_service
 from services.notifier.feed.tasks import Follower
-from services.notifier.metrics import DEAD, INCIDENTS_OPEN, QUEUE_DEPTH, UNREACHABLE
+from services.notifier.inbox.endpoints import router as inbox_router
+from services.notifier.inbox.tasks import InboxExpiry
+from services.notifier.metrics import (
+    CONTACT_DEFECTS,
+    DEAD,
+    INCIDENTS_OPEN,
+    QUEUE_DEPTH,
+    UNREACHABLE,
+)
 from services.notifier.parties.service import PartyCheckUnavailable, PartyDirectory
+from services.notifier.parties.tasks import ContactBackfill
 from services.notifier.reports.endpoints import router as reports_router
 from services.notifier.runtime import Runtime
 from services.notifier.settings import Settings
+from services.notifier.sla import reached
 from services.notifier.sla import service as sla_service
 from services.notifier.sla.tasks import SlaScheduler
 from services.notifier.transports.addresses import AddressPolicy
+from services.notifier.transports.email import Mailer
 from services.notifier.transports.webhook import Transport
 from shared.calendar import WorkingDayCalendar
 from shared.tokens import TokenVerifier
@@ -76,7 +88,7 @@ def create_app(
             raise ConfigurationError("NOTIFIER_API_TOKEN is required outside development")
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Callable[[], None]]]:
         engine = create_engine(url, pool_size=settings.db_pool_size)
         sessions = session_factory(engine)
         policy = AddressPolicy(allow_loopback_http=settings.loopback_allowed())
@@ -95,6 +107,7 @@ def create_app(
             keyring=build_keyring(settings),
             policy=policy,
             transport=transport,
+            mailer=Mailer(settings),
             sessions=sessions,
         )
         app.state.runtime = runtime
@@ -137,7 +150,12 @@ def create_app(
                     asyncio.create_task(worker.run(stop), name="deliveries"),
                     asyncio.create_task(_refresh_gauges(runtime, stop), name="gauges"),
                     asyncio.create_task(
-                        ReachabilityReporter(runtime, client).run(stop), name="reachability"
+                        reached.ReachedReporter(runtime, client).run(stop), name="reached"
+                    ),
+                    asyncio.create_task(FallbackSweeper(runtime).run(stop), name="fallback"),
+                    asyncio.create_task(InboxExpiry(runtime).run(stop), name="inbox-expiry"),
+                    asyncio.create_task(
+                        ContactBackfill(runtime, client).run(stop), name="contacts"
                     ),
                 ]
             )
@@ -158,7 +176,9 @@ def create_app(
             begin()
             starting = None
         try:
-            yield
+            # services.serve calls DRAIN when the server stops accepting connections, so that
+            # waiting inbox reads answer then rather than hold the shutdown up.
+            yield {DRAIN: runtime.drain}
         finally:
             stop.set()
             if starting is not None:
@@ -182,6 +202,7 @@ def create_app(
                     await task
             await client.close()
             await transport.close()
+            await runtime.mailer.close()
             await engine.dispose()
 
     app = service_app(
@@ -198,6 +219,7 @@ def create_app(
     app.include_router(endpoint_deliveries_router)
     app.include_router(deliveries_router)
     app.include_router(reports_router)
+    app.include_router(inbox_router)
     if settings.common.development:
         app.include_router(test_clock_router)
     add_operational_routes(app)
@@ -217,12 +239,21 @@ async def refresh_gauges(rt: Runtime) -> None:
             ).all()
         )
         by_state = await sla_service.open_by_state(session, rt.sla_clock.now())
-        unreachable = await sla_service.unreachable_addressees(session)
+        unreachable = await reached.unreachable_addressees(session)
+        defects = (
+            await session.exec(
+                select(func.count()).where(
+                    col(Endpoint.contact_role).is_not(None),
+                    col(Endpoint.failing_since).is_not(None),
+                )
+            )
+        ).one()
     QUEUE_DEPTH.set(counts.get(DeliveryStatus.pending, 0))
     DEAD.set(counts.get(DeliveryStatus.dead, 0))
     for state, count in by_state.items():
         INCIDENTS_OPEN.labels(state.value).set(count)
     UNREACHABLE.set(unreachable)
+    CONTACT_DEFECTS.set(defects)
 
 
 async def _refresh_gauges(rt: Runtime, stop: asyncio.Event) -> None:

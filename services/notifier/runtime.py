@@ -45,8 +45,15 @@ class Runtime:
     sla_due_at: Callable[[datetime | None], None] = lambda _: None
     """Tell the SLA scheduler an event may fall due at this SLA instant (None: now)."""
 
+    draining: bool = False
+    """The server is stopping: long-polls answer at once rather than outlast the grace period."""
+
     def wake_deliveries(self) -> None:
         self.work_ready.set()
+
+    def drain(self) -> None:
+        self.draining = True
+        self.inbox_changed.notify()
 
 
 class Broadcast:

@@ -190,7 +190,7 @@ async def retry_delivery(
         .values(
             status=DeliveryStatus.pending,
             schedule_start=col(Delivery.attempt_count),
-            next_attempt_at=now,
+            next_attempt_at=recovery.due_again(delivery.inbox_position is not None, now),
             updated_at=now,
         )
     )

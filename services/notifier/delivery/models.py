@@ -1,6 +1,6 @@
 """The deliveries table (one event to one endpoint) and each attempt made at it."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -9,6 +9,10 @@ from sqlmodel import Field
 
 from services.common.db import enum_column, utc_column
 from services.notifier.tables import Table
+
+INBOX_RETENTION = timedelta(days=35)
+"""An inbox item not acknowledged within this is dead (expired). It waits with its
+`next_attempt_at` at that instant: never claimed, and out of the way of the claims' index."""
 
 
 class DeliveryStatus(StrEnum):

@@ -16,10 +16,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.db import after_commit
 from services.notifier.delivery import notices
-from services.notifier.delivery.models import Delivery, DeliveryStatus
+from services.notifier.delivery.models import INBOX_RETENTION, Delivery, DeliveryStatus
 from services.notifier.endpoints import health
 from services.notifier.endpoints import service as endpoints_service
-from services.notifier.endpoints.models import DisabledReason, Endpoint
+from services.notifier.endpoints.models import DisabledReason, Endpoint, EndpointKind
 from services.notifier.endpoints.schemas import EndpointUpdate
 from services.notifier.runtime import Runtime
 
@@ -55,6 +55,12 @@ async def disabled(session: AsyncSession, rt: Runtime, endpoint: Endpoint, now: 
     await notices.disabled(session, rt, endpoint, now)
 
 
+def due_again(inbox: bool, now: datetime) -> datetime:
+    """When a delivery put back by hand falls due: now, or for an inbox item (never sent), when
+    it expires."""
+    return now + INBOX_RETENTION if inbox else now
+
+
 async def recover(session: AsyncSession, rt: Runtime, endpoint: Endpoint, since: datetime) -> int:
     """Enable the endpoint and re-deliver, oldest first, what was skipped or died since `since`."""
     if endpoint.disabled_reason is DisabledReason.unconfirmed:
@@ -72,7 +78,7 @@ async def recover(session: AsyncSession, rt: Runtime, endpoint: Endpoint, since:
         .values(
             status=DeliveryStatus.pending,
             schedule_start=col(Delivery.attempt_count),
-            next_attempt_at=now,
+            next_attempt_at=due_again(endpoint.kind is EndpointKind.inbox, now),
             claimed_until=None,
             claim_token=None,
             updated_at=now,

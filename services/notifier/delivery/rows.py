@@ -30,7 +30,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.db import after_commit
-from services.notifier.delivery.models import Delivery, DeliveryStatus
+from services.notifier.delivery.models import INBOX_RETENTION, Delivery, DeliveryStatus
 from services.notifier.endpoints.models import Endpoint, EndpointKind
 from services.notifier.runtime import Runtime
 
@@ -95,6 +95,7 @@ def new_delivery(
 ) -> NewDelivery:
     """`send_while_disabled`: a confirmation or a test, sent whether the endpoint is on or not."""
     pending = endpoint.enabled or send_while_disabled
+    due = now + INBOX_RETENTION if endpoint.kind is EndpointKind.inbox else now
     return NewDelivery(
         id=str(uuid.uuid4()),
         webhook_id=webhook_id,
@@ -106,7 +107,7 @@ def new_delivery(
         payload=payload,
         # Routed while disabled: kept, so that `recover` can re-deliver it in order.
         status=DeliveryStatus.pending if pending else DeliveryStatus.skipped,
-        next_attempt_at=now,
+        next_attempt_at=due,
         created_at=now,
     )
 

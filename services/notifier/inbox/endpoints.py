@@ -75,7 +75,7 @@ async def read_inbox(
     while True:
         remaining = deadline - loop.time()
         woken = None
-        if remaining > 0:
+        if remaining > 0 and not rt.draining:
             # Listening before looking: an item committed after the look wakes this wait.
             woken = asyncio.ensure_future(rt.inbox_changed.wait(min(remaining, RELOOK_SECONDS)))
             await asyncio.sleep(0)

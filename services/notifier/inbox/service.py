@@ -9,7 +9,7 @@ handing out a clock's start event reaches its addressee (`sla.reached`), in the 
 Acknowledging only moves forward: `inbox_acked` is raised with a conditional update, so readers
 and replicas acknowledging at once never move it back, and an older cursor changes nothing. The
 deliveries up to it become `succeeded` in the same transaction (`attempt_count` stays 0: nothing
-was sent). Items are never retried; an item not acknowledged within `tasks.RETENTION` is `dead`
+was sent). Items are never retried; an item not acknowledged within `INBOX_RETENTION` is `dead`
 and no longer served.
 
 Every read here is a plain row, never an ORM object: the long-poll looks again in the same

@@ -1,6 +1,6 @@
-"""Inbox items expire: one not acknowledged within `RETENTION` becomes `dead`, with `EXPIRED` as
-its `last_error`, and is no longer served. An item put back by `recover` or a retry has its 35
-days again from then.
+"""Inbox items expire: one not acknowledged within `INBOX_RETENTION` becomes `dead`, with
+`EXPIRED` as its `last_error`, and is no longer served. An item put back by `recover` or a retry
+has its 35 days again from then.
 
 Each pass marks at most `BATCH` items per transaction, until none is left, every `PASS_SECONDS`.
 Replicas may sweep at once: the update re-checks the status of each row it marks, so an item is
@@ -10,7 +10,6 @@ marked once, and an item acknowledged meanwhile stays acknowledged.
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -22,7 +21,6 @@ from services.notifier.runtime import Runtime
 
 log = logging.getLogger("ssi.notifier.inbox")
 
-RETENTION = timedelta(days=35)
 EXPIRED = "expired: not acknowledged within 35 days"
 BATCH = 500
 PASS_SECONDS = 300.0
@@ -32,13 +30,13 @@ async def expire_once(rt: Runtime, batch: int = BATCH) -> int:
     """Mark up to `batch` expired items dead, in a transaction of its own; how many it marked."""
     now = rt.clock.now()
     async with transaction(rt.sessions) as session:
-        # An inbox item waits with `next_attempt_at` at the instant it was put in (or re-queued),
-        # never later: the pending deliveries' index finds the old ones.
+        # An inbox item waits with `next_attempt_at` at the instant it expires: the pending
+        # deliveries' index finds the expired ones.
         due = (
             select(Delivery.id)
             .where(
                 col(Delivery.status).in_(UNACKNOWLEDGED),
-                col(Delivery.next_attempt_at) < now - RETENTION,
+                col(Delivery.next_attempt_at) < now,
                 col(Delivery.inbox_position).is_not(None),
             )
             .limit(batch)
