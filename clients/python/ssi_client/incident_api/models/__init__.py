@@ -4,6 +4,7 @@ from .batch_result import BatchResult
 from .cancel_body import CancelBody
 from .check_health_response_check_health import CheckHealthResponseCheckHealth
 from .close_body import CloseBody
+from .contacts_update import ContactsUpdate
 from .device_read import DeviceRead
 from .device_type import DeviceType
 from .device_write import DeviceWrite
@@ -25,6 +26,9 @@ from .install_code_read import InstallCodeRead
 from .list_incidents_role_type_0 import ListIncidentsRoleType0
 from .outcome import Outcome
 from .party_category import PartyCategory
+from .party_change_action import PartyChangeAction
+from .party_change_list import PartyChangeList
+from .party_change_read import PartyChangeRead
 from .party_create import PartyCreate
 from .party_list import PartyList
 from .party_read import PartyRead
@@ -32,7 +36,7 @@ from .party_update import PartyUpdate
 from .problem import Problem
 from .raise_batch import RaiseBatch
 from .raise_row import RaiseRow
-from .reachability_write import ReachabilityWrite
+from .reached_create import ReachedCreate
 from .readdress_body import ReaddressBody
 from .reopen_body import ReopenBody
 from .response_batch import ResponseBatch
@@ -55,6 +59,7 @@ __all__ = (
     "CancelBody",
     "CheckHealthResponseCheckHealth",
     "CloseBody",
+    "ContactsUpdate",
     "DeviceRead",
     "DeviceType",
     "DeviceWrite",
@@ -76,6 +81,9 @@ __all__ = (
     "ListIncidentsRoleType0",
     "Outcome",
     "PartyCategory",
+    "PartyChangeAction",
+    "PartyChangeList",
+    "PartyChangeRead",
     "PartyCreate",
     "PartyList",
     "PartyRead",
@@ -83,7 +91,7 @@ __all__ = (
     "Problem",
     "RaiseBatch",
     "RaiseRow",
-    "ReachabilityWrite",
+    "ReachedCreate",
     "ReaddressBody",
     "ReopenBody",
     "ResponseBatch",

@@ -25,7 +25,9 @@ class IncidentRead:
     Attributes:
         acknowledged_at (datetime.datetime | None):
         addressed_party_id (str):
-        addressee_reachable (bool):
+        addressee_reachable (bool): Whether a delivery of this clock's start event (raised, reopened, readdressed) has
+            reached the addressee, as the notifier reports it; false again when a reopen or readdress starts a new clock,
+            until that one is reached.
         cancelled_at (datetime.datetime | None):
         clock (int):
         clock_started_at (datetime.datetime):

@@ -7,6 +7,10 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.contact_role import ContactRole
+from ..models.disabled_reason import DisabledReason
+from ..models.endpoint_kind import EndpointKind
+
 T = TypeVar("T", bound="EndpointCreated")
 
 
@@ -14,37 +18,55 @@ T = TypeVar("T", bound="EndpointCreated")
 class EndpointCreated:
     """
     Attributes:
+        address (None | str): An email endpoint's address
+        contact_role (ContactRole | None): `ops` or `escalation`: kept from the party's contact list by the notifier,
+            the fallback when no other endpoint takes an event; change it through the party's contact emails at the incident
+            API
         created_at (datetime.datetime):
         description (None | str):
         disabled_at (datetime.datetime | None):
-        disabled_reason (None | str):
+        disabled_reason (DisabledReason | None):
         enabled (bool):
         event_types (list[str]):
         failing_since (datetime.datetime | None):
         id (str):
+        kind (EndpointKind):
         party_id (str):
         previous_secret_expires_at (datetime.datetime | None):
-        secret (str): `whsec_` + base64: shown once, keep it safe
+        secret (None | str): A webhook's signing secret, `whsec_` + base64: shown once, keep it safe (None for the other
+            kinds)
         updated_at (datetime.datetime):
-        url (str):
+        url (None | str): A webhook's URL
     """
 
+    address: None | str
+    contact_role: ContactRole | None
     created_at: datetime.datetime
     description: None | str
     disabled_at: datetime.datetime | None
-    disabled_reason: None | str
+    disabled_reason: DisabledReason | None
     enabled: bool
     event_types: list[str]
     failing_since: datetime.datetime | None
     id: str
+    kind: EndpointKind
     party_id: str
     previous_secret_expires_at: datetime.datetime | None
-    secret: str
+    secret: None | str
     updated_at: datetime.datetime
-    url: str
+    url: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        address: None | str
+        address = self.address
+
+        contact_role: None | str
+        if isinstance(self.contact_role, ContactRole):
+            contact_role = self.contact_role.value
+        else:
+            contact_role = self.contact_role
+
         created_at = self.created_at.isoformat()
 
         description: None | str
@@ -57,7 +79,10 @@ class EndpointCreated:
             disabled_at = self.disabled_at
 
         disabled_reason: None | str
-        disabled_reason = self.disabled_reason
+        if isinstance(self.disabled_reason, DisabledReason):
+            disabled_reason = self.disabled_reason.value
+        else:
+            disabled_reason = self.disabled_reason
 
         enabled = self.enabled
 
@@ -71,6 +96,8 @@ class EndpointCreated:
 
         id = self.id
 
+        kind = self.kind.value
+
         party_id = self.party_id
 
         previous_secret_expires_at: None | str
@@ -79,16 +106,20 @@ class EndpointCreated:
         else:
             previous_secret_expires_at = self.previous_secret_expires_at
 
+        secret: None | str
         secret = self.secret
 
         updated_at = self.updated_at.isoformat()
 
+        url: None | str
         url = self.url
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "address": address,
+                "contact_role": contact_role,
                 "created_at": created_at,
                 "description": description,
                 "disabled_at": disabled_at,
@@ -97,6 +128,7 @@ class EndpointCreated:
                 "event_types": event_types,
                 "failing_since": failing_since,
                 "id": id,
+                "kind": kind,
                 "party_id": party_id,
                 "previous_secret_expires_at": previous_secret_expires_at,
                 "secret": secret,
@@ -110,6 +142,29 @@ class EndpointCreated:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+
+        def _parse_address(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        address = _parse_address(d.pop("address"))
+
+        def _parse_contact_role(data: object) -> ContactRole | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                contact_role_type_0 = ContactRole(data)
+
+                return contact_role_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ContactRole | None, data)
+
+        contact_role = _parse_contact_role(d.pop("contact_role"))
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         def _parse_description(data: object) -> None | str:
@@ -134,10 +189,18 @@ class EndpointCreated:
 
         disabled_at = _parse_disabled_at(d.pop("disabled_at"))
 
-        def _parse_disabled_reason(data: object) -> None | str:
+        def _parse_disabled_reason(data: object) -> DisabledReason | None:
             if data is None:
                 return data
-            return cast(None | str, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                disabled_reason_type_0 = DisabledReason(data)
+
+                return disabled_reason_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(DisabledReason | None, data)
 
         disabled_reason = _parse_disabled_reason(d.pop("disabled_reason"))
 
@@ -162,6 +225,8 @@ class EndpointCreated:
 
         id = d.pop("id")
 
+        kind = EndpointKind(d.pop("kind"))
+
         party_id = d.pop("party_id")
 
         def _parse_previous_secret_expires_at(data: object) -> datetime.datetime | None:
@@ -183,13 +248,25 @@ class EndpointCreated:
             d.pop("previous_secret_expires_at")
         )
 
-        secret = d.pop("secret")
+        def _parse_secret(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        secret = _parse_secret(d.pop("secret"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
-        url = d.pop("url")
+        def _parse_url(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        url = _parse_url(d.pop("url"))
 
         endpoint_created = cls(
+            address=address,
+            contact_role=contact_role,
             created_at=created_at,
             description=description,
             disabled_at=disabled_at,
@@ -198,6 +275,7 @@ class EndpointCreated:
             event_types=event_types,
             failing_since=failing_since,
             id=id,
+            kind=kind,
             party_id=party_id,
             previous_secret_expires_at=previous_secret_expires_at,
             secret=secret,

@@ -13,13 +13,14 @@ T = TypeVar("T", bound="EndpointUpdate")
 
 @_attrs_define
 class EndpointUpdate:
-    """The fields to change; those left out stay as they are.
+    """The fields to change; those left out stay as they are. `url` is a webhook's alone; an
+    email endpoint's address cannot change (add another: it must be confirmed).
 
-    Attributes:
-        description (None | str | Unset):
-        enabled (bool | None | Unset):
-        event_types (list[EventType] | None | Unset):
-        url (None | str | Unset):
+        Attributes:
+            description (None | str | Unset):
+            enabled (bool | None | Unset):
+            event_types (list[EventType] | None | Unset):
+            url (None | str | Unset):
     """
 
     description: None | str | Unset = UNSET

@@ -3,6 +3,7 @@ from enum import StrEnum
 
 class EventType(StrEnum):
     ENDPOINT_DISABLED = "endpoint.disabled"
+    ENDPOINT_TEST = "endpoint.test"
     INCIDENT_ACKNOWLEDGED = "incident.acknowledged"
     INCIDENT_CANCELLED = "incident.cancelled"
     INCIDENT_CLOSED = "incident.closed"

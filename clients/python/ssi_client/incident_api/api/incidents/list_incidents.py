@@ -22,6 +22,7 @@ def _get_kwargs(
     device_id: None | str | Unset = UNSET,
     group_ref: None | str | Unset = UNSET,
     updated_since: datetime.datetime | None | Unset = UNSET,
+    addressee_reachable: bool | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
 ) -> dict[str, Any]:
@@ -77,6 +78,13 @@ def _get_kwargs(
     else:
         json_updated_since = updated_since
     params["updated_since"] = json_updated_since
+
+    json_addressee_reachable: bool | None | Unset
+    if isinstance(addressee_reachable, Unset):
+        json_addressee_reachable = UNSET
+    else:
+        json_addressee_reachable = addressee_reachable
+    params["addressee_reachable"] = json_addressee_reachable
 
     json_cursor: None | str | Unset
     if isinstance(cursor, Unset):
@@ -147,6 +155,7 @@ def sync_detailed(
     device_id: None | str | Unset = UNSET,
     group_ref: None | str | Unset = UNSET,
     updated_since: datetime.datetime | None | Unset = UNSET,
+    addressee_reachable: bool | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
 ) -> Response[IncidentList | Problem]:
@@ -158,7 +167,9 @@ def sync_detailed(
     Filters combine: `role` (`requester`: those your party raised, `addressee`: those addressed
     to it), `status`, `sla_state` (as of now), `device_id`, `group_ref`, and `updated_since`
     (`updated_at` at or after that instant; every transition sets it: poll with it to follow what
-    moved). Pages hold `limit` items; pass `next_cursor` as `cursor` for the next, until it is
+    moved), and `addressee_reachable` (`false`: no delivery of the running clock's start event
+    has reached the addressee yet; with `status=raised`, the unreached addressees an operator
+    chases). Pages hold `limit` items; pass `next_cursor` as `cursor` for the next, until it is
     null.
 
     Args:
@@ -168,6 +179,7 @@ def sync_detailed(
         device_id (None | str | Unset):
         group_ref (None | str | Unset):
         updated_since (datetime.datetime | None | Unset):
+        addressee_reachable (bool | None | Unset):
         cursor (None | str | Unset): next_cursor of the previous page
         limit (int | Unset):  Default: 50.
 
@@ -186,6 +198,7 @@ def sync_detailed(
         device_id=device_id,
         group_ref=group_ref,
         updated_since=updated_since,
+        addressee_reachable=addressee_reachable,
         cursor=cursor,
         limit=limit,
     )
@@ -206,6 +219,7 @@ def sync(
     device_id: None | str | Unset = UNSET,
     group_ref: None | str | Unset = UNSET,
     updated_since: datetime.datetime | None | Unset = UNSET,
+    addressee_reachable: bool | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
 ) -> IncidentList | Problem | None:
@@ -217,7 +231,9 @@ def sync(
     Filters combine: `role` (`requester`: those your party raised, `addressee`: those addressed
     to it), `status`, `sla_state` (as of now), `device_id`, `group_ref`, and `updated_since`
     (`updated_at` at or after that instant; every transition sets it: poll with it to follow what
-    moved). Pages hold `limit` items; pass `next_cursor` as `cursor` for the next, until it is
+    moved), and `addressee_reachable` (`false`: no delivery of the running clock's start event
+    has reached the addressee yet; with `status=raised`, the unreached addressees an operator
+    chases). Pages hold `limit` items; pass `next_cursor` as `cursor` for the next, until it is
     null.
 
     Args:
@@ -227,6 +243,7 @@ def sync(
         device_id (None | str | Unset):
         group_ref (None | str | Unset):
         updated_since (datetime.datetime | None | Unset):
+        addressee_reachable (bool | None | Unset):
         cursor (None | str | Unset): next_cursor of the previous page
         limit (int | Unset):  Default: 50.
 
@@ -246,6 +263,7 @@ def sync(
         device_id=device_id,
         group_ref=group_ref,
         updated_since=updated_since,
+        addressee_reachable=addressee_reachable,
         cursor=cursor,
         limit=limit,
     ).parsed
@@ -260,6 +278,7 @@ async def asyncio_detailed(
     device_id: None | str | Unset = UNSET,
     group_ref: None | str | Unset = UNSET,
     updated_since: datetime.datetime | None | Unset = UNSET,
+    addressee_reachable: bool | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
 ) -> Response[IncidentList | Problem]:
@@ -271,7 +290,9 @@ async def asyncio_detailed(
     Filters combine: `role` (`requester`: those your party raised, `addressee`: those addressed
     to it), `status`, `sla_state` (as of now), `device_id`, `group_ref`, and `updated_since`
     (`updated_at` at or after that instant; every transition sets it: poll with it to follow what
-    moved). Pages hold `limit` items; pass `next_cursor` as `cursor` for the next, until it is
+    moved), and `addressee_reachable` (`false`: no delivery of the running clock's start event
+    has reached the addressee yet; with `status=raised`, the unreached addressees an operator
+    chases). Pages hold `limit` items; pass `next_cursor` as `cursor` for the next, until it is
     null.
 
     Args:
@@ -281,6 +302,7 @@ async def asyncio_detailed(
         device_id (None | str | Unset):
         group_ref (None | str | Unset):
         updated_since (datetime.datetime | None | Unset):
+        addressee_reachable (bool | None | Unset):
         cursor (None | str | Unset): next_cursor of the previous page
         limit (int | Unset):  Default: 50.
 
@@ -299,6 +321,7 @@ async def asyncio_detailed(
         device_id=device_id,
         group_ref=group_ref,
         updated_since=updated_since,
+        addressee_reachable=addressee_reachable,
         cursor=cursor,
         limit=limit,
     )
@@ -317,6 +340,7 @@ async def asyncio(
     device_id: None | str | Unset = UNSET,
     group_ref: None | str | Unset = UNSET,
     updated_since: datetime.datetime | None | Unset = UNSET,
+    addressee_reachable: bool | None | Unset = UNSET,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 50,
 ) -> IncidentList | Problem | None:
@@ -328,7 +352,9 @@ async def asyncio(
     Filters combine: `role` (`requester`: those your party raised, `addressee`: those addressed
     to it), `status`, `sla_state` (as of now), `device_id`, `group_ref`, and `updated_since`
     (`updated_at` at or after that instant; every transition sets it: poll with it to follow what
-    moved). Pages hold `limit` items; pass `next_cursor` as `cursor` for the next, until it is
+    moved), and `addressee_reachable` (`false`: no delivery of the running clock's start event
+    has reached the addressee yet; with `status=raised`, the unreached addressees an operator
+    chases). Pages hold `limit` items; pass `next_cursor` as `cursor` for the next, until it is
     null.
 
     Args:
@@ -338,6 +364,7 @@ async def asyncio(
         device_id (None | str | Unset):
         group_ref (None | str | Unset):
         updated_since (datetime.datetime | None | Unset):
+        addressee_reachable (bool | None | Unset):
         cursor (None | str | Unset): next_cursor of the previous page
         limit (int | Unset):  Default: 50.
 
@@ -358,6 +385,7 @@ async def asyncio(
             device_id=device_id,
             group_ref=group_ref,
             updated_since=updated_since,
+            addressee_reachable=addressee_reachable,
             cursor=cursor,
             limit=limit,
         )

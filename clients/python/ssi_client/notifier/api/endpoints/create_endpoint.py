@@ -48,6 +48,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -90,20 +95,28 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: EndpointCreate,
 ) -> Response[EndpointCreated | Problem]:
-    """Add a webhook endpoint
+    """Add an endpoint: a webhook, an email address or your inbox
 
-     Register a webhook endpoint for your party. Scope `webhooks:write`.
+     Register an endpoint for your party. Scope `webhooks:write`. Every event routed to your
+    party of the `event_types` listed (all of them if none is) goes to it.
 
-    Every event routed to your party of the `event_types` listed (all of them if none is) is
-    POSTed to `url`. **The signing `secret` is in this answer only**: keep it, and check each
-    webhook's signature with it. The URL must be https to a public address (422
-    `invalid-endpoint-url`; a development deployment also allows http to loopback); the event
-    types must be ones delivered as webhooks, `incident.*` and `endpoint.*` (422
-    `invalid-event-types`).
+    - `webhook` (the default): each event is POSTed to `url`. **The signing `secret` is in this
+      answer only**: keep it, and check each webhook's signature with it. The URL must be https
+      to a public address (422 `invalid-endpoint-url`; a development deployment also allows
+      http to loopback).
+    - `email`: each event is mailed to `address` (plain text, one thread per incident, the
+      Device ID and a link to the portal; never an install code or free text). The endpoint
+      starts disabled (`disabled_reason: unconfirmed`) and a confirmation link is mailed to the
+      address: it is enabled when someone follows it, within 24 hours.
+    - `inbox`: events are held for you to pull with `GET /v1/inbox` and acknowledge with
+      `POST /v1/inbox/ack`. One per party (409 `inbox-exists`).
 
-    A delivery that fails every attempt is `dead`: see `GET /v1/deliveries` and retry it. An
-    endpoint that answers 410, or fails for 5 days without a success, is disabled
-    (`endpoint.disabled` is sent to your other endpoints); turn it back on with `recover`.
+    The event types must be ones delivered to endpoints, `incident.*` and `endpoint.*` (422
+    `invalid-event-types`). A delivery that fails every attempt is `dead`: see
+    `GET /v1/deliveries` and retry it. An endpoint that answers 410, or fails for 5 days without
+    a success, is disabled (your ops contact is warned at half that time; `endpoint.disabled` is
+    sent to your other endpoints and your ops contact); turn it back on with `recover`. Events
+    none of your enabled endpoints takes are mailed to your ops contact.
 
     Args:
         body (EndpointCreate):
@@ -132,20 +145,28 @@ def sync(
     client: AuthenticatedClient,
     body: EndpointCreate,
 ) -> EndpointCreated | Problem | None:
-    """Add a webhook endpoint
+    """Add an endpoint: a webhook, an email address or your inbox
 
-     Register a webhook endpoint for your party. Scope `webhooks:write`.
+     Register an endpoint for your party. Scope `webhooks:write`. Every event routed to your
+    party of the `event_types` listed (all of them if none is) goes to it.
 
-    Every event routed to your party of the `event_types` listed (all of them if none is) is
-    POSTed to `url`. **The signing `secret` is in this answer only**: keep it, and check each
-    webhook's signature with it. The URL must be https to a public address (422
-    `invalid-endpoint-url`; a development deployment also allows http to loopback); the event
-    types must be ones delivered as webhooks, `incident.*` and `endpoint.*` (422
-    `invalid-event-types`).
+    - `webhook` (the default): each event is POSTed to `url`. **The signing `secret` is in this
+      answer only**: keep it, and check each webhook's signature with it. The URL must be https
+      to a public address (422 `invalid-endpoint-url`; a development deployment also allows
+      http to loopback).
+    - `email`: each event is mailed to `address` (plain text, one thread per incident, the
+      Device ID and a link to the portal; never an install code or free text). The endpoint
+      starts disabled (`disabled_reason: unconfirmed`) and a confirmation link is mailed to the
+      address: it is enabled when someone follows it, within 24 hours.
+    - `inbox`: events are held for you to pull with `GET /v1/inbox` and acknowledge with
+      `POST /v1/inbox/ack`. One per party (409 `inbox-exists`).
 
-    A delivery that fails every attempt is `dead`: see `GET /v1/deliveries` and retry it. An
-    endpoint that answers 410, or fails for 5 days without a success, is disabled
-    (`endpoint.disabled` is sent to your other endpoints); turn it back on with `recover`.
+    The event types must be ones delivered to endpoints, `incident.*` and `endpoint.*` (422
+    `invalid-event-types`). A delivery that fails every attempt is `dead`: see
+    `GET /v1/deliveries` and retry it. An endpoint that answers 410, or fails for 5 days without
+    a success, is disabled (your ops contact is warned at half that time; `endpoint.disabled` is
+    sent to your other endpoints and your ops contact); turn it back on with `recover`. Events
+    none of your enabled endpoints takes are mailed to your ops contact.
 
     Args:
         body (EndpointCreate):
@@ -169,20 +190,28 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: EndpointCreate,
 ) -> Response[EndpointCreated | Problem]:
-    """Add a webhook endpoint
+    """Add an endpoint: a webhook, an email address or your inbox
 
-     Register a webhook endpoint for your party. Scope `webhooks:write`.
+     Register an endpoint for your party. Scope `webhooks:write`. Every event routed to your
+    party of the `event_types` listed (all of them if none is) goes to it.
 
-    Every event routed to your party of the `event_types` listed (all of them if none is) is
-    POSTed to `url`. **The signing `secret` is in this answer only**: keep it, and check each
-    webhook's signature with it. The URL must be https to a public address (422
-    `invalid-endpoint-url`; a development deployment also allows http to loopback); the event
-    types must be ones delivered as webhooks, `incident.*` and `endpoint.*` (422
-    `invalid-event-types`).
+    - `webhook` (the default): each event is POSTed to `url`. **The signing `secret` is in this
+      answer only**: keep it, and check each webhook's signature with it. The URL must be https
+      to a public address (422 `invalid-endpoint-url`; a development deployment also allows
+      http to loopback).
+    - `email`: each event is mailed to `address` (plain text, one thread per incident, the
+      Device ID and a link to the portal; never an install code or free text). The endpoint
+      starts disabled (`disabled_reason: unconfirmed`) and a confirmation link is mailed to the
+      address: it is enabled when someone follows it, within 24 hours.
+    - `inbox`: events are held for you to pull with `GET /v1/inbox` and acknowledge with
+      `POST /v1/inbox/ack`. One per party (409 `inbox-exists`).
 
-    A delivery that fails every attempt is `dead`: see `GET /v1/deliveries` and retry it. An
-    endpoint that answers 410, or fails for 5 days without a success, is disabled
-    (`endpoint.disabled` is sent to your other endpoints); turn it back on with `recover`.
+    The event types must be ones delivered to endpoints, `incident.*` and `endpoint.*` (422
+    `invalid-event-types`). A delivery that fails every attempt is `dead`: see
+    `GET /v1/deliveries` and retry it. An endpoint that answers 410, or fails for 5 days without
+    a success, is disabled (your ops contact is warned at half that time; `endpoint.disabled` is
+    sent to your other endpoints and your ops contact); turn it back on with `recover`. Events
+    none of your enabled endpoints takes are mailed to your ops contact.
 
     Args:
         body (EndpointCreate):
@@ -209,20 +238,28 @@ async def asyncio(
     client: AuthenticatedClient,
     body: EndpointCreate,
 ) -> EndpointCreated | Problem | None:
-    """Add a webhook endpoint
+    """Add an endpoint: a webhook, an email address or your inbox
 
-     Register a webhook endpoint for your party. Scope `webhooks:write`.
+     Register an endpoint for your party. Scope `webhooks:write`. Every event routed to your
+    party of the `event_types` listed (all of them if none is) goes to it.
 
-    Every event routed to your party of the `event_types` listed (all of them if none is) is
-    POSTed to `url`. **The signing `secret` is in this answer only**: keep it, and check each
-    webhook's signature with it. The URL must be https to a public address (422
-    `invalid-endpoint-url`; a development deployment also allows http to loopback); the event
-    types must be ones delivered as webhooks, `incident.*` and `endpoint.*` (422
-    `invalid-event-types`).
+    - `webhook` (the default): each event is POSTed to `url`. **The signing `secret` is in this
+      answer only**: keep it, and check each webhook's signature with it. The URL must be https
+      to a public address (422 `invalid-endpoint-url`; a development deployment also allows
+      http to loopback).
+    - `email`: each event is mailed to `address` (plain text, one thread per incident, the
+      Device ID and a link to the portal; never an install code or free text). The endpoint
+      starts disabled (`disabled_reason: unconfirmed`) and a confirmation link is mailed to the
+      address: it is enabled when someone follows it, within 24 hours.
+    - `inbox`: events are held for you to pull with `GET /v1/inbox` and acknowledge with
+      `POST /v1/inbox/ack`. One per party (409 `inbox-exists`).
 
-    A delivery that fails every attempt is `dead`: see `GET /v1/deliveries` and retry it. An
-    endpoint that answers 410, or fails for 5 days without a success, is disabled
-    (`endpoint.disabled` is sent to your other endpoints); turn it back on with `recover`.
+    The event types must be ones delivered to endpoints, `incident.*` and `endpoint.*` (422
+    `invalid-event-types`). A delivery that fails every attempt is `dead`: see
+    `GET /v1/deliveries` and retry it. An endpoint that answers 410, or fails for 5 days without
+    a success, is disabled (your ops contact is warned at half that time; `endpoint.disabled` is
+    sent to your other endpoints and your ops contact); turn it back on with `recover`. Events
+    none of your enabled endpoints takes are mailed to your ops contact.
 
     Args:
         body (EndpointCreate):

@@ -14,6 +14,7 @@ def _get_kwargs(
     *,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
+    contacts: bool | Unset = False,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -26,6 +27,8 @@ def _get_kwargs(
     params["cursor"] = json_cursor
 
     params["limit"] = limit
+
+    params["contacts"] = contacts
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -88,15 +91,19 @@ def sync_detailed(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
+    contacts: bool | Unset = False,
 ) -> Response[EndpointList | Problem]:
     """List your endpoints
 
      Your party's endpoints, newest first. Scope `webhooks:read`. Secrets are never shown
-    again. Pages hold `limit` items; pass `next_cursor` as `cursor` for the next.
+    again. With `contacts=true`, the endpoints kept from your contact list too (`contact_role`:
+    mailed what none of your own endpoints takes). Pages hold `limit` items; pass `next_cursor`
+    as `cursor` for the next.
 
     Args:
         cursor (None | str | Unset): next_cursor of the previous page
         limit (int | Unset):  Default: 100.
+        contacts (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -109,6 +116,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         cursor=cursor,
         limit=limit,
+        contacts=contacts,
     )
 
     response = client.get_httpx_client().request(
@@ -123,15 +131,19 @@ def sync(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
+    contacts: bool | Unset = False,
 ) -> EndpointList | Problem | None:
     """List your endpoints
 
      Your party's endpoints, newest first. Scope `webhooks:read`. Secrets are never shown
-    again. Pages hold `limit` items; pass `next_cursor` as `cursor` for the next.
+    again. With `contacts=true`, the endpoints kept from your contact list too (`contact_role`:
+    mailed what none of your own endpoints takes). Pages hold `limit` items; pass `next_cursor`
+    as `cursor` for the next.
 
     Args:
         cursor (None | str | Unset): next_cursor of the previous page
         limit (int | Unset):  Default: 100.
+        contacts (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -145,6 +157,7 @@ def sync(
         client=client,
         cursor=cursor,
         limit=limit,
+        contacts=contacts,
     ).parsed
 
 
@@ -153,15 +166,19 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
+    contacts: bool | Unset = False,
 ) -> Response[EndpointList | Problem]:
     """List your endpoints
 
      Your party's endpoints, newest first. Scope `webhooks:read`. Secrets are never shown
-    again. Pages hold `limit` items; pass `next_cursor` as `cursor` for the next.
+    again. With `contacts=true`, the endpoints kept from your contact list too (`contact_role`:
+    mailed what none of your own endpoints takes). Pages hold `limit` items; pass `next_cursor`
+    as `cursor` for the next.
 
     Args:
         cursor (None | str | Unset): next_cursor of the previous page
         limit (int | Unset):  Default: 100.
+        contacts (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -174,6 +191,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         cursor=cursor,
         limit=limit,
+        contacts=contacts,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -186,15 +204,19 @@ async def asyncio(
     client: AuthenticatedClient,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
+    contacts: bool | Unset = False,
 ) -> EndpointList | Problem | None:
     """List your endpoints
 
      Your party's endpoints, newest first. Scope `webhooks:read`. Secrets are never shown
-    again. Pages hold `limit` items; pass `next_cursor` as `cursor` for the next.
+    again. With `contacts=true`, the endpoints kept from your contact list too (`contact_role`:
+    mailed what none of your own endpoints takes). Pages hold `limit` items; pass `next_cursor`
+    as `cursor` for the next.
 
     Args:
         cursor (None | str | Unset): next_cursor of the previous page
         limit (int | Unset):  Default: 100.
+        contacts (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -209,5 +231,6 @@ async def asyncio(
             client=client,
             cursor=cursor,
             limit=limit,
+            contacts=contacts,
         )
     ).parsed

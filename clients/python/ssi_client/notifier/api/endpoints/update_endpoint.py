@@ -57,6 +57,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -109,7 +114,9 @@ def sync_detailed(
 
     Args:
         endpoint_id (str):
-        body (EndpointUpdate): The fields to change; those left out stay as they are.
+        body (EndpointUpdate): The fields to change; those left out stay as they are. `url` is a
+            webhook's alone; an
+            email endpoint's address cannot change (add another: it must be confirmed).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -146,7 +153,9 @@ def sync(
 
     Args:
         endpoint_id (str):
-        body (EndpointUpdate): The fields to change; those left out stay as they are.
+        body (EndpointUpdate): The fields to change; those left out stay as they are. `url` is a
+            webhook's alone; an
+            email endpoint's address cannot change (add another: it must be confirmed).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -178,7 +187,9 @@ async def asyncio_detailed(
 
     Args:
         endpoint_id (str):
-        body (EndpointUpdate): The fields to change; those left out stay as they are.
+        body (EndpointUpdate): The fields to change; those left out stay as they are. `url` is a
+            webhook's alone; an
+            email endpoint's address cannot change (add another: it must be confirmed).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -213,7 +224,9 @@ async def asyncio(
 
     Args:
         endpoint_id (str):
-        body (EndpointUpdate): The fields to change; those left out stay as they are.
+        body (EndpointUpdate): The fields to change; those left out stay as they are. `url` is a
+            webhook's alone; an
+            email endpoint's address cannot change (add another: it must be confirmed).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

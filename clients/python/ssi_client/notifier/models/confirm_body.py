@@ -5,26 +5,26 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
-T = TypeVar("T", bound="ReachabilityWrite")
+T = TypeVar("T", bound="ConfirmBody")
 
 
 @_attrs_define
-class ReachabilityWrite:
+class ConfirmBody:
     """
     Attributes:
-        webhook_reachable (bool):
+        token (str):
     """
 
-    webhook_reachable: bool
+    token: str
 
     def to_dict(self) -> dict[str, Any]:
-        webhook_reachable = self.webhook_reachable
+        token = self.token
 
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
             {
-                "webhook_reachable": webhook_reachable,
+                "token": token,
             }
         )
 
@@ -33,10 +33,10 @@ class ReachabilityWrite:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        webhook_reachable = d.pop("webhook_reachable")
+        token = d.pop("token")
 
-        reachability_write = cls(
-            webhook_reachable=webhook_reachable,
+        confirm_body = cls(
+            token=token,
         )
 
-        return reachability_write
+        return confirm_body

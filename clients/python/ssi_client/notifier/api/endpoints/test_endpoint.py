@@ -1,44 +1,37 @@
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.delivery_read import DeliveryRead
 from ...models.problem import Problem
-from ...models.reachability_write import ReachabilityWrite
 from ...types import Response
 
 
 def _get_kwargs(
-    party_id: str,
-    *,
-    body: ReachabilityWrite,
+    endpoint_id: str,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
-        "method": "put",
-        "url": "/v1/parties/{party_id}/webhook-reachability".format(
-            party_id=quote(str(party_id), safe=""),
+        "method": "post",
+        "url": "/v1/endpoints/{endpoint_id}/test".format(
+            endpoint_id=quote(str(endpoint_id), safe=""),
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
-
-    headers["Content-Type"] = "application/json"
-
-    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Problem | None:
-    if response.status_code == 204:
-        response_204 = cast(Any, None)
-        return response_204
+) -> DeliveryRead | Problem | None:
+    if response.status_code == 202:
+        response_202 = DeliveryRead.from_dict(response.json())
+
+        return response_202
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -55,6 +48,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -70,6 +68,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -78,7 +81,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Problem]:
+) -> Response[DeliveryRead | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -88,32 +91,30 @@ def _build_response(
 
 
 def sync_detailed(
-    party_id: str,
+    endpoint_id: str,
     *,
     client: AuthenticatedClient,
-    body: ReachabilityWrite,
-) -> Response[Any | Problem]:
-    """Record whether a party has a webhook endpoint
+) -> Response[DeliveryRead | Problem]:
+    """Send a test event to an endpoint
 
-     For the notifier, which owns the endpoints; not for suppliers. Scope `sla:write`; services
-    only. Whether the party has at least one enabled webhook endpoint: incidents addressed to it
-    show this as `addressee_reachable`.
+     Send `endpoint.test` to this endpoint alone (signed, for a webhook), now, even if it is
+    disabled (to see whether it works again before turning it back on). Scope `webhooks:write`.
+    The answer is the delivery, recorded like any other: follow it with
+    `GET /v1/deliveries/{id}`. An email endpoint not yet confirmed is 409. Takes no body.
 
     Args:
-        party_id (str):
-        body (ReachabilityWrite):
+        endpoint_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[DeliveryRead | Problem]
     """
 
     kwargs = _get_kwargs(
-        party_id=party_id,
-        body=body,
+        endpoint_id=endpoint_id,
     )
 
     response = client.get_httpx_client().request(
@@ -124,63 +125,59 @@ def sync_detailed(
 
 
 def sync(
-    party_id: str,
+    endpoint_id: str,
     *,
     client: AuthenticatedClient,
-    body: ReachabilityWrite,
-) -> Any | Problem | None:
-    """Record whether a party has a webhook endpoint
+) -> DeliveryRead | Problem | None:
+    """Send a test event to an endpoint
 
-     For the notifier, which owns the endpoints; not for suppliers. Scope `sla:write`; services
-    only. Whether the party has at least one enabled webhook endpoint: incidents addressed to it
-    show this as `addressee_reachable`.
+     Send `endpoint.test` to this endpoint alone (signed, for a webhook), now, even if it is
+    disabled (to see whether it works again before turning it back on). Scope `webhooks:write`.
+    The answer is the delivery, recorded like any other: follow it with
+    `GET /v1/deliveries/{id}`. An email endpoint not yet confirmed is 409. Takes no body.
 
     Args:
-        party_id (str):
-        body (ReachabilityWrite):
+        endpoint_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem
+        DeliveryRead | Problem
     """
 
     return sync_detailed(
-        party_id=party_id,
+        endpoint_id=endpoint_id,
         client=client,
-        body=body,
     ).parsed
 
 
 async def asyncio_detailed(
-    party_id: str,
+    endpoint_id: str,
     *,
     client: AuthenticatedClient,
-    body: ReachabilityWrite,
-) -> Response[Any | Problem]:
-    """Record whether a party has a webhook endpoint
+) -> Response[DeliveryRead | Problem]:
+    """Send a test event to an endpoint
 
-     For the notifier, which owns the endpoints; not for suppliers. Scope `sla:write`; services
-    only. Whether the party has at least one enabled webhook endpoint: incidents addressed to it
-    show this as `addressee_reachable`.
+     Send `endpoint.test` to this endpoint alone (signed, for a webhook), now, even if it is
+    disabled (to see whether it works again before turning it back on). Scope `webhooks:write`.
+    The answer is the delivery, recorded like any other: follow it with
+    `GET /v1/deliveries/{id}`. An email endpoint not yet confirmed is 409. Takes no body.
 
     Args:
-        party_id (str):
-        body (ReachabilityWrite):
+        endpoint_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[DeliveryRead | Problem]
     """
 
     kwargs = _get_kwargs(
-        party_id=party_id,
-        body=body,
+        endpoint_id=endpoint_id,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -189,33 +186,31 @@ async def asyncio_detailed(
 
 
 async def asyncio(
-    party_id: str,
+    endpoint_id: str,
     *,
     client: AuthenticatedClient,
-    body: ReachabilityWrite,
-) -> Any | Problem | None:
-    """Record whether a party has a webhook endpoint
+) -> DeliveryRead | Problem | None:
+    """Send a test event to an endpoint
 
-     For the notifier, which owns the endpoints; not for suppliers. Scope `sla:write`; services
-    only. Whether the party has at least one enabled webhook endpoint: incidents addressed to it
-    show this as `addressee_reachable`.
+     Send `endpoint.test` to this endpoint alone (signed, for a webhook), now, even if it is
+    disabled (to see whether it works again before turning it back on). Scope `webhooks:write`.
+    The answer is the delivery, recorded like any other: follow it with
+    `GET /v1/deliveries/{id}`. An email endpoint not yet confirmed is 409. Takes no body.
 
     Args:
-        party_id (str):
-        body (ReachabilityWrite):
+        endpoint_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem
+        DeliveryRead | Problem
     """
 
     return (
         await asyncio_detailed(
-            party_id=party_id,
+            endpoint_id=endpoint_id,
             client=client,
-            body=body,
         )
     ).parsed
