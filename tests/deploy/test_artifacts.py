@@ -44,7 +44,7 @@ def test_alert_rules_pass_promtool() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "SUCCESS: 7 rules found" in done.stdout
+    assert "SUCCESS: 8 rules found" in done.stdout
 
 
 def test_prometheus_config_passes_promtool(tmp_path: Path) -> None:
