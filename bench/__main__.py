@@ -9,16 +9,20 @@
 - Throughput: a burst of webhooks to one receiver (queued while the endpoint is disabled, then
   released at once with `recover`), against the floor: the fastest raw client loop available,
   aiohttp POSTing 16 at a time to the same receiver. Target >= 0.4 of the floor.
+- Channels (bench/channels.py): email throughput, a batch of raises mailed to the addressee's
+  ops contact through an aiosmtpd server in its own process, against the floor of four reused
+  aiosmtplib connections to the same server (target >= 0.4 of it); inbox latency, raise to the
+  item returned by a waiting long-poll, beside a webhook series in the same processes (target:
+  p50 <= 1.5 x the webhook's).
 
 Everything runs on the embedded default (SQLite) in a temporary directory, on loopback only.
 Results are printed as a table and written to bench/results/latest.json.
-`python -m bench delivery sla bulk` runs only the parts named (all of them by default).
+`python -m bench delivery sla bulk channels` runs only the parts named (all of them by default).
 """
 
 import asyncio
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,8 +34,17 @@ from typing import Any
 import aiohttp
 import httpx
 
-from bench import bulk, sla_tick
-from bench.common import SECRET, add_parties, device, token
+from bench import bulk, channels, sla_tick
+from bench.common import (
+    NOTIFIER_SETTINGS,
+    SECRET,
+    add_parties,
+    device,
+    percentile,
+    start_helper,
+    token,
+    wait_count,
+)
 from services.incident_api import migrate as api_migrate
 from services.notifier import migrate as notifier_migrate
 from shared.tokens import ADMIN_SCOPE, PARTY_SCOPES
@@ -45,11 +58,6 @@ BURSTS = int(os.environ.get("BENCH_BURSTS", "3"))
 +-20% over seconds, so a floor measured once, minutes away from the burst, made one ratio swing
 from 0.3 to 0.5. The ratio reported is the median of the bursts' ratios to their own floors."""
 RESULTS = Path(__file__).parent / "results"
-# The floor sends 16 at a time to one receiver, so the notifier may too (its default is 4).
-# Override for an experiment with BENCH_NOTIFIER_<SETTING>=value.
-NOTIFIER_SETTINGS = {"NOTIFIER_ENDPOINT_CONCURRENCY": "16"} | {
-    k.removeprefix("BENCH_"): v for k, v in os.environ.items() if k.startswith("BENCH_NOTIFIER_")
-}
 
 
 def seed(api: str, devices: int) -> None:
@@ -75,21 +83,6 @@ def register(notifier: str, receiver: str) -> str:
         if time.monotonic() > deadline:
             raise RuntimeError(response.text)
         time.sleep(0.05)
-
-
-def wait_count(receiver: str, count: int, timeout: float = 300) -> dict[str, float]:
-    """Arrival times, once `count` webhooks have arrived. Polls the count alone, on one kept-alive
-    connection: polling every arrival time on a new connection every 5 ms cost the receiver (and
-    this process) enough CPU during a burst to slow down the notifier it measures."""
-    deadline = time.monotonic() + timeout
-    with httpx.Client(base_url=receiver) as client:
-        while time.monotonic() < deadline:
-            arrived = client.get("/count").json()["count"]
-            if arrived >= count:
-                arrivals: dict[str, float] = client.get("/stats").json()["arrivals"]
-                return arrivals
-            time.sleep(0.005)
-    raise RuntimeError(f"only {arrived} of {count} webhooks arrived")
 
 
 def measure_latency(api: str, receiver: str) -> tuple[list[float], list[float]]:
@@ -165,30 +158,16 @@ def measure_floor(receiver: str) -> tuple[float, float]:
     return asyncio.run(run(1)), asyncio.run(run(16))
 
 
-def percentile(samples: list[float], q: float) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[int(q) - 1]
-
-
 def start_receiver(kind: str) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    process = subprocess.Popen(  # noqa: S603 - our own module
-        [sys.executable, "-m", "bench.receiver", kind, str(port)]
-    )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{url}/stats").raise_for_status()
-            return process, url
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    raise RuntimeError(f"the {kind} receiver did not start")
+    return start_helper(["bench.receiver", kind, str(port)], url, f"the {kind} receiver"), url
 
 
 RECEIVERS = ("uvicorn", "aiohttp")
 
 
-PARTS = ("delivery", "sla", "bulk")
+PARTS = ("delivery", "sla", "bulk", "channels")
 
 
 def main(parts: list[str]) -> None:
@@ -203,6 +182,8 @@ def main(parts: list[str]) -> None:
         results["sla_tick"] = sla_tick.measure()
     if "bulk" in chosen:
         results["bulk"] = bulk.measure()
+    if "channels" in chosen:
+        results["channels"] = channels.measure()
     report(results)
 
 
@@ -307,12 +288,15 @@ def delivery_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 def report(results: dict[str, Any]) -> None:
     rows = delivery_rows(results) if "latency_ms" in results else []
-    rows += results.get("sla_tick", []) + results.get("bulk", [])
+    rows += results.get("sla_tick", []) + results.get("bulk", []) + results.get("channels", [])
     width = max(len(r["measure"]) for r in rows)
     print(f"\n{'measure':<{width}}  {'value':>8}  target")
     for r in rows:
         mark = "" if r["ok"] is None else ("  ok" if r["ok"] else "  MISSED")
-        ratio = f"  (ratio {r['ratio']}; every run: {r['ratios']})" if "ratio" in r else ""
+        ratio = ""
+        if "ratio" in r:
+            runs = f"; every run: {r['ratios']}" if "ratios" in r else ""
+            ratio = f"  (ratio {r['ratio']}{runs})"
         print(f"{r['measure']:<{width}}  {r['value']:>8}  {r['target']}{mark}{ratio}")
     RESULTS.mkdir(exist_ok=True)
     out = {
@@ -321,6 +305,7 @@ def report(results: dict[str, Any]) -> None:
         "burst": BURST,
         "bursts": BURSTS,
         "notifier_settings": NOTIFIER_SETTINGS,
+        "channels": channels.SIZES if "channels" in results else None,
         "rows": rows,
     }
     (RESULTS / "latest.json").write_text(json.dumps(out, indent=2))

@@ -27,6 +27,7 @@ from services.notifier.sla import service
 from services.notifier.sla.models import ClockState, SlaClock
 from services.notifier.sla.tasks import check
 from services.notifier.transports.addresses import AddressPolicy
+from services.notifier.transports.email import Mailer
 from services.notifier.transports.webhook import Transport
 from shared.calendar import WorkingDayCalendar
 from shared.schemas import SlaEventKind
@@ -81,6 +82,7 @@ async def tick_times(url: str, data_dir: Path, open_clocks: int) -> list[float]:
         keyring=KeyRing.development(data_dir, "bench-keys"),
         policy=policy,
         transport=transport,
+        mailer=Mailer(settings),  # never used: nothing is due
         sessions=session_factory(engine),
     )
     api = ApiClient(settings)  # never called: nothing is due
