@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ssi_client.incident_api import AuthenticatedClient as ApiClient
     from ssi_client.incident_api.models import Problem as ApiProblem
     from ssi_client.notifier import AuthenticatedClient as NotifierClient
+    from ssi_client.notifier import Client as AnonymousNotifierClient
     from ssi_client.notifier.models import Problem as NotifierProblem
 
 T = TypeVar("T")
@@ -84,6 +85,15 @@ def notifier(ctx: typer.Context) -> NotifierClient:
     client = AuthenticatedClient(
         base_url=where.notifier_url, token=where.bearer(), timeout=_timeout(), httpx_args=HTTPX_ARGS
     )
+    return ctx.with_resource(client)
+
+
+def anonymous_notifier(ctx: typer.Context) -> AnonymousNotifierClient:
+    """The notifier's client without a token, for what anyone may call (following a
+    confirmation link): a token held for other commands is not sent where none is asked."""
+    from ssi_client.notifier import Client
+
+    client = Client(base_url=target(ctx).notifier_url, timeout=_timeout(), httpx_args=HTTPX_ARGS)
     return ctx.with_resource(client)
 
 

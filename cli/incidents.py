@@ -118,6 +118,13 @@ def list_(
         str | None, typer.Option("--device", help="Only for this Device ID")
     ] = None,
     group_ref: Annotated[str | None, typer.Option(help="Only with this group reference")] = None,
+    unreached: Annotated[
+        bool,
+        typer.Option(
+            "--unreached",
+            help="Only those whose addressee no delivery of the running clock's start has reached",
+        ),
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, max=200, help="At most this many")] = 50,
     cursor: Annotated[
         str | None, typer.Option(help="Where the previous page ended (its next_cursor)")
@@ -137,6 +144,7 @@ def list_(
         sla_state=ApiSlaState(sla_state) if sla_state else None,
         device_id=device_id,
         group_ref=group_ref,
+        addressee_reachable=False if unreached else None,
         limit=limit,
         cursor=cursor,
     )

@@ -1,6 +1,8 @@
-"""`ssi report sla`: the SLA compliance report, as a table or CSV.
+"""`ssi report sla`: the SLA compliance report, as a table or CSV; `ssi report contact-defects`:
+the contact list's addresses that cannot be delivered to.
 
-The CSV form is fetched by hand: the generated operation reads every 200 answer as JSON.
+The SLA report's CSV form is fetched by hand: the generated operation reads every 200 answer as
+JSON.
 """
 
 from typing import Annotated
@@ -20,6 +22,14 @@ COLUMNS = (
     "open",
     "cancelled",
     "median_working_days_to_resolve",
+)
+DEFECT_COLUMNS = (
+    "party_id",
+    "contact_role",
+    "address",
+    "failing_since",
+    "last_status_code",
+    "last_error",
 )
 
 
@@ -44,3 +54,12 @@ def sla(
     from ssi_client.notifier.api.reports import get_sla_report
 
     show(get_sla_report.sync_detailed(client=client, from_=from_, to=to), as_json, COLUMNS)
+
+
+@app.command("contact-defects")
+def contact_defects(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """Contact emails whose latest message failed (a mail server refusing the address included):
+    the fallback cannot reach these parties until their contact emails are corrected."""
+    from ssi_client.notifier.api.reports import get_contact_defects
+
+    show(get_contact_defects.sync_detailed(client=notifier(ctx)), as_json, DEFECT_COLUMNS)

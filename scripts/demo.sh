@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: the whole install-code route on the embedded default, from an empty deployment to
-# the SLA report, with the `ssi` command line; everything it starts is stopped at the end. The
+# the SLA report, with the `ssi` command line, and each channel a party may choose (a webhook, its
+# contact list's email, an inbox it pulls); everything it starts is stopped at the end. The
 # services' log is removed with everything else on success, and kept on failure (its tail goes to
 # stderr, with where the whole of it is). Each wait is bounded by WAIT_SECONDS (default 60): on a
 # loaded machine starting both services alone takes 5-15 s.
@@ -34,7 +35,11 @@ cleanup() {
 }
 trap cleanup EXIT
 step() { printf '\n== %s\n' "$*"; }
-run() { local shown=("$@"); shown[0]=ssi; printf '$ %s\n' "${shown[*]}" >&2; "$@"; }
+run() {  # shows the command (as `ssi ...`, an argument with spaces quoted), then runs it
+  local shown=("$@") i; shown[0]=ssi
+  for i in "${!shown[@]}"; do if [[ ${shown[i]} == *" "* ]]; then shown[i]="\"${shown[i]}\""; fi; done
+  printf '$ %s\n' "${shown[*]}" >&2; "$@"
+}
 field() { $PY -c "import json, sys; print(json.load(sys.stdin)$1)"; }
 # Runs the command until it succeeds, for up to WAIT_SECONDS; then once more, showing its error.
 # It gives up early if the services have stopped: nothing would change.
@@ -65,19 +70,24 @@ until_ok curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$PORTAL_PORT/ready
 ADMIN=$($SSI token --admin)
 GSUP=$($SSI token --party GSUP)
 ISUP=$($SSI token --party ISUP)
+MSUP=$($SSI token --party MSUP)
+PSUP=$($SSI token --party PSUP)
 DCCO=$($SSI token --party DCCO --operator)
+NOTE="Key with the concierge, flat 4"  # free text: never in an email
 
-step "The contact list: a gaining supplier, an installing supplier, the DCC service desk"
-for p in GSUP:large_supplier ISUP:small_supplier DCCO:operator; do
+step "The contact list: a gaining supplier, three installing suppliers, the DCC service desk"
+for p in GSUP:large_supplier ISUP:small_supplier MSUP:small_supplier PSUP:small_supplier DCCO:operator; do
   SSI_TOKEN=$ADMIN run $SSI parties add "${p%%:*}" --name "${p%%:*} Ltd" --category "${p##*:}" \
     --ops-email "ops@${p%%:*}.example" --escalation-email "esc@${p%%:*}.example" >/dev/null
 done
 SSI_TOKEN=$ADMIN run $SSI parties list
 
-step "A small inventory: Devices ISUP installed, now registered to GSUP, never commissioned"
+step "A small inventory: Devices ISUP, MSUP and PSUP installed, now registered to GSUP, never commissioned"
 {
   echo device_id,device_type,smi_status,installing_party_id,registered_supplier_party_id
   for n in A0 A1 A2 A3; do echo "00-DB-12-34-56-78-90-$n,ESME,installed_not_commissioned,ISUP,GSUP"; done
+  echo "00-DB-12-34-56-78-90-B0,ESME,installed_not_commissioned,MSUP,GSUP"
+  echo "00-DB-12-34-56-78-90-C0,ESME,installed_not_commissioned,PSUP,GSUP"
 } >"$SSI_DATA_DIR/inventory.csv"
 SSI_TOKEN=$ADMIN run $SSI devices import "$SSI_DATA_DIR/inventory.csv"
 
@@ -91,6 +101,13 @@ for party in ISUP GSUP; do
   SSI_WEBHOOK_SECRET=$secret $SSI listen --port "$port" --label "[$party's listener]" &
   until_ok curl -s -o /dev/null "http://127.0.0.1:$port/"
 done
+
+step "PSUP can poll but not listen: it adds an inbox and pulls it with \`ssi inbox follow\`"
+SSI_TOKEN=$PSUP run $SSI endpoints add --inbox >/dev/null
+printf '$ ssi inbox follow > inbox.jsonl &\n'
+SSI_TOKEN=$PSUP $SSI inbox follow >"$SSI_DATA_DIR/inbox.jsonl" &
+FOLLOWER=$!
+echo "MSUP registers nothing: its contact list's ops address is its channel"
 
 step "GSUP raises an incident by Device ID; the signed webhook reaches ISUP"
 INCIDENT=$(SSI_TOKEN=$GSUP $SSI incidents raise $DEVICE --json | field "['id']")
@@ -106,6 +123,33 @@ until_ok delivered "$GSUP" incident.resolved
 step "GSUP reveals the code (audited), commissions the Device, closes: the code is destroyed"
 SSI_TOKEN=$GSUP run $SSI incidents reveal "$INCIDENT"
 SSI_TOKEN=$GSUP run $SSI incidents close "$INCIDENT"
+
+step "MSUP has no endpoint: GSUP's raise is mailed to its ops contact, an .eml file under \$SSI_DATA_DIR/mail/"
+SSI_TOKEN=$GSUP run $SSI incidents raise 00-DB-12-34-56-78-90-B0 --note "$NOTE" >/dev/null
+mailed() { grep -lis '^To: ops@MSUP.example' "$SSI_DATA_DIR"/mail/*.eml; }
+until_ok mailed
+MAIL=$(mailed | head -n 1)
+echo "mail/$(basename "$MAIL"):"
+grep -E '^(To|Subject): ' "$MAIL" | sed 's/^/  /'
+if grep -rqF -e 83FED3407A939723A5C639B26916D505 -e "$NOTE" "$SSI_DATA_DIR/mail"; then
+  echo "an install code or a note was mailed" >&2
+  exit 1
+fi
+MESSAGES=("$SSI_DATA_DIR"/mail/*.eml)
+echo "no install code and no note in any of the ${#MESSAGES[@]} message(s) mailed: the Device ID and a portal link only"
+
+step "PSUP's follower prints the raise GSUP addressed to it, acknowledges it, and stops"
+SSI_TOKEN=$GSUP run $SSI incidents raise 00-DB-12-34-56-78-90-C0 >/dev/null
+until_ok grep -q incident.raised "$SSI_DATA_DIR/inbox.jsonl"
+until_ok delivered "$PSUP" incident.raised  # acknowledged: fetched items are delivered
+$PY - "$SSI_DATA_DIR/inbox.jsonl" <<'EOF'
+import json, sys
+for line in open(sys.argv[1]):
+    item = json.loads(line)  # one line per item, as `ssi inbox follow` prints it
+    print(f"[PSUP's inbox] {item['type']} reference={item['data']['reference']}")
+EOF
+kill "$FOLLOWER" && wait "$FOLLOWER" 2>/dev/null || true
+echo "follower stopped: the next one starts after what this one acknowledged"
 
 step "The SLA compliance report, as the DCC service desk sees it"
 SSI_TOKEN=$DCCO run $SSI report sla

@@ -1,4 +1,5 @@
-"""`make demo` runs the whole route and stops everything it started; on failure it keeps the log."""
+"""`make demo` runs the whole route and each channel (a webhook, the contact list's email, an
+inbox), and stops everything it started; on failure it keeps the log."""
 
 import os
 import re
@@ -51,6 +52,16 @@ def test_the_demo_runs_start_to_finish() -> None:
     assert "INC-000001 closed" in out
     assert " ISUP                1         1         1 " in out  # the SLA report's row
     assert "rejected" not in out
+    # MSUP, with no endpoint: the raise as an .eml file to its ops contact, the Device ID alone.
+    mail = out.split("an .eml file under", 1)[1].split("\n== ", 1)[0]
+    assert re.search(r"^mail/evt_\S+\.eml:$", mail, re.MULTILINE), mail
+    assert "  To: ops@msup.example\n" in mail
+    assert "  Subject: [SSI] INC-000002 raised: Device 00-DB-12-34-56-78-90-B0\n" in mail
+    assert "no install code and no note in any of the 1 message(s) mailed" in mail
+    # PSUP, pulling its inbox: the raise as `ssi inbox follow` printed it, then the follower stops.
+    assert "[PSUP's inbox] incident.raised reference=INC-000003\nfollower stopped" in out
+    assert " PSUP                1         0         0 " in out
+    assert "Traceback" not in out + result.stderr
     data_dir = out.split("on SQLite under ", 1)[1].split(" ", 1)[0]
     assert not Path(data_dir).exists()  # removed, and with it everything the demo wrote
     assert "The demo failed" not in result.stderr
