@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from portal.dependencies import SignInRequired
+from portal.logs import hide_secret_queries
 from portal.pages import PAGES
 from portal.rendering import is_htmx, render, templates
 from portal.runtime import Runtime
@@ -59,6 +60,7 @@ def create_app(
     url = settings.resolved_database_url()
     check_database(settings.common, url, "PORTAL_DATABASE_URL")
     keys = session_keys(settings)
+    hide_secret_queries()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

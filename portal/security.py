@@ -6,6 +6,7 @@
   page, so no token in the form is needed; a request with neither is refused too.
 - A strict Content-Security-Policy: the portal's own scripts and styles only, nothing inline,
   no framing. htmx is told not to inject its indicator style, which the policy would block.
+- `Referrer-Policy: same-origin`, unless the page sets a stricter one itself.
 - `Cache-Control: no-store` on everything but the static files: pages carry incident data, and the
   reveal page an install code, which must not outlive the page in any cache.
 - A body is bounded while it streams (a form: 64 KiB; a CSV upload: `PORTAL_MAX_UPLOAD_BYTES` and
@@ -86,7 +87,9 @@ class SecurityMiddleware:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += HEADERS
+                # A page may set its own (the confirmation page: no referrer at all).
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in HEADERS if name not in present]
                 if not static:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers

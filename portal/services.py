@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypeVar
 import httpx
 from ssi_client.incident_api import AuthenticatedClient as ApiClient
 from ssi_client.notifier import AuthenticatedClient as NotifierClient
+from ssi_client.notifier import Client as AnonymousNotifierClient
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -139,6 +140,15 @@ class Connections:
                 timeout=TIMEOUT,
                 httpx_args={"transport": _Shared(self._notifier), "trust_env": False},
             ),
+        )
+
+    def notifier_without_token(self) -> AnonymousNotifierClient:
+        """The notifier for a route that takes no token (an email endpoint's confirmation,
+        opened by whoever reads that mailbox, who may have no portal account)."""
+        return AnonymousNotifierClient(
+            base_url=self.notifier_url,
+            timeout=TIMEOUT,
+            httpx_args={"transport": _Shared(self._notifier), "trust_env": False},
         )
 
     async def aclose(self) -> None:

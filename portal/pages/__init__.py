@@ -4,6 +4,8 @@ from fastapi import APIRouter
 
 from portal.pages import (
     actions,
+    confirm,
+    contacts,
     deliveries,
     endpoints,
     home,
@@ -14,12 +16,15 @@ from portal.pages import (
     upload,
 )
 
-# incidents last: its `/incidents/{key}` would otherwise shadow `/incidents/upload`.
+# incidents last: its `/incidents/{key}` would otherwise shadow `/incidents/upload`; and
+# endpoints after confirm and contacts, for `/endpoints/{endpoint_id}`.
 PAGES: tuple[APIRouter, ...] = (
     home.router,
     upload.router,
     reveal.router,
     actions.router,
+    confirm.router,
+    contacts.router,
     endpoints.router,
     deliveries.router,
     reports.router,

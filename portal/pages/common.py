@@ -1,9 +1,11 @@
-"""What several pages share: an incident as a row of a list, and the Working Days it has left."""
+"""What several pages share: an incident as a row of a list, and the Working Days it has left;
+where an endpoint sends to."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from ssi_client.incident_api.models import IncidentRead, IncidentStatus, SlaState
+from ssi_client.notifier.models import EndpointKind, EndpointRead
 
 from shared.calendar import WorkingDayCalendar
 
@@ -30,3 +32,13 @@ def row(incident: IncidentRead, calendar: WorkingDayCalendar, now: datetime) -> 
     if incident.status in OPEN and incident.due_at > now:
         days_left = calendar.working_days_between(now, incident.due_at)
     return Row(incident, days_left)
+
+
+def destination(endpoint: EndpointRead) -> str:
+    """Where the endpoint sends to, for a page: a webhook's URL, an email address, or the
+    inbox (pulled by the party, so it has no address)."""
+    if endpoint.kind == EndpointKind.EMAIL:
+        return endpoint.address or ""
+    if endpoint.kind == EndpointKind.INBOX:
+        return "your inbox"
+    return endpoint.url or ""

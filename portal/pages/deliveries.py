@@ -31,6 +31,7 @@ from ssi_client.notifier.models import (
 from ssi_client.notifier.types import UNSET
 
 from portal.dependencies import Me, ServicesDep
+from portal.pages.common import destination
 from portal.rendering import LONDON, is_htmx, render
 from portal.services import ServiceProblem, Services, ok, refused
 
@@ -95,7 +96,9 @@ def _words(status: DeliveryStatus) -> str:
 async def _own_endpoints(services: Services) -> dict[str, EndpointRead]:
     try:
         page = ok(
-            await list_endpoints.asyncio_detailed(client=services.notifier, limit=ENDPOINTS_LISTED),
+            await list_endpoints.asyncio_detailed(
+                client=services.notifier, limit=ENDPOINTS_LISTED, contacts=True
+            ),
             EndpointList,
         )
     except ServiceProblem as problem:
@@ -169,6 +172,7 @@ async def deliveries(
         endpoints=list(endpoints.values()),
         statuses=[s.value for s in DeliveryStatus],
         words=_words,
+        destination=destination,
         first_page=not cursor,
     )
 
@@ -195,6 +199,7 @@ async def delivery_page(
         status_code,
         d=delivery,
         endpoint=endpoint,
+        destination=destination,
         retryable=delivery.status in RETRYABLE,
         words=_words,
         seconds=london_seconds,

@@ -1,5 +1,6 @@
-"""`/`: my queue. What is addressed to me by due date, what I raised, and for operators what is
-at risk or breached."""
+"""`/`: my queue. What is addressed to me by due date, what I raised; for operators what is at
+risk or breached, and the unreached addressees: open incidents whose addressee no channel has
+reached on the running clock (no delivery of its start event succeeded), to chase by phone."""
 
 from typing import Any
 
@@ -58,7 +59,16 @@ async def home(request: Request, me: Me, services: ServicesDep, runtime: Runtime
     if me.operator:
         at_risk, more_at_risk = await _all(services, RECENT, sla_state=SlaState.AT_RISK)
         breached, more_breached = await _all(services, RECENT, sla_state=SlaState.BREACHED)
+        unreached: list[IncidentRead] = []
+        more_unreached = False
+        for status in (IncidentStatus.RAISED, IncidentStatus.ACKNOWLEDGED):
+            found, more = await _all(services, RECENT, addressee_reachable=False, status=status)
+            unreached += found
+            more_unreached = more_unreached or more
+        unreached.sort(key=lambda i: (i.due_at, i.reference))
         context.update(
+            unreached=[row(i, calendar, now) for i in unreached],
+            more_unreached=more_unreached,
             at_risk=[row(i, calendar, now) for i in at_risk],
             more_at_risk=more_at_risk,
             breached=[row(i, calendar, now) for i in breached],

@@ -56,6 +56,9 @@ ROLES = {
     "requester": ListIncidentsRoleType0.REQUESTER,
     "addressee": ListIncidentsRoleType0.ADDRESSEE,
 }
+REACHED = {"true": True, "false": False}
+"""`addressee_reachable`: whether a delivery of the running clock's start event reached the
+addressee (`false` with an open status: the addressees operators chase)."""
 
 
 def checked_key(key: str) -> str:
@@ -86,6 +89,7 @@ async def incidents(
     device_id: Annotated[str | None, Query(max_length=64)] = None,
     group_ref: Annotated[str | None, Query(max_length=128)] = None,
     updated_since: Annotated[str | None, Query(max_length=64)] = None,
+    addressee_reachable: Annotated[str | None, Query(max_length=8)] = None,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     limit: int = 50,
     reference: Annotated[str | None, Query(max_length=64)] = None,
@@ -109,6 +113,11 @@ async def incidents(
             filters["role"] = ROLES[role]
         else:
             errors["role"] = "Choose requester or addressee."
+    if addressee_reachable:
+        if addressee_reachable in REACHED:
+            filters["addressee_reachable"] = REACHED[addressee_reachable]
+        else:
+            errors["addressee_reachable"] = "Choose reached or not reached."
     if updated_since:
         try:
             filters["updated_since"] = datetime.fromisoformat(updated_since)
@@ -143,6 +152,7 @@ async def incidents(
             "device_id": device_id,
             "group_ref": group_ref,
             "updated_since": updated_since,
+            "addressee_reachable": addressee_reachable,
             "reference": reference,
             "limit": str(limit) if limit != 50 else None,
         }.items()

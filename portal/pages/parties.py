@@ -1,5 +1,6 @@
-"""`/parties`: the contact list, for operators; `/parties/{party_id}`: one party, which an
-operator with `parties:write` may edit, deactivate or reactivate; `/parties/new`: add one.
+"""`/parties`: the contact list, for operators, with its defects (contact addresses the notifier
+could not deliver to, from its report); `/parties/{party_id}`: one party and its changes, which
+an operator with `parties:write` may edit, deactivate or reactivate; `/parties/new`: add one.
 
 Suppliers' tokens carry no `parties:read`: the API refuses them, and the page says so in plain
 words (403). A path whose party id is not 4 upper-case letters or digits is a 404 here, before
@@ -15,17 +16,21 @@ from fastapi.responses import RedirectResponse, Response
 from ssi_client.incident_api.api.parties import (
     create_party,
     get_party,
+    get_party_history,
     list_parties,
     update_party,
 )
 from ssi_client.incident_api.models import (
     PartyCategory,
+    PartyChangeList,
     PartyCreate,
     PartyList,
     PartyRead,
     PartyUpdate,
 )
 from ssi_client.incident_api.types import UNSET
+from ssi_client.notifier.api.reports import get_contact_defects
+from ssi_client.notifier.models import ContactDefect, ContactDefects
 
 from portal.dependencies import Me, ServicesDep
 from portal.rendering import render
@@ -45,6 +50,8 @@ DONE = {
     "reactivated": "Party reactivated.",
 }
 Text = Annotated[str, Form(max_length=1000)]
+HISTORY = 50
+"""The party's latest changes shown on its page."""
 
 
 def checked(party_id: str) -> str:
@@ -97,11 +104,23 @@ async def parties(
         if problem.status != 422:
             raise _shown(problem) from None
         errors["_"] = problem.detail  # a cursor that is not the API's
+    defects: list[ContactDefect] = []
+    defects_problem = None
+    try:
+        defects = ok(
+            await get_contact_defects.asyncio_detailed(client=services.notifier), ContactDefects
+        ).items
+    except ServiceProblem as problem:
+        # The contact list stands without its defects: the notifier's part is said to be missing.
+        defects_problem = problem
     query = {"limit": str(limit)} if limit != 100 else {}
     return render(
         request,
         "parties/list.html",
         422 if errors else 200,
+        defects=defects,
+        failing={(d.party_id, str(d.contact_role)): d for d in defects},
+        defects_problem=defects_problem,
         parties=page.items,
         next_cursor=page.next_cursor,
         first_page=not cursor,
@@ -177,11 +196,18 @@ async def _party(services: Services, party_id: str) -> PartyRead:
     return party
 
 
+async def _history(services: Services, party_id: str) -> PartyChangeList | None:
+    """The party's latest changes, for whoever may read them (operators); None otherwise."""
+    answer = await get_party_history.asyncio_detailed(party_id, client=services.api, limit=HISTORY)
+    return answer.parsed if isinstance(answer.parsed, PartyChangeList) else None
+
+
 def _page(
     request: Request,
     me: SignedIn,
     party: PartyRead,
     *,
+    history: PartyChangeList | None = None,
     status_code: int = 200,
     problem: ServiceProblem | None = None,
     form: str | None = None,
@@ -193,6 +219,7 @@ def _page(
         "parties/detail.html",
         status_code,
         party=party,
+        history=history,
         can_write=me.can("parties:write"),
         own=party.party_id == me.party_id,
         done=DONE.get(done or ""),
@@ -205,7 +232,8 @@ def _page(
 
 @router.get("/parties/{party_id}", name="party")
 async def party_page(request: Request, party_id: str, me: Me, services: ServicesDep) -> Response:
-    return _page(request, me, await _party(services, party_id))
+    party = await _party(services, party_id)
+    return _page(request, me, party, history=await _history(services, party.party_id))
 
 
 async def _patch(

@@ -180,7 +180,9 @@ async def test_recover_requeues_what_died_since_a_london_time(portal: Portal) ->
         receiver.answers.append(Answer(410))
         await portal.raise_incident(await portal.sign_in("GSUP"))
         raised_at = portal.clock.now()
-        assert await portal.harness.deliver() == 1
+        # The raise, answered 410, and the disabled endpoint's notice to ISUP's ops contact.
+        assert await portal.harness.deliver() == 2
+        assert portal.harness.mailed() == [("ops@isup.example", "[SSI] Endpoint disabled")]
         page = (await installing.get(f"/endpoints/{endpoint_id}")).text
         assert "the receiver answered 410 Gone" in page
 

@@ -16,6 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -66,6 +69,9 @@ class Stack:
     provider: Provider
     portal_database_url: str
     http: httpx.Client
+    data_dir: Path
+    """The three processes' `SSI_DATA_DIR`: the notifier writes its mail under `mail/` (no SMTP
+    server is configured)."""
 
     @property
     def url(self) -> str:
@@ -204,6 +210,13 @@ class Stack:
         with ThreadPoolExecutor(1) as thread:
             return thread.submit(asyncio.run, run()).result()
 
+    def mails(self) -> list[EmailMessage]:
+        """The messages the notifier has written so far, as `.eml` files, by file name."""
+        return [
+            message_from_bytes(path.read_bytes(), policy=default)
+            for path in sorted((self.data_dir / "mail").glob("*.eml"))
+        ]
+
     def logs(self) -> str:
         """Everything the four processes wrote so far."""
         paths = (self.api.log, self.notifier.log, self.portal.log, self.provider.log)
@@ -234,16 +247,18 @@ def running_stack(directory: Path) -> Iterator[Stack]:
             "NOTIFIER_DATABASE_URL": databases["notifier"],
             "NOTIFIER_INCIDENT_API_URL": urls["api"],
             "NOTIFIER_SLA_CHECK_INTERVAL_SECONDS": "1",
+            "NOTIFIER_PORTAL_URL": urls["portal"],
             "PORTAL_DATABASE_URL": databases["portal"],
             "PORTAL_PUBLIC_URL": urls["portal"],
             "PORTAL_OIDC_ISSUER": provider.issuer,
             "PORTAL_OIDC_CLIENT_ID": provider.client_id,
             "PORTAL_OIDC_CLIENT_SECRET_FILE": str(provider.client_secret_file),
         }
+        data_dir = directory / "var"
         # The developer's own PORTAL_* (session keys, say) are not this deployment's.
         env = {
             name: value
-            for name, value in base_env(directory / "var", **settings).items()
+            for name, value in base_env(data_dir, **settings).items()
             if not name.startswith("PORTAL_") or name in settings
         }
         started = {}
@@ -261,6 +276,7 @@ def running_stack(directory: Path) -> Iterator[Stack]:
             provider,
             databases["portal"],
             http,
+            data_dir,
         )
         stack.register()
         yield stack
