@@ -236,3 +236,38 @@ async def test_the_list_filters_on_reachability_over_what_the_caller_sees(
 
     refused = await api.get("/v1/incidents?addressee_reachable=perhaps", headers=operator)
     assert_problem(refused, 422, "validation")
+
+
+async def test_many_reached_at_once_pass_over_what_cannot_be_recorded(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    await seed(api, tokens)
+    first = await raise_incident(api, tokens)
+    await put_device(api, tokens, "00-DB-12-34-56-78-90-A1")
+    second = await raise_incident(api, tokens, device_id="00-DB-12-34-56-78-90-A1")
+    items = [
+        {"incident_id": first["id"], "clock": 1},
+        {"incident_id": second["id"], "clock": 2},  # not started: passed over
+        {"incident_id": "00000000-0000-4000-8000-000000000000", "clock": 1},  # unknown
+    ]
+    path = "/v1/incidents/reached"
+    for headers in (tokens.party(INSTALLING), tokens.operator(), tokens.admin()):
+        assert (await api.post(path, headers=headers, json={"items": items})).status_code == 403
+    answer = await api.post(path, headers=tokens.service(), json={"items": items})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"recorded": 1}
+    again = await api.post(path, headers=tokens.service(), json={"items": items})
+    assert again.json() == {"recorded": 0}
+    views = [
+        (await api.get(f"/v1/incidents/{i['id']}", headers=tokens.party(GAINING))).json()
+        for i in (first, second)
+    ]
+    assert [v["addressee_reachable"] for v in views] == [True, False]
+    bad_bodies: list[dict[str, Any]] = [
+        {"items": []},
+        {"items": [{"incident_id": "x", "clock": 1}]},
+        {},
+    ]
+    for bad in bad_bodies:
+        refused = await api.post(path, headers=tokens.service(), json=bad)
+        assert refused.status_code == 422

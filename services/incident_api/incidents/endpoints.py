@@ -58,7 +58,9 @@ from services.incident_api.incidents.schemas import (
     IncidentList,
     IncidentRead,
     InstallCodeRead,
+    ReachedBatch,
     ReachedCreate,
+    ReachedRecorded,
     ReaddressBody,
     ReopenBody,
     ResponseCreate,
@@ -524,6 +526,21 @@ async def record_sla_event(
         recorded_at=record.recorded_at,
     )
     return JSONResponse(view.model_dump(mode="json"), status_code=201 if created else 200)
+
+
+@router.post(
+    "/reached",
+    response_model=ReachedRecorded,
+    summary="Record that addressees were reached, for many incidents",
+)
+async def record_reached_many(
+    body: ReachedBatch, session: SessionDep, _: SlaWriter
+) -> ReachedRecorded:
+    """For the notifier: `record_reached` for up to 500 incidents in one call. Scope
+    `sla:write`; services only. An unknown incident, or a clock the incident has not started, is
+    passed over (not refused); answers how many incidents changed."""
+    reached = [(item.incident_id, item.clock) for item in body.items]
+    return ReachedRecorded(recorded=await service.record_reached_many(session, reached))
 
 
 @router.post(

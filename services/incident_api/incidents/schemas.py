@@ -179,6 +179,26 @@ class ReachedCreate(Body):
     `incident.readdressed`) a delivery brought to the addressee."""
 
 
+class ReachedItem(ReachedCreate):
+    model_config = examples({"incident_id": EXAMPLE_ID, "clock": 1})
+
+    incident_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f-]{36}$")]
+
+
+class ReachedBatch(Body):
+    model_config = examples({"items": [{"incident_id": EXAMPLE_ID, "clock": 1}]})
+
+    items: list[ReachedItem] = Field(min_length=1, max_length=500)
+
+
+class ReachedRecorded(BaseModel):
+    model_config = examples({"recorded": 1})
+
+    recorded: int
+    """How many incidents changed: the rest were recorded already, are on a later clock, or are
+    unknown."""
+
+
 class SlaEventRead(BaseModel):
     model_config = examples(
         {

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -691,6 +691,28 @@ async def record_reached(session: AsyncSession, incident: Incident, clock: int) 
         .values(reached_clock=clock)
         .execution_options(synchronize_session=False)
     )
+
+
+async def record_reached_many(session: AsyncSession, reached: list[tuple[str, int]]) -> int:
+    """`record_reached` for many (incident id, clock) at once, in one statement: an unknown
+    incident, or a clock it has not started, is passed over rather than refused, since the
+    notifier cannot do better with it. Returns how many incidents changed."""
+    conn = await session.connection()
+    changed = await conn.execute(
+        update(Incident)
+        .where(
+            col(Incident.id) == bindparam("b_id"),
+            col(Incident.clock) >= bindparam("b_clock"),
+            or_(
+                col(Incident.reached_clock).is_(None),
+                col(Incident.reached_clock) < bindparam("b_clock"),
+            ),
+        )
+        .values(reached_clock=bindparam("b_clock"))
+        .execution_options(synchronize_session=False),
+        [{"b_id": incident_id, "b_clock": clock} for incident_id, clock in reached],
+    )
+    return max(changed.rowcount, 0)
 
 
 # -- retention --------------------------------------------------------------------------------

@@ -35,7 +35,6 @@ class DisabledReason(StrEnum):
 
 
 _INBOX = text("kind = 'inbox'")
-_CONTACT = text("contact_role IS NOT NULL")
 
 
 class Endpoint(Table, table=True):
@@ -44,21 +43,14 @@ class Endpoint(Table, table=True):
 
     __tablename__ = "endpoints"
     __table_args__ = (
-        # One inbox per party, and one contact endpoint per party and role.
+        # One inbox per party. (One contact endpoint per party and role needs no index of its
+        # own: its id is derived from the two, `parties.contacts.contact_endpoint_id`.)
         Index(
             "ux_endpoints_inbox",
             "party_id",
             unique=True,
             sqlite_where=_INBOX,
             postgresql_where=_INBOX,
-        ),
-        Index(
-            "ux_endpoints_contact",
-            "party_id",
-            "contact_role",
-            unique=True,
-            sqlite_where=_CONTACT,
-            postgresql_where=_CONTACT,
         ),
     )
 

@@ -3,10 +3,11 @@
 An addressee is reached on a clock once a delivery of the clock's start event (raised, reopened,
 readdressed) to it succeeded: a webhook's 2xx, an email accepted or written, an inbox item
 fetched. The delivery worker and the inbox note it here (`note`) in the transaction that records
-the success; `ReachedReporter` then tells the API (`POST /v1/incidents/{id}/reached`), which shows
-it as `addressee_reachable`. What the API has been told is marked, so each replica reports what
-no replica has yet; two replicas reporting the same clock at once is harmless (the API's record
-is idempotent).
+the success; `ReachedReporter` then tells the API, up to `BATCH` clocks a call
+(`POST /v1/incidents/reached`), which shows it as `addressee_reachable`. What the API has been
+told is marked, so each replica reports what no replica has yet; two replicas reporting the same
+clock at once is harmless (the API's record is idempotent, and passes over an incident it no
+longer has).
 """
 
 import asyncio
@@ -100,36 +101,28 @@ class ReachedReporter:
                     .limit(BATCH)
                 )
             ).all()
-        told = []
-        for incident_id, clock in due:
-            response = await self.api.post(f"/v1/incidents/{incident_id}/reached", {"clock": clock})
-            # 404: the API no longer has the incident (retention): nothing left to tell. 409: the
-            # API has no such clock; asking again would never change that.
-            if response.status_code in (204, 404, 409):
-                if response.status_code == 409:
-                    log.warning(
-                        "the API has no such clock to mark reached",
-                        extra={"incident_id": incident_id, "clock": clock},
-                    )
-                told.append({"b_incident": incident_id, "b_clock": clock})
-            else:
-                log.warning(
-                    "reporting a reached addressee failed",
-                    extra={"incident_id": incident_id, "status_code": response.status_code},
+        if not due:
+            return 0
+        items = [{"incident_id": incident_id, "clock": clock} for incident_id, clock in due]
+        response = await self.api.post("/v1/incidents/reached", {"items": items})
+        if response.status_code != 200:
+            log.warning(
+                "reporting reached addressees failed",
+                extra={"count": len(items), "status_code": response.status_code},
+            )
+            return 0
+        async with transaction(self.rt.sessions) as session:
+            conn = await session.connection()
+            await conn.execute(
+                update(SlaClock)
+                .where(
+                    col(SlaClock.incident_id) == bindparam("b_incident"),
+                    col(SlaClock.clock) == bindparam("b_clock"),
                 )
-        if told:
-            async with transaction(self.rt.sessions) as session:
-                conn = await session.connection()
-                await conn.execute(
-                    update(SlaClock)
-                    .where(
-                        col(SlaClock.incident_id) == bindparam("b_incident"),
-                        col(SlaClock.clock) == bindparam("b_clock"),
-                    )
-                    .values(reached_reported=True),
-                    told,
-                )
-        return len(told)
+                .values(reached_reported=True),
+                [{"b_incident": i["incident_id"], "b_clock": i["clock"]} for i in items],
+            )
+        return len(items)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

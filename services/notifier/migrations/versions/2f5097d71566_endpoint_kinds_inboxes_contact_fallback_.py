@@ -27,7 +27,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _INBOX = sa.text("kind = 'inbox'")
-_CONTACT = sa.text("contact_role IS NOT NULL")
 
 
 def upgrade() -> None:
@@ -97,13 +96,6 @@ def upgrade() -> None:
         )
         batch_op.alter_column("url", existing_type=sa.VARCHAR(length=2048), nullable=True)
         batch_op.create_index(
-            "ux_endpoints_contact",
-            ["party_id", "contact_role"],
-            unique=True,
-            sqlite_where=_CONTACT,
-            postgresql_where=_CONTACT,
-        )
-        batch_op.create_index(
             "ux_endpoints_inbox",
             ["party_id"],
             unique=True,
@@ -150,7 +142,6 @@ def downgrade() -> None:
 
     with op.batch_alter_table("endpoints", schema=None) as batch_op:
         batch_op.drop_index("ux_endpoints_inbox")
-        batch_op.drop_index("ux_endpoints_contact")
         batch_op.alter_column("url", existing_type=sa.VARCHAR(length=2048), nullable=False)
         batch_op.drop_column("failure_warned_at")
         batch_op.drop_column("inbox_acked")

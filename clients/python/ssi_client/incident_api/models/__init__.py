@@ -36,7 +36,10 @@ from .party_update import PartyUpdate
 from .problem import Problem
 from .raise_batch import RaiseBatch
 from .raise_row import RaiseRow
+from .reached_batch import ReachedBatch
 from .reached_create import ReachedCreate
+from .reached_item import ReachedItem
+from .reached_recorded import ReachedRecorded
 from .readdress_body import ReaddressBody
 from .reopen_body import ReopenBody
 from .response_batch import ResponseBatch
@@ -91,7 +94,10 @@ __all__ = (
     "Problem",
     "RaiseBatch",
     "RaiseRow",
+    "ReachedBatch",
     "ReachedCreate",
+    "ReachedItem",
+    "ReachedRecorded",
     "ReaddressBody",
     "ReopenBody",
     "ResponseBatch",
