@@ -61,6 +61,13 @@ class SlaState(StrEnum):
     missed = "missed"
 
 
+class BreachCause(StrEnum):
+    addressee_unreachable = "addressee_unreachable"
+    """No delivery of the clock's start event reached the addressee before the due instant."""
+    not_acknowledged = "not_acknowledged"
+    acknowledged_not_answered = "acknowledged_not_answered"
+
+
 class SlaEventKind(StrEnum):
     warning = "warning"
     breach = "breach"
@@ -110,6 +117,8 @@ class IncidentEventData(BaseModel):
     """The clock's state when the event happened: met or missed on a resolution."""
     sla_kind: SlaEventKind | None = None
     sla_ordinal: int | None = None
+    breach_cause: BreachCause | None = None
+    """Why the clock was breached, on `incident.sla_breached`."""
     previous_addressed_party_id: str | None = None
 
 

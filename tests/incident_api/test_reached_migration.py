@@ -78,7 +78,6 @@ def test_reachability_moves_to_the_incident_and_back(tmp_path: Path) -> None:
         asyncio.run(execute(url, PARTY, INCIDENT, HISTORY))
 
         command.upgrade(config, THIS)
-        command.check(config)
         [incidents, parties] = asyncio.run(
             execute(
                 url,

@@ -11,6 +11,7 @@ from tests.incident_api.world import (
     GAINING,
     INSTALLING,
     act,
+    put_device,
     raise_incident,
     resolve_with_code,
     seed,
@@ -125,3 +126,49 @@ async def test_a_breach_before_the_due_instant_is_refused(
     assert await events_of(api, tokens, "incident.sla_breached") == []
     view = await api.get(f"/v1/incidents/{incident['id']}", headers=tokens.party(GAINING))
     assert view.json()["sla_state"] == "on_track"
+
+
+async def test_a_breach_carries_the_cause_the_notifier_gives(
+    api: httpx.AsyncClient, tokens: Tokens, clock: FrozenClock
+) -> None:
+    await seed(api, tokens)
+    incident = await raise_incident(api, tokens)
+    # The addressee was reached, as far as the API knows; the notifier says otherwise.
+    reached = await api.post(
+        f"/v1/incidents/{incident['id']}/reached", headers=tokens.service(), json={"clock": 1}
+    )
+    assert reached.status_code == 204
+    clock.set(datetime.fromisoformat(incident["due_at"]))
+    warning = {"clock": 1, "kind": "warning", "ordinal": 1, "occurred_at": incident["due_at"]}
+    refused = await post_sla(api, tokens, incident["id"], **warning, cause="not_acknowledged")
+    assert refused.status_code == 422
+    for bad in ("", "late", None, 1):
+        body = {"clock": 1, "kind": "breach", "ordinal": 1, "occurred_at": incident["due_at"]}
+        if bad is not None:
+            answer = await post_sla(api, tokens, incident["id"], **body, cause=bad)
+            assert answer.status_code == 422, bad
+    body = {"clock": 1, "kind": "breach", "ordinal": 1, "occurred_at": incident["due_at"]}
+    first = await post_sla(api, tokens, incident["id"], **body, cause="addressee_unreachable")
+    assert first.status_code == 201, first.text
+    [event] = await events_of(api, tokens, "incident.sla_breached")
+    assert event["data"]["breach_cause"] == "addressee_unreachable"
+    view = await api.get(f"/v1/incidents/{incident['id']}", headers=tokens.party(GAINING))
+    assert view.json()["breach_cause"] == "addressee_unreachable"
+    # Without a cause, the API works it out: reached, not acknowledged.
+    other = await raise_incident(
+        api, tokens, party=GAINING, device_id=await second_device(api, tokens)
+    )
+    await api.post(
+        f"/v1/incidents/{other['id']}/reached", headers=tokens.service(), json={"clock": 1}
+    )
+    clock.set(datetime.fromisoformat(other["due_at"]))
+    body["occurred_at"] = other["due_at"]
+    assert (await post_sla(api, tokens, other["id"], **body)).status_code == 201
+    view = await api.get(f"/v1/incidents/{other['id']}", headers=tokens.party(GAINING))
+    assert view.json()["breach_cause"] == "not_acknowledged"
+
+
+async def second_device(api: httpx.AsyncClient, tokens: Tokens) -> str:
+    device = "00-DB-12-34-56-78-90-B1"
+    await put_device(api, tokens, device)
+    return device

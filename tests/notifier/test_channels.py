@@ -540,3 +540,63 @@ async def test_parties_known_without_contacts_get_them_from_the_api(world: Harne
     await h.sync()
     await h.deliver()
     assert [to for to, _ in h.mailed()] == [OPS]
+
+
+# --- breach causes -----------------------------------------------------------------------------
+
+
+async def breach(h: Harness, incident: dict[str, Any]) -> dict[str, Any]:
+    h.clock.set(at(incident["due_at"]))
+    await h.check_sla()
+    return await view(h, incident["id"])
+
+
+async def breach_events(h: Harness, incident_id: str) -> list[str | None]:
+    response = await h.api.get("/v1/events", params={"limit": 1000}, headers=h.tokens.service())
+    return [
+        e["data"].get("breach_cause")
+        for e in response.json()["items"]
+        if e["type"] == "incident.sla_breached" and e["data"]["incident_id"] == incident_id
+    ]
+
+
+async def test_a_breach_the_addressee_was_never_told_of_is_addressee_unreachable(
+    world: Harness, receiver: Receiver
+) -> None:
+    h = world
+    await h.add_endpoint(INSTALLING, receiver.url)
+    receiver.answers.extend(Answer(503) for _ in range(50))
+    incident = await raise_incident(h.api, h.tokens)
+    await h.sync()
+    await h.deliver()
+    breached = await breach(h, incident)
+    assert (breached["sla_state"], breached["breach_cause"]) == (
+        "breached",
+        "addressee_unreachable",
+    )
+    assert await breach_events(h, incident["id"]) == ["addressee_unreachable"]
+
+
+@pytest.mark.parametrize(
+    ("acknowledged", "cause"),
+    [(False, "not_acknowledged"), (True, "acknowledged_not_answered")],
+)
+async def test_a_breach_of_a_reached_addressee_says_whether_it_acknowledged(
+    world: Harness, receiver: Receiver, acknowledged: bool, cause: str
+) -> None:
+    h = world
+    await h.add_endpoint(INSTALLING, receiver.url)
+    incident = await raise_incident(h.api, h.tokens)
+    await h.sync()
+    await h.deliver()
+    await reached.ReachedReporter(h.runtime, h.feed).report()
+    if acknowledged:
+        answer = await act(h.api, h.tokens, INSTALLING, incident["id"], "acknowledge")
+        assert answer.status_code == 200
+    breached = await breach(h, incident)
+    assert breached["breach_cause"] == cause
+    assert await breach_events(h, incident["id"]) == [cause]
+    # A new clock starts without a cause.
+    assert (await resolve_with_code(h.api, h.tokens, incident["id"])).status_code == 200
+    reopened = await act(h.api, h.tokens, GAINING, incident["id"], "reopen", {"reason": "No"})
+    assert reopened.json()["breach_cause"] is None

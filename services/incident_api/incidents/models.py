@@ -6,7 +6,14 @@ from sqlmodel import Field
 
 from services.common.db import enum_column, utc_column
 from services.incident_api.tables import Table
-from shared.schemas import DeviceType, IncidentStatus, Outcome, SlaEventKind, SlaState
+from shared.schemas import (
+    BreachCause,
+    DeviceType,
+    IncidentStatus,
+    Outcome,
+    SlaEventKind,
+    SlaState,
+)
 
 _OPEN = text("status IN ('raised', 'acknowledged')")
 
@@ -47,6 +54,8 @@ class Incident(Table, table=True):
     due_at: datetime = utc_column()
     warning_at: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     breach_recorded: bool = False
+    breach_cause: BreachCause | None = enum_column(BreachCause, nullable=True)
+    """Why the running clock was breached (set with the breach, cleared by a new clock)."""
     warning_recorded: bool = False
     sla_outcome: SlaState | None = enum_column(SlaState, nullable=True)
     reopen_count: int = 0

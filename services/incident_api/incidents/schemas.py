@@ -7,7 +7,14 @@ from services.common.negotiation import Instant
 from services.common.openapi import examples
 from shared.freetext import FreeText
 from shared.identifiers import DeviceId, InstallCode, PartyId
-from shared.schemas import DeviceType, IncidentStatus, Outcome, SlaEventKind, SlaState
+from shared.schemas import (
+    BreachCause,
+    DeviceType,
+    IncidentStatus,
+    Outcome,
+    SlaEventKind,
+    SlaState,
+)
 
 GroupRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,64}$")]
 
@@ -54,6 +61,7 @@ EXAMPLE_RAISED: dict[str, Any] = {
     "updated_at": "2026-11-23T10:15:04Z",
     "install_code_available": False,
     "addressee_reachable": True,
+    "breach_cause": None,
     "links": _LINKS,
 }
 EXAMPLE_RESOLVED: dict[str, Any] = EXAMPLE_RAISED | {
@@ -169,6 +177,16 @@ class SlaEventCreate(Body):
     kind: SlaEventKind
     ordinal: int = Field(ge=1, le=10_000)
     occurred_at: Instant
+    cause: BreachCause | None = None
+    """A breach's cause, as the notifier knows it: `addressee_unreachable` when no delivery of
+    the clock's start event reached the addressee. Left out, the API works it out from the
+    incident (its reached clock, then whether it was acknowledged). Breaches only."""
+
+    @model_validator(mode="after")
+    def _cause_is_a_breachs(self) -> Self:
+        if self.cause is not None and self.kind is not SlaEventKind.breach:
+            raise ValueError("only a breach has a cause")
+        return self
 
 
 class ReachedCreate(Body):
@@ -254,6 +272,12 @@ class IncidentRead(BaseModel):
     close_reason: str | None
     updated_at: datetime
     install_code_available: bool
+    breach_cause: BreachCause | None = Field(
+        default=None,
+        description="Why the running clock was breached: `addressee_unreachable` (no channel "
+        "reached the addressee before the due instant), `not_acknowledged` or "
+        "`acknowledged_not_answered`; null unless it was.",
+    )
     addressee_reachable: bool = Field(
         description="Whether a delivery of this clock's start event (raised, reopened, "
         "readdressed) has reached the addressee, as the notifier reports it; false again when "

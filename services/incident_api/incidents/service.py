@@ -42,6 +42,7 @@ from services.incident_api.parties.models import Party
 from services.incident_api.runtime import Runtime
 from shared.schemas import (
     OPEN_STATUSES,
+    BreachCause,
     EventType,
     IncidentEventData,
     IncidentStatus,
@@ -210,6 +211,7 @@ def _start_clock(rt: Runtime, now: datetime, clock: int = 1) -> dict[str, Any]:
         "due_at": deadlines.due_at,
         "warning_at": [w.isoformat() for w in deadlines.warnings],
         "breach_recorded": False,
+        "breach_cause": None,
         "warning_recorded": False,
         "sla_outcome": None,
     }
@@ -614,6 +616,9 @@ async def record_sla_event(
         assert found is not None
         return found, False
     flag = {SlaEventKind.warning: "warning_recorded"}.get(body.kind, "breach_recorded")
+    changes: dict[str, Any] = {flag: True, "version": col(Incident.version) + 1}
+    if body.kind is SlaEventKind.breach and body.clock == incident.clock:
+        changes["breach_cause"] = body.cause or breach_cause(incident)
     running = await session.exec(
         update(Incident)
         .where(
@@ -621,7 +626,7 @@ async def record_sla_event(
             col(Incident.clock) == body.clock,
             col(Incident.status).in_(OPEN_STATUSES),
         )
-        .values(**{flag: True, "version": col(Incident.version) + 1})
+        .values(**changes)
     )
     await session.refresh(incident)
     if running.rowcount != 1:
@@ -651,6 +656,16 @@ async def record_sla_event(
         sla_ordinal=body.ordinal,
     )
     return record, True
+
+
+def breach_cause(incident: Incident) -> BreachCause:
+    """Why an open incident's running clock was breached, as the API sees it: the notifier, which
+    knows best whether the addressee was reached, says so itself (`addressee_unreachable`)."""
+    if incident.reached_clock != incident.clock:
+        return BreachCause.addressee_unreachable
+    if incident.status is S.acknowledged:
+        return BreachCause.acknowledged_not_answered
+    return BreachCause.not_acknowledged
 
 
 async def _find_sla_event(
@@ -777,6 +792,7 @@ def event_data(incident: Incident, **extra: Any) -> dict[str, Any]:
         due_at=incident.due_at,
         warning_at=[datetime.fromisoformat(w) for w in incident.warning_at],
         links={"incident": f"/v1/incidents/{incident.id}"},
+        breach_cause=incident.breach_cause,
         **extra,
     ).model_dump(mode="json", exclude_none=True)
 

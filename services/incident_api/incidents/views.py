@@ -74,5 +74,6 @@ def incident_view(rt: Runtime, incident: Incident) -> IncidentRead:
         updated_at=incident.updated_at,
         install_code_available=incident.code_state == "held",
         addressee_reachable=addressee_reachable(incident),
+        breach_cause=incident.breach_cause,
         links=links,
     )

@@ -170,6 +170,8 @@ class Claim:
     """The event to record now (`claimed`, or a later one that overtook it)."""
     following: Step
     """What comes after `record`."""
+    reached: bool
+    """Whether a delivery of the clock's start event reached the addressee by the due instant."""
 
 
 async def claim_due(session: AsyncSession, rt: Runtime, limit: int) -> list[Claim]:
@@ -209,6 +211,7 @@ async def claim_due(session: AsyncSession, rt: Runtime, limit: int) -> list[Clai
                     claimed,
                     record,
                     plan.after(record),
+                    clock.reached_at is not None and clock.reached_at <= clock.due_at,
                 )
             )
         session.add(clock)

@@ -21,6 +21,7 @@ from services.notifier.metrics import SLA_HEARTBEAT
 from services.notifier.runtime import Runtime
 from services.notifier.sla import service
 from services.notifier.sla.service import Claim, Outcome
+from shared.schemas import BreachCause, SlaEventKind
 
 log = logging.getLogger("ssi.notifier.sla")
 
@@ -56,6 +57,9 @@ async def _record(api: ApiClient, claim: Claim) -> str:
         "ordinal": step.ordinal,
         "occurred_at": step.at.isoformat(),
     }
+    if step.kind is SlaEventKind.breach and not claim.reached:
+        # The API cannot know this as well: only the notifier saw every delivery.
+        body["cause"] = BreachCause.addressee_unreachable.value
     context = {"incident_id": claim.incident_id, "clock": claim.clock, "kind": step.kind.value}
     try:
         response = await api.post(f"/v1/incidents/{claim.incident_id}/sla-events", body)

@@ -1,6 +1,7 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .batch_result import BatchResult
+from .breach_cause import BreachCause
 from .cancel_body import CancelBody
 from .check_health_response_check_health import CheckHealthResponseCheckHealth
 from .close_body import CloseBody
@@ -59,6 +60,7 @@ from .test_clock_set import TestClockSet
 
 __all__ = (
     "BatchResult",
+    "BreachCause",
     "CancelBody",
     "CheckHealthResponseCheckHealth",
     "CloseBody",

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.breach_cause import BreachCause
 from ..models.device_type import DeviceType
 from ..models.incident_status import IncidentStatus
 from ..models.outcome import Outcome
 from ..models.sla_state import SlaState
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.incident_read_links import IncidentReadLinks
@@ -59,6 +61,9 @@ class IncidentRead:
         version (int):
         warning_at (list[datetime.datetime]):
         working_days_overdue (int):
+        breach_cause (BreachCause | None | Unset): Why the running clock was breached: `addressee_unreachable` (no
+            channel reached the addressee before the due instant), `not_acknowledged` or `acknowledged_not_answered`; null
+            unless it was.
     """
 
     acknowledged_at: datetime.datetime | None
@@ -95,6 +100,7 @@ class IncidentRead:
     version: int
     warning_at: list[datetime.datetime]
     working_days_overdue: int
+    breach_cause: BreachCause | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -210,6 +216,14 @@ class IncidentRead:
 
         working_days_overdue = self.working_days_overdue
 
+        breach_cause: None | str | Unset
+        if isinstance(self.breach_cause, Unset):
+            breach_cause = UNSET
+        elif isinstance(self.breach_cause, BreachCause):
+            breach_cause = self.breach_cause.value
+        else:
+            breach_cause = self.breach_cause
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -250,6 +264,8 @@ class IncidentRead:
                 "working_days_overdue": working_days_overdue,
             }
         )
+        if breach_cause is not UNSET:
+            field_dict["breach_cause"] = breach_cause
 
         return field_dict
 
@@ -474,6 +490,23 @@ class IncidentRead:
 
         working_days_overdue = d.pop("working_days_overdue")
 
+        def _parse_breach_cause(data: object) -> BreachCause | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                breach_cause_type_0 = BreachCause(data)
+
+                return breach_cause_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BreachCause | None | Unset, data)
+
+        breach_cause = _parse_breach_cause(d.pop("breach_cause", UNSET))
+
         incident_read = cls(
             acknowledged_at=acknowledged_at,
             addressed_party_id=addressed_party_id,
@@ -509,6 +542,7 @@ class IncidentRead:
             version=version,
             warning_at=warning_at,
             working_days_overdue=working_days_overdue,
+            breach_cause=breach_cause,
         )
 
         incident_read.additional_properties = d

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.breach_cause import BreachCause
 from ..models.sla_event_kind import SlaEventKind
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SlaEventCreate")
 
@@ -19,12 +21,14 @@ class SlaEventCreate:
         kind (SlaEventKind):
         occurred_at (datetime.datetime):
         ordinal (int):
+        cause (BreachCause | None | Unset):
     """
 
     clock: int
     kind: SlaEventKind
     occurred_at: datetime.datetime
     ordinal: int
+    cause: BreachCause | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         clock = self.clock
@@ -34,6 +38,14 @@ class SlaEventCreate:
         occurred_at = self.occurred_at.isoformat()
 
         ordinal = self.ordinal
+
+        cause: None | str | Unset
+        if isinstance(self.cause, Unset):
+            cause = UNSET
+        elif isinstance(self.cause, BreachCause):
+            cause = self.cause.value
+        else:
+            cause = self.cause
 
         field_dict: dict[str, Any] = {}
 
@@ -45,6 +57,8 @@ class SlaEventCreate:
                 "ordinal": ordinal,
             }
         )
+        if cause is not UNSET:
+            field_dict["cause"] = cause
 
         return field_dict
 
@@ -59,11 +73,29 @@ class SlaEventCreate:
 
         ordinal = d.pop("ordinal")
 
+        def _parse_cause(data: object) -> BreachCause | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                cause_type_0 = BreachCause(data)
+
+                return cause_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BreachCause | None | Unset, data)
+
+        cause = _parse_cause(d.pop("cause", UNSET))
+
         sla_event_create = cls(
             clock=clock,
             kind=kind,
             occurred_at=occurred_at,
             ordinal=ordinal,
+            cause=cause,
         )
 
         return sla_event_create
