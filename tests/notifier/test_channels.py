@@ -182,6 +182,31 @@ async def only_incident(h: Harness) -> dict[str, Any]:
     return result
 
 
+async def test_a_fetched_inbox_item_is_not_mailed(world: Harness) -> None:
+    h = world
+    assert (await create(h, INSTALLING, kind="inbox")).status_code == 201
+    await raise_incident(h.api, h.tokens)
+    await h.sync()
+    fetched = await h.notifier.get("/v1/inbox", headers=h.tokens.party(INSTALLING))
+    assert [i["type"] for i in fetched.json()["items"]] == ["incident.raised"]
+    h.clock.advance(hours=5)
+    assert await FallbackSweeper(h.runtime).sweep() == 0
+    await h.deliver()
+    assert h.mails() == []
+
+
+async def test_an_inbox_item_nobody_fetches_is_mailed_after_four_hours(world: Harness) -> None:
+    h = world
+    assert (await create(h, INSTALLING, kind="inbox")).status_code == 201
+    await raise_incident(h.api, h.tokens)
+    await h.sync()
+    h.clock.advance(hours=5)
+    # Never fetched: the clock's addressee was not reached, so its ops contact is mailed.
+    assert await FallbackSweeper(h.runtime).sweep() == 1
+    await h.deliver()
+    assert [to for to, _ in h.mailed()] == [OPS]
+
+
 async def test_a_resolved_incident_does_not_fall_back(world: Harness, receiver: Receiver) -> None:
     h = world
     await h.add_endpoint(INSTALLING, receiver.url)
@@ -229,10 +254,14 @@ async def test_contact_endpoints_are_not_the_partys_to_change(world: Harness) ->
     contact = listed.json()["items"][0]
     path = f"/v1/endpoints/{contact['id']}"
     headers = h.tokens.party(INSTALLING)
+    # Nor to test or recover: their addresses were never confirmed, so nothing but the
+    # fallback may mail them.
     for answer in (
         await h.notifier.patch(path, headers=headers, json={"enabled": False}),
         await h.notifier.delete(path, headers=headers),
         await h.notifier.post(f"{path}/rotate-secret", headers=headers),
+        await h.notifier.post(f"{path}/test", headers=headers),
+        await h.notifier.post(f"{path}/recover", headers=headers, json={"since": LONG_AGO}),
     ):
         assert answer.status_code == 409, answer.text
         assert answer.headers["content-type"].startswith("application/problem+json")
@@ -382,6 +411,7 @@ async def test_a_confirmation_link_expires_after_24_hours(world: Harness) -> Non
         {"kind": "email", "address": "not an address"},
         {"kind": "email", "address": "a@b.example\r\nBcc: victim@else.example"},
         {"kind": "email", "address": "a@b.example", "url": "https://x.example/hook"},
+        {"kind": "email", "address": "üser@exämple.example"},
         {"kind": "inbox", "url": "https://x.example/hook"},
         {"kind": "webhook"},
         {"kind": "fax", "url": "https://x.example/hook"},
@@ -395,6 +425,27 @@ async def test_malformed_endpoints_are_refused(world: Harness, body: dict[str, A
     assert "victim" not in answer.text
     listed = await h.notifier.get("/v1/endpoints", headers=h.tokens.party(INSTALLING))
     assert listed.json()["items"] == []
+
+
+async def test_confirmations_a_party_can_have_mailed_are_bounded(world: Harness) -> None:
+    h = world
+    first = await create(h, INSTALLING, kind="email", address="queue@installing.example")
+    assert first.status_code == 201
+    again = await create(h, INSTALLING, kind="email", address="Queue@installing.example")
+    assert again.status_code == 409
+    assert again.json()["type"].endswith("/too-many-unconfirmed")
+    for n in range(1, 5):
+        made = await create(h, INSTALLING, kind="email", address=f"q{n}@installing.example")
+        assert made.status_code == 201
+    sixth = await create(h, INSTALLING, kind="email", address="q5@installing.example")
+    assert sixth.status_code == 409
+    await h.deliver()
+    assert len(h.mails()) == 5
+    # A day later the links have expired: new ones may be asked for.
+    h.clock.advance(hours=24, seconds=1)
+    assert (
+        await create(h, INSTALLING, kind="email", address="q5@installing.example")
+    ).status_code == 201
 
 
 async def test_a_second_inbox_is_refused(world: Harness) -> None:

@@ -725,7 +725,8 @@ async def record_reached_many(session: AsyncSession, reached: list[tuple[str, in
         )
         .values(reached_clock=bindparam("b_clock"))
         .execution_options(synchronize_session=False),
-        [{"b_id": incident_id, "b_clock": clock} for incident_id, clock in reached],
+        # In one order, so that two callers' batches never lock rows crosswise.
+        [{"b_id": incident_id, "b_clock": clock} for incident_id, clock in sorted(reached)],
     )
     return max(changed.rowcount, 0)
 

@@ -181,6 +181,8 @@ async def retry_delivery(
     Scope `webhooks:write`. Only a `dead` delivery: another is 409 `not-retryable` (to re-send
     what was skipped while an endpoint was disabled, recover the endpoint). Takes no body."""
     delivery = await _own(session, principal, delivery_id)
+    if delivery.inbox_position is not None:
+        raise NotRetryable("Inbox items are never sent, so never retried: it expired unread.")
     if delivery.status != DeliveryStatus.dead:
         raise NotRetryable(f"The delivery is {delivery.status.value}.")
     now = rt.clock.now()
@@ -190,7 +192,7 @@ async def retry_delivery(
         .values(
             status=DeliveryStatus.pending,
             schedule_start=col(Delivery.attempt_count),
-            next_attempt_at=recovery.due_again(delivery.inbox_position is not None, now),
+            next_attempt_at=now,
             updated_at=now,
         )
     )
@@ -229,7 +231,11 @@ async def update_endpoint(
     "/{endpoint_id}/recover",
     response_model=Recovered,
     summary="Recover an endpoint: enable it and re-deliver",
-    responses=problems(endpoints_service.EndpointNotFound, endpoints_service.Unconfirmed),
+    responses=problems(
+        endpoints_service.EndpointNotFound,
+        endpoints_service.ContactEndpoint,
+        endpoints_service.Unconfirmed,
+    ),
 )
 async def recover_endpoint(
     endpoint_id: EndpointId,
@@ -262,7 +268,7 @@ async def recover_endpoint(
             "recover_endpoint",
             "test_endpoint",
         ),
-        **problems(*CHECKED, endpoints_service.SecondInbox),
+        **problems(*CHECKED, endpoints_service.SecondInbox, endpoints_service.TooManyUnconfirmed),
     },
 )
 async def create_endpoint(
@@ -302,7 +308,11 @@ async def create_endpoint(
     status_code=202,
     response_model=DeliveryRead,
     summary="Send a test event to an endpoint",
-    responses=problems(endpoints_service.EndpointNotFound, endpoints_service.Unconfirmed),
+    responses=problems(
+        endpoints_service.EndpointNotFound,
+        endpoints_service.ContactEndpoint,
+        endpoints_service.Unconfirmed,
+    ),
 )
 async def test_endpoint(
     endpoint_id: EndpointId, session: SessionDep, rt: RuntimeDep, principal: Writer
@@ -310,8 +320,10 @@ async def test_endpoint(
     """Send `endpoint.test` to this endpoint alone (signed, for a webhook), now, even if it is
     disabled (to see whether it works again before turning it back on). Scope `webhooks:write`.
     The answer is the delivery, recorded like any other: follow it with
-    `GET /v1/deliveries/{id}`. An email endpoint not yet confirmed is 409. Takes no body."""
+    `GET /v1/deliveries/{id}`. An email endpoint not yet confirmed is 409, and so is one of the
+    contact list's (`contact-endpoint`). Takes no body."""
     endpoint = await endpoints_service.get_own(session, party_of(principal), endpoint_id)
+    endpoints_service.check_changeable(endpoint)
     if endpoint.disabled_reason is DisabledReason.unconfirmed:
         raise endpoints_service.Unconfirmed("Follow the link mailed to the address first.")
     delivery_id = await notices.test(session, rt, endpoint)

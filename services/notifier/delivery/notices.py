@@ -59,8 +59,8 @@ def contacts_for(
 ) -> list[Endpoint]:
     """Which of a party's contact endpoints (among `endpoints`, all the party's) an event goes
     to: its ops contact when none of its own enabled endpoints takes the event, and for a breach
-    or an escalation its escalation contact when the party is the addressee. Never two messages
-    to one address."""
+    or an escalation its escalation contact too, and always when the party is the addressee.
+    Never two messages to one address."""
     by_role = {e.contact_role: e for e in endpoints if e.contact_role is not None}
     chosen: list[Endpoint] = []
     ops = by_role.get(ContactRole.ops)
@@ -68,7 +68,7 @@ def contacts_for(
         chosen.append(ops)
     escalation = by_role.get(ContactRole.escalation)
     if (
-        addressee
+        (addressee or not own_took_it)
         and event_type in ESCALATING
         and escalation is not None
         and not any(e.address == escalation.address for e in chosen)
@@ -102,10 +102,18 @@ async def _insert(
         after_commit(session, rt.wake_deliveries)
 
 
-def _notice(endpoint: Endpoint, type_: str, data: dict[str, Any], now: datetime) -> NewDelivery:
+def _notice(
+    endpoint: Endpoint,
+    type_: str,
+    data: dict[str, Any],
+    now: datetime,
+    webhook_id: str | None = None,
+) -> NewDelivery:
+    """`webhook_id`: derived from what the notice is about, where two replicas may both decide
+    to send it (the second insert then changes nothing); a fresh one otherwise."""
     return new_delivery(
         endpoint,
-        webhook_id=f"ntf_{uuid.uuid4().hex}",
+        webhook_id=webhook_id or f"ntf_{uuid.uuid4().hex}",
         event_type=type_,
         payload=webhook_body(type_, now, data),
         now=now,
@@ -163,9 +171,9 @@ async def disabled(session: AsyncSession, rt: Runtime, endpoint: Endpoint, now: 
     targets = [e for e in others if e.contact_role is None and accepts(e, type_)]
     targets += [e for e in others if e.contact_role is ContactRole.ops]
     data = _endpoint_data(endpoint)
-    await _insert(
-        session, rt, [_notice(e, type_, data, now) for e in targets], {e.id: e for e in targets}
-    )
+    about = f"{endpoint.id}_{int(now.timestamp())}"
+    rows = [_notice(e, type_, data, now, f"ntf_disabled_{about}_{e.id}") for e in targets]
+    await _insert(session, rt, rows, {e.id: e for e in targets})
 
 
 async def failing(session: AsyncSession, rt: Runtime, endpoint: Endpoint, now: datetime) -> None:
@@ -173,12 +181,13 @@ async def failing(session: AsyncSession, rt: Runtime, endpoint: Endpoint, now: d
     contacts = (await _party_contacts(session, [endpoint.party_id])).get(endpoint.party_id, [])
     targets = [e for e in contacts if e.contact_role is ContactRole.ops and e.id != endpoint.id]
     data = _endpoint_data(endpoint)
-    if endpoint.failing_since is not None:
-        limit = timedelta(seconds=rt.settings.disable_after_failing_seconds)
-        data["disable_at"] = (endpoint.failing_since + limit).isoformat()
-    await _insert(
-        session, rt, [_notice(e, FAILING, data, now) for e in targets], {e.id: e for e in targets}
-    )
+    streak = endpoint.failing_since or now
+    limit = timedelta(seconds=rt.settings.disable_after_failing_seconds)
+    data["disable_at"] = (streak + limit).isoformat()
+    # Once per failing streak, whichever replica notices first.
+    about = f"{endpoint.id}_{int(streak.timestamp())}"
+    rows = [_notice(e, FAILING, data, now, f"ntf_failing_{about}_{e.id}") for e in targets]
+    await _insert(session, rt, rows, {e.id: e for e in targets})
 
 
 def _open(delivery: Any) -> Any:
@@ -189,19 +198,36 @@ def _open(delivery: Any) -> Any:
     )
 
 
+def _clock_reached(delivery: Any) -> Any:
+    """The delivery is of a clock's start event, and that clock's addressee has been reached
+    (by another delivery, or by its inbox item being fetched)."""
+    return exists().where(
+        col(delivery.event_type).in_(CLOCK_STARTS),
+        col(SlaClock.incident_id) == delivery.incident_id,
+        col(SlaClock.state) == ClockState.running,
+        col(SlaClock.addressed_party_id) == delivery.party_id,
+        col(SlaClock.reached_at).is_not(None),
+    )
+
+
 async def _to_contacts(
     session: AsyncSession, rt: Runtime, failed: Sequence[Delivery], now: datetime
 ) -> int:
     """Route each of `failed` (deliveries of events that did not reach their party) to that
-    party's ops contact, and mark them fallen back."""
+    party's contact list (`contacts_for`, as if no endpoint had taken the event), and mark them
+    fallen back."""
     if not failed:
         return 0
     contacts = await _party_contacts(session, (d.party_id for d in failed))
     rows: list[NewDelivery] = []
     endpoints: dict[str, Endpoint] = {}
     for delivery in failed:
-        for contact in contacts.get(delivery.party_id, []):
-            if contact.contact_role is not ContactRole.ops or contact.id == delivery.endpoint_id:
+        party_contacts = contacts.get(delivery.party_id, [])
+        chosen = contacts_for(
+            party_contacts, delivery.event_type, own_took_it=False, addressee=False
+        )
+        for contact in chosen:
+            if contact.id == delivery.endpoint_id:
                 continue
             endpoints[contact.id] = contact
             rows.append(
@@ -249,10 +275,13 @@ async def fall_back(session: AsyncSession, rt: Runtime, now: datetime, limit: in
                 (col(Delivery.status) == DeliveryStatus.dead)
                 | (
                     (col(Delivery.status) == DeliveryStatus.pending)
+                    # An inbox item unread (or, for a breach, unacknowledged) counts as failing.
                     & (col(Delivery.created_at) <= now - FALLBACK_AFTER)
                 ),
                 _open(Delivery),
                 ~reached,
+                # A clock start fetched from an inbox reached its party, though still pending.
+                ~_clock_reached(Delivery),
             )
             .order_by(col(Delivery.created_at))
             .limit(limit)

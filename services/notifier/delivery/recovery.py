@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.db import after_commit
 from services.notifier.delivery import notices
-from services.notifier.delivery.models import INBOX_RETENTION, Delivery, DeliveryStatus
+from services.notifier.delivery.models import Delivery, DeliveryStatus
 from services.notifier.endpoints import health
 from services.notifier.endpoints import service as endpoints_service
 from services.notifier.endpoints.models import DisabledReason, Endpoint, EndpointKind
@@ -55,18 +55,18 @@ async def disabled(session: AsyncSession, rt: Runtime, endpoint: Endpoint, now: 
     await notices.disabled(session, rt, endpoint, now)
 
 
-def due_again(inbox: bool, now: datetime) -> datetime:
-    """When a delivery put back by hand falls due: now, or for an inbox item (never sent), when
-    it expires."""
-    return now + INBOX_RETENTION if inbox else now
-
-
 async def recover(session: AsyncSession, rt: Runtime, endpoint: Endpoint, since: datetime) -> int:
     """Enable the endpoint and re-deliver, oldest first, what was skipped or died since `since`."""
+    endpoints_service.check_changeable(endpoint)
     if endpoint.disabled_reason is DisabledReason.unconfirmed:
         raise endpoints_service.Unconfirmed("Follow the link mailed to the address first.")
     now = rt.clock.now()
     health.enable(endpoint, now)
+    if endpoint.kind is EndpointKind.inbox:
+        # Never sent, so nothing to send again: what it holds was kept while it was off, and
+        # expired items stay expired (their places are behind the reader).
+        await session.flush()
+        return 0
     # All due now; the claim takes equal due instants oldest first, so the order is kept.
     requeued = await session.exec(
         update(Delivery)
@@ -78,7 +78,7 @@ async def recover(session: AsyncSession, rt: Runtime, endpoint: Endpoint, since:
         .values(
             status=DeliveryStatus.pending,
             schedule_start=col(Delivery.attempt_count),
-            next_attempt_at=due_again(endpoint.kind is EndpointKind.inbox, now),
+            next_attempt_at=now,
             claimed_until=None,
             claim_token=None,
             updated_at=now,

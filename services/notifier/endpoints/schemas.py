@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, 
 from services.common.negotiation import InstantBound
 from services.common.openapi import examples
 from services.notifier.endpoints.models import ContactRole, DisabledReason, EndpointKind
+from services.notifier.transports.mail_format import valid_address
 from shared.schemas import EventType
 
 DELIVERABLE = frozenset(t for t in EventType if t.value.startswith(("incident.", "endpoint.")))
@@ -91,6 +92,8 @@ class EndpointCreate(Body):
                 if wants_address
                 else f"a {self.kind} endpoint has no address"
             )
+        if self.address is not None and not valid_address(self.address):
+            raise ValueError("the address must be one plain ASCII address (local@domain)")
         return self
 
 

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -60,11 +61,18 @@ class Unconfirmed(Conflict):
     slug, title = "endpoint-unconfirmed", "This email endpoint has not been confirmed yet"
 
 
+class TooManyUnconfirmed(Conflict):
+    slug, title = "too-many-unconfirmed", "Too many email endpoints await confirmation"
+
+
 class BadConfirmation(Unprocessable):
     slug, title = "invalid-confirmation", "This confirmation link is not valid"
 
 
 CONFIRMATION_SECONDS = 24 * 3600
+MAX_UNCONFIRMED = 5
+"""Email endpoints of one party awaiting confirmation at once: each mails its address once, so
+this bounds what a party can make the service send to addresses that never asked for it."""
 
 
 def _check(rt: Runtime, url: str | None, event_types: list[EventType] | None) -> None:
@@ -95,6 +103,8 @@ async def create(
     if body.kind is EndpointKind.inbox and await inbox_of(session, party_id) is not None:
         raise SecondInbox("Use it through GET /v1/inbox, or delete it first.")
     now = rt.clock.now()
+    if body.kind is EndpointKind.email:
+        await _check_unconfirmed(session, party_id, body.address or "", now)
     endpoint_id = str(uuid.uuid4())
     # Every kind keeps a sealed secret (one shape of row); only a webhook's is ever shown or used.
     secret = new_secret()
@@ -117,8 +127,35 @@ async def create(
         endpoint.confirm_expires_at = now + timedelta(seconds=CONFIRMATION_SECONDS)
         health.disable(endpoint, DisabledReason.unconfirmed, now)
     session.add(endpoint)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        # Another request added the party's inbox since the check above (the index decides).
+        raise SecondInbox("Use it through GET /v1/inbox, or delete it first.") from exc
     return Created(endpoint, secret if body.kind is EndpointKind.webhook else None, token)
+
+
+async def _check_unconfirmed(
+    session: AsyncSession, party_id: str, address: str, now: datetime
+) -> None:
+    waiting = (
+        await session.exec(
+            select(Endpoint.address).where(
+                col(Endpoint.party_id) == party_id,
+                col(Endpoint.disabled_reason) == DisabledReason.unconfirmed,
+                col(Endpoint.confirm_expires_at) > now,
+            )
+        )
+    ).all()
+    if address.lower() in {(a or "").lower() for a in waiting}:
+        raise TooManyUnconfirmed(
+            "A confirmation link was mailed to this address in the last 24 hours: follow it, "
+            "or delete that endpoint first."
+        )
+    if len(waiting) >= MAX_UNCONFIRMED:
+        raise TooManyUnconfirmed(
+            f"{MAX_UNCONFIRMED} email endpoints await confirmation: confirm or delete some first."
+        )
 
 
 async def inbox_of(session: AsyncSession, party_id: str) -> Endpoint | None:
@@ -154,6 +191,8 @@ def _digest(token: str) -> str:
 
 
 def check_changeable(endpoint: Endpoint) -> None:
+    """The contact list's endpoints are not the party's to change, test or recover: their
+    addresses were never confirmed, so nothing but the notifier's own fallback may mail them."""
     if endpoint.contact_role is not None:
         raise ContactEndpoint(
             "Change your party's contact emails at the incident API; this endpoint follows them."

@@ -30,8 +30,17 @@ def contact_endpoint_id(party_id: str, role: ContactRole) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"contact|{party_id}|{role.value}"))
 
 
-async def keep(session: AsyncSession, rt: Runtime, party: PartyEventData, now: datetime) -> None:
-    """Make the party's contact endpoints say what `party` says of its contact emails."""
+async def keep(
+    session: AsyncSession,
+    rt: Runtime,
+    party: PartyEventData,
+    now: datetime,
+    *,
+    overwrite: bool = True,
+) -> None:
+    """Make the party's contact endpoints say what `party` says of its contact emails.
+    `overwrite=False` adds missing ones only: an answer from the API must never write over what
+    a newer feed event brought meanwhile."""
     addresses = {
         ContactRole.ops: party.ops_contact_email,
         ContactRole.escalation: party.escalation_contact_email,
@@ -55,13 +64,16 @@ async def keep(session: AsyncSession, rt: Runtime, party: PartyEventData, now: d
             updated_at=now,
             **seal(rt, endpoint_id, new_secret()),
         )
-        statement = statement.on_conflict_do_update(
-            index_elements=["id"],
-            set_={
-                "address": statement.excluded.address,
-                "updated_at": statement.excluded.updated_at,
-            },
-        )
+        if overwrite:
+            statement = statement.on_conflict_do_update(
+                index_elements=["id"],
+                set_={
+                    "address": statement.excluded.address,
+                    "updated_at": statement.excluded.updated_at,
+                },
+            )
+        else:
+            statement = statement.on_conflict_do_nothing(index_elements=["id"])
         await conn.execute(statement)
 
 

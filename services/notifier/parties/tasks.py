@@ -34,7 +34,7 @@ class ContactBackfill:
             if party is None or not party.ops_contact_email:
                 continue
             async with transaction(self.rt.sessions) as session:
-                await contacts.keep(session, self.rt, party, self.rt.clock.now())
+                await contacts.keep(session, self.rt, party, self.rt.clock.now(), overwrite=False)
             filled += 1
         return filled
 

@@ -98,6 +98,8 @@ class ReachedReporter:
                         col(SlaClock.reached_at).is_not(None),
                         col(SlaClock.reached_reported).is_(False),
                     )
+                    # One order everywhere: two replicas' batches never lock rows crosswise.
+                    .order_by(col(SlaClock.incident_id), col(SlaClock.clock))
                     .limit(BATCH)
                 )
             ).all()

@@ -100,7 +100,8 @@ def sync_detailed(
      Send `endpoint.test` to this endpoint alone (signed, for a webhook), now, even if it is
     disabled (to see whether it works again before turning it back on). Scope `webhooks:write`.
     The answer is the delivery, recorded like any other: follow it with
-    `GET /v1/deliveries/{id}`. An email endpoint not yet confirmed is 409. Takes no body.
+    `GET /v1/deliveries/{id}`. An email endpoint not yet confirmed is 409, and so is one of the
+    contact list's (`contact-endpoint`). Takes no body.
 
     Args:
         endpoint_id (str):
@@ -134,7 +135,8 @@ def sync(
      Send `endpoint.test` to this endpoint alone (signed, for a webhook), now, even if it is
     disabled (to see whether it works again before turning it back on). Scope `webhooks:write`.
     The answer is the delivery, recorded like any other: follow it with
-    `GET /v1/deliveries/{id}`. An email endpoint not yet confirmed is 409. Takes no body.
+    `GET /v1/deliveries/{id}`. An email endpoint not yet confirmed is 409, and so is one of the
+    contact list's (`contact-endpoint`). Takes no body.
 
     Args:
         endpoint_id (str):
@@ -163,7 +165,8 @@ async def asyncio_detailed(
      Send `endpoint.test` to this endpoint alone (signed, for a webhook), now, even if it is
     disabled (to see whether it works again before turning it back on). Scope `webhooks:write`.
     The answer is the delivery, recorded like any other: follow it with
-    `GET /v1/deliveries/{id}`. An email endpoint not yet confirmed is 409. Takes no body.
+    `GET /v1/deliveries/{id}`. An email endpoint not yet confirmed is 409, and so is one of the
+    contact list's (`contact-endpoint`). Takes no body.
 
     Args:
         endpoint_id (str):
@@ -195,7 +198,8 @@ async def asyncio(
      Send `endpoint.test` to this endpoint alone (signed, for a webhook), now, even if it is
     disabled (to see whether it works again before turning it back on). Scope `webhooks:write`.
     The answer is the delivery, recorded like any other: follow it with
-    `GET /v1/deliveries/{id}`. An email endpoint not yet confirmed is 409. Takes no body.
+    `GET /v1/deliveries/{id}`. An email endpoint not yet confirmed is 409, and so is one of the
+    contact list's (`contact-endpoint`). Takes no body.
 
     Args:
         endpoint_id (str):
