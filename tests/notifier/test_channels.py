@@ -14,9 +14,11 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import delete
+from sqlmodel import select
 from standardwebhooks.webhooks import Webhook
 
 from services.common.db import transaction
+from services.notifier.delivery.models import Delivery
 from services.notifier.delivery.tasks import FallbackSweeper
 from services.notifier.endpoints.models import Endpoint
 from services.notifier.parties.tasks import ContactBackfill
@@ -379,6 +381,10 @@ async def test_an_email_endpoint_sends_nothing_but_its_confirmation_until_confir
     again = await h.notifier.post("/v1/endpoints/confirm", json={"token": token})
     assert again.status_code == 422
     assert token not in again.text
+    # The delivery log keeps the confirmation message, not the token.
+    async with h.runtime.sessions() as session:
+        payloads = (await session.exec(select(Delivery.payload))).all()
+    assert token not in json.dumps(payloads)
 
     await put_device(h.api, h.tokens, "00-DB-12-34-56-78-90-A1")
     second = await raise_incident(h.api, h.tokens, device_id="00-DB-12-34-56-78-90-A1")

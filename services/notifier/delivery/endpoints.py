@@ -38,6 +38,8 @@ from services.notifier.endpoints import service as endpoints_service
 from services.notifier.endpoints.endpoints import CHECKED, EndpointId, party_of
 from services.notifier.endpoints.models import DisabledReason
 from services.notifier.endpoints.schemas import (
+    ConfirmBody,
+    EndpointConfirmed,
     EndpointCreate,
     EndpointCreated,
     EndpointRead,
@@ -330,3 +332,21 @@ async def test_endpoint(
     delivery = await session.get(Delivery, delivery_id)
     assert delivery is not None
     return _view(delivery)
+
+
+@endpoint_router.post(
+    "/confirm",
+    response_model=EndpointConfirmed,
+    summary="Confirm an email endpoint",
+    responses=problems(endpoints_service.BadConfirmation),
+)
+async def confirm_endpoint(
+    body: ConfirmBody, session: SessionDep, rt: RuntimeDep
+) -> EndpointConfirmed:
+    """Follow the link mailed to a new email endpoint's address: with its token, the endpoint is
+    enabled. No token needed besides it: the link is for whoever reads that mailbox. Valid once,
+    for 24 hours; after that, add the endpoint again."""
+    endpoint = await endpoints_service.confirm(session, rt, body.token)
+    await notices.confirmed(session, endpoint)
+    assert endpoint.address is not None
+    return EndpointConfirmed(endpoint_id=endpoint.id, address=endpoint.address, enabled=True)

@@ -147,6 +147,22 @@ async def confirmation(session: AsyncSession, rt: Runtime, endpoint: Endpoint, t
     )
 
 
+async def confirmed(session: AsyncSession, endpoint: Endpoint) -> None:
+    """The link did its work: the delivery log keeps the message, not the token in its link."""
+    sent = (
+        await session.exec(
+            select(Delivery).where(
+                col(Delivery.endpoint_id) == endpoint.id,
+                col(Delivery.event_type) == CONFIRMATION,
+            )
+        )
+    ).all()
+    for delivery in sent:
+        data = {k: v for k, v in delivery.payload.get("data", {}).items() if k != "confirm_url"}
+        delivery.payload = {**delivery.payload, "data": data}
+        session.add(delivery)
+
+
 async def test(session: AsyncSession, rt: Runtime, endpoint: Endpoint) -> str:
     """Send `endpoint.test` to `endpoint` alone; returns the delivery's id."""
     now = rt.clock.now()

@@ -27,8 +27,6 @@ from services.notifier.endpoints import service
 from services.notifier.endpoints.models import Endpoint
 from services.notifier.endpoints.schemas import (
     EXAMPLE_ENDPOINT,
-    ConfirmBody,
-    EndpointConfirmed,
     EndpointList,
     EndpointRead,
     SecretRotated,
@@ -137,20 +135,3 @@ async def rotate_endpoint_secret(
     endpoint = await service.get_own(session, party_of(principal), endpoint_id)
     secret, expires = await service.rotate_secret(session, rt, endpoint)
     return SecretRotated(secret=secret, previous_secret_expires_at=expires)
-
-
-@router.post(
-    "/confirm",
-    response_model=EndpointConfirmed,
-    summary="Confirm an email endpoint",
-    responses=problems(service.BadConfirmation),
-)
-async def confirm_endpoint(
-    body: ConfirmBody, session: SessionDep, rt: RuntimeDep
-) -> EndpointConfirmed:
-    """Follow the link mailed to a new email endpoint's address: with its token, the endpoint is
-    enabled. No token needed besides it: the link is for whoever reads that mailbox. Valid once,
-    for 24 hours; after that, add the endpoint again."""
-    endpoint = await service.confirm(session, rt, body.token)
-    assert endpoint.address is not None
-    return EndpointConfirmed(endpoint_id=endpoint.id, address=endpoint.address, enabled=True)
