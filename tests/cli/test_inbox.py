@@ -131,6 +131,9 @@ class Follow:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            # As a terminal would start it: a suite run in the background (`make test &` in
+            # .ci/run) ignores SIGINT, and its children would inherit that and never see Ctrl-C.
+            preexec_fn=_interruptible,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         assert self.process.stdout is not None
@@ -162,6 +165,10 @@ class Follow:
             self.process.kill()
             _, err = self.process.communicate()
         return self.process.returncode, err
+
+
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @contextmanager

@@ -227,6 +227,16 @@ ROUTES = [
     Route(
         "POST", "/v1/incidents/{incident_id}/reached", SERVICE, "sla:write", 204, json={"clock": 1}
     ),
+    Route(
+        "POST",
+        "/v1/incidents/reached",
+        SERVICE,
+        "sla:write",
+        204,
+        state="none",
+        json={"items": [{"incident_id": "00000000-0000-4000-8000-000000000000", "clock": 1}]},
+        mutates=False,  # an unknown incident is passed over
+    ),
     # Seen in the contact list (`admin` sees the addresses) and the feed's `party.updated`.
     Route(
         "PATCH",

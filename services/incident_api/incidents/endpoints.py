@@ -60,7 +60,6 @@ from services.incident_api.incidents.schemas import (
     InstallCodeRead,
     ReachedBatch,
     ReachedCreate,
-    ReachedRecorded,
     ReaddressBody,
     ReopenBody,
     ResponseCreate,
@@ -530,17 +529,15 @@ async def record_sla_event(
 
 @router.post(
     "/reached",
-    response_model=ReachedRecorded,
+    status_code=204,
     summary="Record that addressees were reached, for many incidents",
 )
-async def record_reached_many(
-    body: ReachedBatch, session: SessionDep, _: SlaWriter
-) -> ReachedRecorded:
+async def record_reached_many(body: ReachedBatch, session: SessionDep, _: SlaWriter) -> Response:
     """For the notifier: `record_reached` for up to 500 incidents in one call. Scope
     `sla:write`; services only. An unknown incident, or a clock the incident has not started, is
-    passed over (not refused); answers how many incidents changed."""
-    reached = [(item.incident_id, item.clock) for item in body.items]
-    return ReachedRecorded(recorded=await service.record_reached_many(session, reached))
+    passed over, not refused: the notifier could do nothing better with it."""
+    await service.record_reached_many(session, [(i.incident_id, i.clock) for i in body.items])
+    return Response(status_code=204)
 
 
 @router.post(

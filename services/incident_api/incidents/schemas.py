@@ -209,14 +209,6 @@ class ReachedBatch(Body):
     items: list[ReachedItem] = Field(min_length=1, max_length=500)
 
 
-class ReachedRecorded(BaseModel):
-    model_config = examples({"recorded": 1})
-
-    recorded: int
-    """How many incidents changed: the rest were recorded already, are on a later clock, or are
-    unknown."""
-
-
 class SlaEventRead(BaseModel):
     model_config = examples(
         {

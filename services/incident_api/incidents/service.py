@@ -708,12 +708,12 @@ async def record_reached(session: AsyncSession, incident: Incident, clock: int) 
     )
 
 
-async def record_reached_many(session: AsyncSession, reached: list[tuple[str, int]]) -> int:
+async def record_reached_many(session: AsyncSession, reached: list[tuple[str, int]]) -> None:
     """`record_reached` for many (incident id, clock) at once, in one statement: an unknown
     incident, or a clock it has not started, is passed over rather than refused, since the
-    notifier cannot do better with it. Returns how many incidents changed."""
+    notifier cannot do better with it."""
     conn = await session.connection()
-    changed = await conn.execute(
+    await conn.execute(
         update(Incident)
         .where(
             col(Incident.id) == bindparam("b_id"),
@@ -728,7 +728,6 @@ async def record_reached_many(session: AsyncSession, reached: list[tuple[str, in
         # In one order, so that two callers' batches never lock rows crosswise.
         [{"b_id": incident_id, "b_clock": clock} for incident_id, clock in sorted(reached)],
     )
-    return max(changed.rowcount, 0)
 
 
 # -- retention --------------------------------------------------------------------------------

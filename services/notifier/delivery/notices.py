@@ -13,6 +13,7 @@ however often a sweep, a replica or a restart routes the same event to the same 
 inserted once.
 """
 
+import hashlib
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -121,6 +122,13 @@ def _notice(
     )
 
 
+def _derived_id(about: str, endpoint: Endpoint) -> str:
+    """A notice's webhook id from what it is about and where it goes: short enough for the
+    column, the same on every replica."""
+    digest = hashlib.sha256(f"{about}|{endpoint.id}".encode()).hexdigest()
+    return f"ntf_{digest[:40]}"
+
+
 def _endpoint_data(endpoint: Endpoint) -> dict[str, Any]:
     return {
         "endpoint_id": endpoint.id,
@@ -187,8 +195,8 @@ async def disabled(session: AsyncSession, rt: Runtime, endpoint: Endpoint, now: 
     targets = [e for e in others if e.contact_role is None and accepts(e, type_)]
     targets += [e for e in others if e.contact_role is ContactRole.ops]
     data = _endpoint_data(endpoint)
-    about = f"{endpoint.id}_{int(now.timestamp())}"
-    rows = [_notice(e, type_, data, now, f"ntf_disabled_{about}_{e.id}") for e in targets]
+    about = f"disabled|{endpoint.id}|{now.isoformat()}"
+    rows = [_notice(e, type_, data, now, _derived_id(about, e)) for e in targets]
     await _insert(session, rt, rows, {e.id: e for e in targets})
 
 
@@ -201,8 +209,8 @@ async def failing(session: AsyncSession, rt: Runtime, endpoint: Endpoint, now: d
     limit = timedelta(seconds=rt.settings.disable_after_failing_seconds)
     data["disable_at"] = (streak + limit).isoformat()
     # Once per failing streak, whichever replica notices first.
-    about = f"{endpoint.id}_{int(streak.timestamp())}"
-    rows = [_notice(e, FAILING, data, now, f"ntf_failing_{about}_{e.id}") for e in targets]
+    about = f"failing|{endpoint.id}|{streak.isoformat()}"
+    rows = [_notice(e, FAILING, data, now, _derived_id(about, e)) for e in targets]
     await _insert(session, rt, rows, {e.id: e for e in targets})
 
 

@@ -107,7 +107,7 @@ class ReachedReporter:
             return 0
         items = [{"incident_id": incident_id, "clock": clock} for incident_id, clock in due]
         response = await self.api.post("/v1/incidents/reached", {"items": items})
-        if response.status_code != 200:
+        if response.status_code != 204:
             log.warning(
                 "reporting reached addressees failed",
                 extra={"count": len(items), "status_code": response.status_code},

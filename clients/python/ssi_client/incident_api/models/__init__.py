@@ -40,7 +40,6 @@ from .raise_row import RaiseRow
 from .reached_batch import ReachedBatch
 from .reached_create import ReachedCreate
 from .reached_item import ReachedItem
-from .reached_recorded import ReachedRecorded
 from .readdress_body import ReaddressBody
 from .reopen_body import ReopenBody
 from .response_batch import ResponseBatch
@@ -99,7 +98,6 @@ __all__ = (
     "ReachedBatch",
     "ReachedCreate",
     "ReachedItem",
-    "ReachedRecorded",
     "ReaddressBody",
     "ReopenBody",
     "ResponseBatch",

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -7,7 +7,6 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.reached_batch import ReachedBatch
-from ...models.reached_recorded import ReachedRecorded
 from ...types import Response
 
 
@@ -32,11 +31,10 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | ReachedRecorded | None:
-    if response.status_code == 200:
-        response_200 = ReachedRecorded.from_dict(response.json())
-
-        return response_200
+) -> Any | Problem | None:
+    if response.status_code == 204:
+        response_204 = cast(Any, None)
+        return response_204
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -71,7 +69,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | ReachedRecorded]:
+) -> Response[Any | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -84,12 +82,12 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ReachedBatch,
-) -> Response[Problem | ReachedRecorded]:
+) -> Response[Any | Problem]:
     """Record that addressees were reached, for many incidents
 
      For the notifier: `record_reached` for up to 500 incidents in one call. Scope
     `sla:write`; services only. An unknown incident, or a clock the incident has not started, is
-    passed over (not refused); answers how many incidents changed.
+    passed over, not refused: the notifier could do nothing better with it.
 
     Args:
         body (ReachedBatch):
@@ -99,7 +97,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ReachedRecorded]
+        Response[Any | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -117,12 +115,12 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ReachedBatch,
-) -> Problem | ReachedRecorded | None:
+) -> Any | Problem | None:
     """Record that addressees were reached, for many incidents
 
      For the notifier: `record_reached` for up to 500 incidents in one call. Scope
     `sla:write`; services only. An unknown incident, or a clock the incident has not started, is
-    passed over (not refused); answers how many incidents changed.
+    passed over, not refused: the notifier could do nothing better with it.
 
     Args:
         body (ReachedBatch):
@@ -132,7 +130,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ReachedRecorded
+        Any | Problem
     """
 
     return sync_detailed(
@@ -145,12 +143,12 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ReachedBatch,
-) -> Response[Problem | ReachedRecorded]:
+) -> Response[Any | Problem]:
     """Record that addressees were reached, for many incidents
 
      For the notifier: `record_reached` for up to 500 incidents in one call. Scope
     `sla:write`; services only. An unknown incident, or a clock the incident has not started, is
-    passed over (not refused); answers how many incidents changed.
+    passed over, not refused: the notifier could do nothing better with it.
 
     Args:
         body (ReachedBatch):
@@ -160,7 +158,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ReachedRecorded]
+        Response[Any | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -176,12 +174,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ReachedBatch,
-) -> Problem | ReachedRecorded | None:
+) -> Any | Problem | None:
     """Record that addressees were reached, for many incidents
 
      For the notifier: `record_reached` for up to 500 incidents in one call. Scope
     `sla:write`; services only. An unknown incident, or a clock the incident has not started, is
-    passed over (not refused); answers how many incidents changed.
+    passed over, not refused: the notifier could do nothing better with it.
 
     Args:
         body (ReachedBatch):
@@ -191,7 +189,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ReachedRecorded
+        Any | Problem
     """
 
     return (
