@@ -86,6 +86,7 @@ async def record_page(
     rows: list[NewDelivery] = []
     recorded = Recorded()
     router = _Router(session)
+    starts = sla_service.ClockStarts()
     for item in events:
         event = item.known()
         if event is None:
@@ -98,9 +99,10 @@ async def record_page(
             router.forget_operators()
             continue
         rows += await router.deliveries_for(event, now)
-        change = await sla_service.track(session, rt, event)
+        change = await sla_service.track(session, rt, event, starts)
         if change is not None:
             recorded.sla.append(change)
+    await starts.flush(session)
     if rows:
         recorded.handed = await insert_routed(session, rt, rows, router.endpoints, handoff)
     recorded.deliveries = len(rows)

@@ -11,6 +11,7 @@ with the record it already has.
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import case, func, or_, update
@@ -63,8 +64,28 @@ def next_step(clock: SlaClock) -> Step | None:
 # -- following the feed ----------------------------------------------------------------------
 
 
-async def track(session: AsyncSession, rt: Runtime, event: Event) -> Change | None:
-    """Start, advance or stop a clock as `event` says, in the feed's transaction."""
+class ClockStarts:
+    """The clocks a page of the feed starts, inserted together (one executemany, not a
+    statement per raise) before anything reads them: before the next event that changes a
+    clock, and at the end of the page."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    async def flush(self, session: AsyncSession) -> None:
+        if not self.rows:
+            return
+        conn = await session.connection()
+        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        await conn.execute(insert(SlaClock).on_conflict_do_nothing(), self.rows)
+        self.rows = []
+
+
+async def track(
+    session: AsyncSession, rt: Runtime, event: Event, starts: ClockStarts
+) -> Change | None:
+    """Start, advance or stop a clock as `event` says, in the feed's transaction; a clock
+    started is inserted by `starts.flush`."""
     if event.type not in TRACKED:
         return None
     try:
@@ -74,7 +95,8 @@ async def track(session: AsyncSession, rt: Runtime, event: Event) -> Change | No
         log.error("an incident event without SLA data", extra={"seq": event.seq})
         return None
     if event.type in STARTS:
-        return await _start(session, rt, event, data)
+        return await _start(session, rt, event, data, starts)
+    await starts.flush(session)
     # Locked: a replica settling a claim on this clock waits, then finds it stopped.
     clock = await session.get(SlaClock, (data.incident_id, data.clock), with_for_update=True)
     if clock is None:
@@ -101,9 +123,14 @@ async def track(session: AsyncSession, rt: Runtime, event: Event) -> Change | No
 
 
 async def _start(
-    session: AsyncSession, rt: Runtime, event: Event, data: IncidentEventData
+    session: AsyncSession,
+    rt: Runtime,
+    event: Event,
+    data: IncidentEventData,
+    starts: ClockStarts,
 ) -> Change:
     if data.clock > 1:
+        await starts.flush(session)
         # A new clock ends any earlier one the feed never saw end (it cannot run on).
         await session.exec(
             update(SlaClock)
@@ -143,10 +170,7 @@ async def _start(
         "breached": False,
         "escalations": 0,
     }
-    conn = await session.connection()
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    # The row as parameters, not `.values(row)`: one statement, compiled once, for every clock.
-    await conn.execute(insert(SlaClock).on_conflict_do_nothing(), row)
+    starts.rows.append(row)
     return Change(event.type, data.addressed_party_id, next_at=step.at)
 
 

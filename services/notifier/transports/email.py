@@ -32,7 +32,7 @@ import aiosmtplib
 
 from services.common.config import ConfigurationError
 from services.notifier.settings import Settings, SmtpServer
-from services.notifier.transports.mail_format import Letterhead, compose, safe_id, valid_address
+from services.notifier.transports.mail_format import Letterhead, render, safe_id, valid_address
 from services.notifier.transports.webhook import AttemptResult
 
 log = logging.getLogger(__name__)
@@ -86,13 +86,13 @@ class Mailer:
                 None, 0.0, None, "invalid recipient address", started_at=started_at, permanent=True
             )
         try:
-            message = compose(
+            message = render(
                 self._letterhead,
                 address=address,
                 webhook_id=webhook_id,
                 body=body,
                 now=datetime.now(UTC),
-            ).as_bytes()
+            )
             if self._pool is None:
                 name = f"{safe_id(webhook_id)}.eml"
                 try:
