@@ -44,10 +44,10 @@ chromium:
 
 # The suite runs on SQLite unless SSI_TEST_DATABASE_URL names a PostgreSQL database.
 test: $(STAMP) promtool chromium
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --durations=15
 
 test-postgres: $(STAMP) promtool chromium
-	SSI_TEST_DATABASE_URL=$${SSI_TEST_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} $(VENV)/bin/pytest -q
+	SSI_TEST_DATABASE_URL=$${SSI_TEST_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} $(VENV)/bin/pytest -q --durations=15
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
