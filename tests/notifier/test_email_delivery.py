@@ -50,7 +50,13 @@ async def mailing(
 ) -> AsyncIterator[Harness]:
     """The notifier stepped by hand, as `harness`, mailing through the SMTP server."""
     settings = notifier_settings.model_copy(
-        update={"smtp_url": SecretStr(smtp.url()), "smtp_ca_file": Path(smtp.ca_file)}
+        update={
+            "smtp_url": SecretStr(smtp.url()),
+            "smtp_ca_file": Path(smtp.ca_file),
+            # A first message includes the TLS handshake with a server on a thread of this
+            # (loaded) process: the harness's 2 s is too tight for it.
+            "attempt_timeout_seconds": 10.0,
+        }
     )
     engine = create_engine(notifier_database_url)
     await empty_tables(engine, metadata)

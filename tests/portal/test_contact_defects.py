@@ -25,7 +25,12 @@ def smtp() -> Iterator[SmtpServer]:
 def notifier_settings(notifier_settings: Settings, smtp: SmtpServer) -> Settings:
     """The notifier behind the portal mails through `smtp` rather than writing files."""
     return notifier_settings.model_copy(
-        update={"smtp_url": SecretStr(smtp.url()), "smtp_ca_file": Path(smtp.ca_file)}
+        update={
+            "smtp_url": SecretStr(smtp.url()),
+            "smtp_ca_file": Path(smtp.ca_file),
+            # The TLS handshake with a server on a thread of this loaded process: not 2 s.
+            "attempt_timeout_seconds": 10.0,
+        }
     )
 
 
