@@ -1,0 +1,184 @@
+"""SQLite through aiosqlite at one thread hop a statement, and one for a whole unit of work.
+
+aiosqlite runs each call on its connection's own thread and hands the result back to the event
+loop. SQLAlchemy's adapter makes four such hand-offs for a SELECT (open a cursor, execute, fetch,
+close) and three for a write, and each costs tens of microseconds of CPU in queue and wake-up
+work, more than the statement itself. Here a statement is opened, run, fetched and closed in one
+call on the connection's thread (`OneHopCursor`), and `run_on_thread` runs a whole synchronous
+function there, for a path that wants every statement of its transaction in one hand-off.
+
+The connection is still aiosqlite's: one thread per connection, every call on it in order.
+"""
+
+import collections
+import sqlite3
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import aiosqlite
+from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.util import EMPTY_DICT
+
+T = TypeVar("T")
+
+Outcome = tuple[Any, list[Any], int, int | None]
+"""What a statement leaves behind: description, rows, rowcount, lastrowid."""
+
+
+def _on_thread(aio: aiosqlite.Connection, fn: Callable[..., Any], *args: Any) -> Awaitable[Any]:
+    """aiosqlite's own hand-off to its thread (what each of its public methods calls)."""
+    execute: Callable[..., Awaitable[Any]] = aio._execute
+    return execute(fn, *args)
+
+
+def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> Outcome:
+    cursor = connection.cursor()
+    try:
+        if many:
+            cursor.executemany(operation, parameters)
+        elif parameters is None:
+            cursor.execute(operation)
+        else:
+            cursor.execute(operation, parameters)
+        description = cursor.description
+        rows = cursor.fetchall() if description else []
+        return description, rows, cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
+    """A buffered cursor whose statement is run, fetched and closed in one call on the thread."""
+
+    __slots__ = ("_description", "_lastrowid", "_rowcount")
+
+    def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:
+        # No aiosqlite cursor is opened: `_run` opens and closes its own, on the thread.
+        self._adapt_connection = adapt_connection
+        self._connection = adapt_connection._connection
+        self._cursor = None  # type: ignore[assignment]
+        self._soft_closed_memoized = EMPTY_DICT
+        self._rows = collections.deque()
+        self._description: Any = None
+        self._rowcount = -1
+        self._lastrowid: int | None = None
+
+    @property
+    def description(self) -> Any:
+        return self._description
+
+    @property
+    def rowcount(self) -> int:
+        return self._rowcount
+
+    @property
+    def lastrowid(self) -> int:
+        return self._lastrowid  # type: ignore[return-value]
+
+    @property
+    def arraysize(self) -> int:
+        return 1
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        pass
+
+    async def _async_soft_close(self) -> None:
+        return None  # nothing is open: the rows are already here
+
+    def close(self) -> None:
+        self._rows.clear()
+
+    async def _execute_async(self, operation: Any, parameters: Any) -> None:
+        await self._call(operation, parameters, many=False)
+
+    async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> None:
+        await self._call(operation, seq_of_parameters, many=True)
+
+    async def _call(self, operation: Any, parameters: Any, *, many: bool) -> None:
+        aio: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        async with self._adapt_connection._execute_mutex:
+            outcome: Outcome = await _on_thread(aio, _run, aio._conn, operation, parameters, many)
+        self._description, rows, self._rowcount, self._lastrowid = outcome
+        self._rows = collections.deque(rows)
+
+
+class OneHopConnection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ("sync_engine",)
+    _cursor_cls = OneHopCursor  # type: ignore[assignment]
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.sync_engine: Engine | None = None
+        """A synchronous engine over this connection, for `run_sync_on_thread`."""
+
+
+class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
+    """The DBAPI module the engine is given (`create_async_engine(module=...)`)."""
+
+    def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
+        adapted = super().connect(*arg, **kw)
+        return OneHopConnection(self, adapted._connection)
+
+
+def dbapi() -> OneHopDbapi:
+    return OneHopDbapi(aiosqlite, sqlite3)
+
+
+async def run_on_thread(
+    adapted: AsyncAdapt_aiosqlite_connection, fn: Callable[[sqlite3.Connection], T]
+) -> T:
+    """`fn(connection)` on the connection's thread, in whatever transaction is open on it."""
+    aio: aiosqlite.Connection = adapted._connection  # type: ignore[assignment]
+    async with adapted._execute_mutex:
+        result: T = await _on_thread(aio, fn, aio._conn)
+    return result
+
+
+class _Borrowed:
+    """The aiosqlite connection's own `sqlite3.Connection`, lent to a synchronous SQLAlchemy
+    engine for one call on its thread: the transaction belongs to the session that began it, so
+    the engine's commit and rollback do nothing."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _engine_over(connection: sqlite3.Connection) -> Engine:
+    return create_engine(
+        "sqlite://",
+        creator=lambda: _Borrowed(connection),
+        poolclass=StaticPool,
+        hide_parameters=True,
+    )
+
+
+async def run_sync_on_thread(adapted: "OneHopConnection", fn: Callable[[Connection], T]) -> T:
+    """`fn(connection)` on the connection's thread, every statement of it in one hand-off, in
+    the transaction the session has open (`fn` neither commits nor rolls back)."""
+
+    def call(raw: sqlite3.Connection) -> T:
+        if adapted.sync_engine is None:
+            adapted.sync_engine = _engine_over(raw)
+        with adapted.sync_engine.connect() as connection:
+            return fn(connection)
+
+    return await run_on_thread(adapted, call)
