@@ -23,7 +23,6 @@ from services.incident_api.batches.parsing import BadBatch, Row, TooManyRows, re
 from services.incident_api.batches.schemas import (
     BatchResult,
     RaiseBatch,
-    RaiseRow,
     ResponseBatch,
     RowResult,
 )
@@ -165,8 +164,7 @@ async def raise_incidents_in_bulk(
         set(RAISE_COLUMNS),
         {"device_id"},
     )
-    chunk = service.row_by_row(RaiseRow, service.raiser(rt, principal))
-    return _answer(await _run(session, rows, chunk), accept)
+    return _answer(await _run(session, rows, service.raiser(rt, principal)), accept)
 
 
 @router.post(

@@ -25,7 +25,7 @@ from services.incident_api.batches.schemas import (
     RowProblem,
     RowResult,
 )
-from services.incident_api.incidents import errors, service
+from services.incident_api.incidents import errors, raising, service
 from services.incident_api.incidents.dependencies import may_see, pk_of_reference
 from services.incident_api.incidents.models import Incident, InstallCodeRecord
 from services.incident_api.parties.models import Party
@@ -36,8 +36,6 @@ CHUNK_ROWS = 250
 ROW_KEY_PREFIX = "batch-row:"
 
 Model = TypeVar("Model", bound=BaseModel)
-Step = Callable[[AsyncSession, Model], Awaitable[tuple[Incident, bool]]]
-"""Does one row in its savepoint; returns (incident, replayed)."""
 
 
 def _problem(exc: ProblemError) -> RowProblem:
@@ -76,48 +74,37 @@ def summary(results: list[RowResult]) -> BatchResult:
     return BatchResult(succeeded=succeeded, failed=len(results) - succeeded, items=results)
 
 
-def row_by_row(model: type[Model], step: Step[Model]) -> Chunk:
-    """Each row in its own savepoint: simple, and right where rows depend on each other in
-    ways a set-based pass would have to re-check (raising: routing, duplicates, keys)."""
+def raiser(rt: Runtime, principal: Principal) -> Chunk:
+    """Raises a chunk set-based (services.incident_api.incidents.raising). With a client_ref, the
+    row's own idempotency key: the same row replays its incident, another body under it is
+    refused. Without one, a re-sent row meets the open incident it raised before and fails as
+    duplicate-open-incident, naming it: nothing is raised twice."""
 
     async def chunk(session: AsyncSession, rows: list[tuple[int, Row]]) -> list[RowResult]:
-        return [await _one(session, number, raw, model, step) for number, raw in rows]
+        results: list[RowResult] = []
+        parsed: list[tuple[RowResult, RaiseRow]] = []
+        for number, raw in rows:
+            result, row = _parse(number, raw, RaiseRow)
+            results.append(result)
+            if row is not None:
+                parsed.append((result, row))
+        requests = [
+            raising.RaiseRequest(
+                row.request(), ROW_KEY_PREFIX + row.client_ref if row.client_ref else None
+            )
+            for _, row in parsed
+        ]
+        outcomes = await raising.raise_incidents(session, rt, principal, requests)
+        for (result, _), outcome in zip(parsed, outcomes, strict=True):
+            if isinstance(outcome, ProblemError):
+                result.error = _problem(outcome)
+            else:
+                result.ok, result.replayed = True, outcome.replayed
+                result.incident_id = outcome.incident.id
+                result.reference = outcome.incident.reference
+        return results
 
     return chunk
-
-
-async def _one(
-    session: AsyncSession, number: int, raw: Row, model: type[Model], step: Step[Model]
-) -> RowResult:
-    result, parsed = _parse(number, raw, model)
-    if parsed is None:
-        return result
-    try:
-        async with session.begin_nested():
-            incident, replayed = await step(session, parsed)
-    except ProblemError as exc:
-        result.error = _problem(exc)
-        return result
-    result.ok, result.replayed = True, replayed
-    result.incident_id, result.reference = incident.id, incident.reference
-    return result
-
-
-def raiser(rt: Runtime, principal: Principal) -> Step[RaiseRow]:
-    async def raise_row(session: AsyncSession, row: RaiseRow) -> tuple[Incident, bool]:
-        """With a client_ref, the row's own idempotency key: the same row replays its incident,
-        another body under it is refused. Without one, a re-sent row meets the open incident it
-        raised before and fails as duplicate-open-incident, naming it: nothing is raised twice."""
-        assert principal.party_id is not None
-        request = row.request()
-        key = ROW_KEY_PREFIX + row.client_ref if row.client_ref else None
-        if key is not None:
-            found = await service.find_idempotent(session, rt, principal.party_id, key, request)
-            if found is not None:
-                return found, True
-        return await service.raise_incident(session, rt, principal, request, key), False
-
-    return raise_row
 
 
 def responder(rt: Runtime, principal: Principal) -> Chunk:

@@ -12,19 +12,21 @@ writer already.
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, Table, insert, text
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.common.db import after_commit
+from services.common.db import after_commit, run_unit
 from services.incident_api.events.models import EventRecord
 from services.incident_api.events.signal import FeedSignal
 from shared.schemas import EventType, FeedEvent
 
 # An arbitrary 64-bit key naming "the event feed" among advisory locks.
 FEED_LOCK_KEY = 0x551_0001
+EVENTS: Table = EventRecord.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -51,25 +53,32 @@ async def append_event(
 async def append_events(
     session: AsyncSession, signal: FeedSignal, events: list[NewEvent], *, occurred_at: datetime
 ) -> None:
-    """Append `events` in order, in one insert."""
-    if not events:
-        return
-    conn = await session.connection()
+    """Append `events` in order, in one insert, as the transaction's last step."""
+    if events:
+        await run_unit(session, partial(write_events, events=events, occurred_at=occurred_at))
+        after_commit(session, signal.notify)
+
+
+def write_events(conn: Connection, *, events: list[NewEvent], occurred_at: datetime) -> None:
+    """`append_events` in a synchronous unit (`run_unit`); the caller wakes readers after the
+    commit (`after_commit(session, signal.notify)`)."""
     postgres = conn.dialect.name == "postgresql"
     if postgres:  # re-entrant: taking it again in the same transaction costs one round trip
-        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})
-    records = [
-        EventRecord(
-            type=e.type.value, occurred_at=occurred_at, incident_id=e.incident_id, data=e.data
-        )
-        for e in events
-    ]
-    session.add_all(records)
-    await session.flush()
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})
+    conn.execute(
+        insert(EVENTS),
+        [
+            {
+                "type": e.type.value,
+                "occurred_at": occurred_at,
+                "incident_id": e.incident_id,
+                "data": e.data,
+            }
+            for e in events
+        ],
+    )
     if postgres:  # wakes long-polls on the other replicas, delivered at commit
-        newest = str(records[-1].seq)
-        await conn.execute(text("SELECT pg_notify('ssi_events', :seq)"), {"seq": newest})
-    after_commit(session, signal.notify)
+        conn.execute(text("SELECT pg_notify('ssi_events', '')"))
 
 
 async def last_seq(session: AsyncSession) -> int:

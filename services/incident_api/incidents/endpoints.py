@@ -17,6 +17,7 @@ from sqlmodel import col, or_, select
 
 from services.common.auth import PARTIES, Kind, Principal, require
 from services.common.db import SessionDep
+from services.common.errors import ProblemError
 from services.common.negotiation import InstantBound
 from services.common.openapi import links, problems
 from services.common.pagination import (
@@ -26,7 +27,7 @@ from services.common.pagination import (
     decode_int_cursor,
     encode_cursor,
 )
-from services.incident_api.incidents import service
+from services.incident_api.incidents import raising, service
 from services.incident_api.incidents.dependencies import incident_for
 from services.incident_api.incidents.errors import (
     AddresseeRequired,
@@ -167,16 +168,13 @@ async def raise_incident(
     key is 409 `idempotency-key-in-progress`. Without a key, a repeat meets the open incident and
     is 409 `duplicate-open-incident`.
     """
-    assert principal.party_id is not None
-    incident = None
-    if idempotency_key is not None:
-        incident = await service.find_idempotent(
-            session, rt, principal.party_id, idempotency_key, body
-        )
-        if incident is not None:
-            response.headers["Idempotent-Replayed"] = "true"
-    if incident is None:
-        incident = await service.raise_incident(session, rt, principal, body, idempotency_key)
+    request = raising.RaiseRequest(body, idempotency_key)
+    (outcome,) = await raising.raise_incidents(session, rt, principal, [request])
+    if isinstance(outcome, ProblemError):
+        raise outcome
+    incident = outcome.incident
+    if outcome.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     response.headers["Location"] = f"/v1/incidents/{incident.id}"
     return incident_view(rt, incident)
 

@@ -4,10 +4,7 @@ Order of refusals for a call on an incident: not visible -> 404 (the route's dep
 role -> 403, wrong state -> 409 naming the current status.
 """
 
-import hashlib
-import json
 import logging
-import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,24 +17,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.common.auth import Principal
 from services.common.crypto import KeyRingError, Sealed
 from services.common.db import after_commit
-from services.incident_api.devices.models import Device
 from services.incident_api.events.service import NewEvent, append_events
 from services.incident_api.incidents import errors
 from services.incident_api.incidents.models import (
     HistoryEntry,
-    IdempotencyRecord,
     Incident,
     InstallCodeRecord,
     SlaEventRecord,
 )
 from services.incident_api.incidents.schemas import (
-    IncidentCreate,
     ReaddressBody,
     ResponseCreate,
     SlaEventCreate,
 )
 from services.incident_api.incidents.views import sla_state
-from services.incident_api.metrics import INCIDENTS_RAISED
 from services.incident_api.parties.models import Party
 from services.incident_api.runtime import Runtime
 from shared.schemas import (
@@ -60,147 +53,19 @@ ELIGIBLE = frozenset({SmiStatus.installed_not_commissioned, SmiStatus.whiteliste
 S = IncidentStatus
 
 
-def request_hash(body: IncidentCreate) -> str:
-    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-async def find_idempotent(
-    session: AsyncSession, rt: Runtime, party_id: str, key: str, body: IncidentCreate
-) -> Incident | None:
-    record = await session.get(IdempotencyRecord, (party_id, key))
-    ttl = timedelta(hours=rt.settings.idempotency_ttl_hours)
-    if record is None or record.created_at + ttl <= rt.clock.now():
-        return None
-    if record.request_hash != request_hash(body):
-        raise errors.IdempotencyMismatch("Send a new Idempotency-Key for a different request.")
-    return (await session.exec(select(Incident).where(Incident.id == record.incident_id))).one()
-
-
-async def raise_incident(
-    session: AsyncSession,
-    rt: Runtime,
-    principal: Principal,
-    body: IncidentCreate,
-    idempotency_key: str | None = None,
-) -> Incident:
-    if principal.category not in SUPPLIERS or principal.party_id is None:
-        raise errors.NotASupplier()
-    requester_id = principal.party_id
-    device = await session.get(Device, body.device_id)
-    addressee_id, unverified = await _route(session, requester_id, device, body)
-    open_dup = (
-        await session.exec(
-            select(Incident).where(
-                Incident.device_id == body.device_id,
-                Incident.requesting_party_id == requester_id,
-                col(Incident.status).in_(OPEN_STATUSES),
-            )
-        )
-    ).first()
-    if open_dup is not None:
-        raise errors.DuplicateOpenIncident(
-            f"Incident {open_dup.id} is still open.", incident_id=open_dup.id
-        )
-
-    now = rt.clock.now()
-    incident = Incident(
-        id=str(uuid.uuid4()),
-        device_id=body.device_id,
-        device_type=device.device_type if device else None,
-        requesting_party_id=requester_id,
-        addressed_party_id=addressee_id,
-        unverified=unverified,
-        status=S.raised,
-        note=body.note,
-        group_ref=body.group_ref,
-        raised_at=now,
-        updated_at=now,
-        **_start_clock(rt, now),
-    )
-    session.add(incident)
-    try:
-        await session.flush()
-    except IntegrityError as exc:  # a concurrent raise won the open-incident unique index
-        raise errors.DuplicateOpenIncident("Another request raised it a moment ago.") from exc
-    if idempotency_key is not None:
-        await _remember_key(session, requester_id, idempotency_key, body, incident.id, now)
-    _audit(session, incident, principal, "raised", None, S.raised, now)
-    await _announce(session, rt, incident, EventType.incident_raised, now)
-    INCIDENTS_RAISED.inc()
-    return incident
-
-
-async def _route(
-    session: AsyncSession, requester_id: str, device: Device | None, body: IncidentCreate
-) -> tuple[str, bool]:
-    """The checks of DESIGN §4 in order; returns (addressee, unverified)."""
-    if device is not None:
-        registered = device.registered_supplier_party_id
-        if registered is not None and registered != requester_id:
-            raise errors.NotRegisteredSupplier()
-        if device.installing_party_id == requester_id:
-            raise errors.RequesterIsInstaller("Your party installed this Device.")
-        if device.smi_status not in ELIGIBLE:
-            raise errors.DeviceNotEligible(
-                f"The Device's SMI status is {device.smi_status.value}; it must be "
-                "installed_not_commissioned or whitelisted.",
-                smi_status=device.smi_status.value,
-            )
-    if device is not None and device.installing_party_id is not None:
-        if body.addressed_party_id not in (None, device.installing_party_id):
-            raise errors.UnknownParty(
-                "addressed_party_id differs from the inventory's installing party; omit it."
-            )
-        addressee, unverified = device.installing_party_id, False
-    elif body.addressed_party_id is None:
-        known = "does not know this Device" if device is None else "names no installing party"
-        raise errors.AddresseeRequired(
-            f"The inventory {known}: name the Device's installing party in addressed_party_id "
-            "(the incident is then marked unverified)."
-        )
-    else:
-        addressee, unverified = body.addressed_party_id, True
-    await _check_addressee(session, addressee, requester_id)
-    return addressee, unverified
-
-
 async def _check_addressee(session: AsyncSession, party_id: str, requester_id: str) -> None:
-    party = await session.get(Party, party_id)
+    check_addressee(await session.get(Party, party_id), party_id, requester_id)
+
+
+def check_addressee(party: Any, party_id: str, requester_id: str) -> None:
+    """May `party` (anything with `active` and `category`; None if unknown) be addressed?"""
     if party is None or not party.active or party.category == PartyCategory.operator:
         raise errors.UnknownParty(f"{party_id} is not an active supplier party.")
     if party_id == requester_id:
         raise errors.RequesterIsInstaller("An incident cannot be addressed to its requester.")
 
 
-async def _remember_key(
-    session: AsyncSession,
-    party_id: str,
-    key: str,
-    body: IncidentCreate,
-    incident_id: str,
-    now: datetime,
-) -> None:
-    existing = await session.get(IdempotencyRecord, (party_id, key))
-    if existing is not None:  # expired: the key may be used afresh
-        await session.delete(existing)
-        await session.flush()
-    session.add(
-        IdempotencyRecord(
-            party_id=party_id,
-            key=key,
-            request_hash=request_hash(body),
-            incident_id=incident_id,
-            created_at=now,
-        )
-    )
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise errors.IdempotencyInProgress() from exc
-
-
-def _start_clock(rt: Runtime, now: datetime, clock: int = 1) -> dict[str, Any]:
+def start_clock(rt: Runtime, now: datetime, clock: int = 1) -> dict[str, Any]:
     policy = rt.settings.default_policy
     days = rt.settings.policies[policy]
     deadlines = rt.calendar.clock(now, days, rt.settings.warn_remaining_working_days)
@@ -227,7 +92,7 @@ def _back_to_raised(rt: Runtime, incident: Incident, now: datetime) -> dict[str,
         "resolved_at": None,
         "acknowledged_at": None,
         "updated_at": now,
-        **_start_clock(rt, now, incident.clock + 1),
+        **start_clock(rt, now, incident.clock + 1),
     }
 
 

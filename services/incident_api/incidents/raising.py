@@ -1,0 +1,365 @@
+"""Raising incidents, one or a chunk of a bulk upload, set-based.
+
+The checks are DESIGN §4's, in its order, for each request: not a supplier; the Idempotency-Key
+(the same key and body replay its incident, another body is refused); the Device's registered
+supplier; the requester is the installing party; the Device's SMI status; the addressee (named or
+from the inventory) an active supplier other than the requester; no open incident of the
+requester's for the Device. Every request of a chunk is checked against what the requests
+before it did: a second request for the same Device meets the first's incident, a second use of
+a key replays it.
+
+What a chunk needs is read in a few statements (the keys, the Devices, the parties, the open
+incidents), and what it raises is written with one insert per table, as synchronous Core in the
+request's transaction (`run_unit`): on SQLite the whole chunk is one hand-off to the database's
+thread. On PostgreSQL a concurrent request can still win the open-incident index or the key
+between the reads and the inserts: the inserts run in a savepoint, and when one is refused the
+chunk is done again a request at a time, each then answered as the one that lost.
+"""
+
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.common.auth import Principal
+from services.common.db import after_commit, run_unit
+from services.common.errors import ProblemError
+from services.incident_api.devices.models import Device
+from services.incident_api.events.service import NewEvent, write_events
+from services.incident_api.incidents import errors
+from services.incident_api.incidents.models import HistoryEntry, IdempotencyRecord, Incident
+from services.incident_api.incidents.schemas import IncidentCreate
+from services.incident_api.incidents.service import check_addressee, event_data, start_clock
+from services.incident_api.incidents.views import sla_state
+from services.incident_api.metrics import INCIDENTS_RAISED
+from services.incident_api.parties.models import Party
+from services.incident_api.runtime import Runtime
+from shared.schemas import (
+    OPEN_STATUSES,
+    EventType,
+    IncidentStatus,
+    PartyCategory,
+    SmiStatus,
+)
+
+log = logging.getLogger("ssi.incidents")
+
+SUPPLIERS = frozenset({PartyCategory.large_supplier, PartyCategory.small_supplier})
+ELIGIBLE = frozenset({SmiStatus.installed_not_commissioned, SmiStatus.whitelisted})
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+INCIDENTS, HISTORY, KEYS = _table(Incident), _table(HistoryEntry), _table(IdempotencyRecord)
+DEVICES, PARTIES = _table(Device), _table(Party)
+
+
+@dataclass(frozen=True)
+class RaiseRequest:
+    body: IncidentCreate
+    key: str | None = None
+    """The request's Idempotency-Key (a bulk row's `client_ref`), if any."""
+
+
+@dataclass(frozen=True)
+class Raised:
+    incident: Incident
+    replayed: bool = False
+    """The key's incident, raised by an earlier request."""
+
+
+Outcome = Raised | ProblemError
+
+
+def request_hash(body: IncidentCreate) -> str:
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def raise_incidents(
+    session: AsyncSession, rt: Runtime, principal: Principal, requests: Sequence[RaiseRequest]
+) -> list[Outcome]:
+    """One outcome per request, in order: the incident raised or replayed, or the refusal."""
+    outcomes = await run_unit(
+        session, partial(raise_all, rt=rt, principal=principal, requests=requests)
+    )
+    raised = sum(isinstance(o, Raised) and not o.replayed for o in outcomes)
+    if raised:
+        after_commit(session, rt.signal.notify)
+        INCIDENTS_RAISED.inc(raised)
+    return outcomes
+
+
+def raise_all(
+    conn: Connection, *, rt: Runtime, principal: Principal, requests: Sequence[RaiseRequest]
+) -> list[Outcome]:
+    if principal.category not in SUPPLIERS or principal.party_id is None:
+        return [errors.NotASupplier() for _ in requests]
+    if len(requests) > 1:
+        try:
+            with conn.begin_nested():
+                return _raise(conn, rt, principal.party_id, principal.actor, requests)
+        except IntegrityError:  # a concurrent request won a row: each on its own, to say which
+            pass
+    outcomes: list[Outcome] = []
+    for request in requests:
+        try:
+            with conn.begin_nested():
+                outcomes += _raise(conn, rt, principal.party_id, principal.actor, [request])
+        except IntegrityError as exc:
+            outcomes.append(_lost_race(exc))
+    return outcomes
+
+
+def _lost_race(exc: IntegrityError) -> ProblemError:
+    if "uq_incidents_open_device_requester" in str(exc.orig) or "incidents.device_id" in str(
+        exc.orig
+    ):
+        return errors.DuplicateOpenIncident("Another request raised it a moment ago.")
+    return errors.IdempotencyInProgress()
+
+
+@dataclass
+class _Known:
+    """What the chunk's checks read, in a few statements."""
+
+    keys: dict[str, Any]
+    devices: dict[str, Any]
+    parties: dict[str, Any]
+    open_incidents: dict[str, str]
+    """Device id -> the requester's open incident for it."""
+
+
+def _read(
+    conn: Connection, rt: Runtime, requester: str, requests: Sequence[RaiseRequest], now: datetime
+) -> _Known:
+    keys = {r.key for r in requests if r.key is not None}
+    found_keys: dict[str, Any] = {}
+    if keys:
+        ttl = timedelta(hours=rt.settings.idempotency_ttl_hours)
+        rows = conn.execute(
+            select(KEYS).where(KEYS.c.party_id == requester, KEYS.c.key.in_(keys))
+        ).all()
+        expired = [r.key for r in rows if r.created_at + ttl <= now]
+        if expired:  # the key may be used afresh
+            conn.execute(delete(KEYS).where(KEYS.c.party_id == requester, KEYS.c.key.in_(expired)))
+        found_keys = {r.key: r for r in rows if r.created_at + ttl > now}
+    device_ids = {r.body.device_id for r in requests}
+    devices = {
+        d.device_id: d
+        for d in conn.execute(select(DEVICES).where(DEVICES.c.device_id.in_(device_ids)))
+    }
+    party_ids = {r.body.addressed_party_id for r in requests} | {
+        d.installing_party_id for d in devices.values()
+    }
+    parties = {
+        p.party_id: p
+        for p in conn.execute(
+            select(PARTIES.c.party_id, PARTIES.c.active, PARTIES.c.category).where(
+                PARTIES.c.party_id.in_({p for p in party_ids if p is not None})
+            )
+        )
+    }
+    open_incidents = {
+        row.device_id: row.id
+        for row in conn.execute(
+            select(INCIDENTS.c.device_id, INCIDENTS.c.id).where(
+                INCIDENTS.c.requesting_party_id == requester,
+                INCIDENTS.c.device_id.in_(device_ids),
+                INCIDENTS.c.status.in_([s.value for s in OPEN_STATUSES]),
+            )
+        )
+    }
+    return _Known(found_keys, devices, parties, open_incidents)
+
+
+def _raise(
+    conn: Connection,
+    rt: Runtime,
+    requester: str,
+    actor: str,
+    requests: Sequence[RaiseRequest],
+) -> list[Outcome]:
+    now = rt.clock.now()
+    known = _read(conn, rt, requester, requests, now)
+    replays = _incidents(conn, {r.incident_id for r in known.keys.values()})
+    clock = start_clock(rt, now)
+    outcomes: list[Outcome] = []
+    new: list[Incident] = []
+    new_keys: dict[str, tuple[str, Incident]] = {}
+    for request in requests:
+        body = request.body
+        digest = request_hash(body) if request.key is not None else ""
+        try:
+            if request.key is not None:
+                replayed = _replay(request.key, digest, known, replays, new_keys)
+                if replayed is not None:
+                    outcomes.append(Raised(replayed, replayed=True))
+                    continue
+            device = known.devices.get(body.device_id)
+            addressee, unverified = _route(requester, device, body, known.parties)
+            duplicate = known.open_incidents.get(body.device_id)
+            if duplicate is not None:
+                raise errors.DuplicateOpenIncident(
+                    f"Incident {duplicate} is still open.", incident_id=duplicate
+                )
+        except ProblemError as exc:
+            outcomes.append(exc)
+            continue
+        incident = Incident(
+            id=str(uuid.uuid4()),
+            device_id=body.device_id,
+            device_type=device.device_type if device else None,
+            requesting_party_id=requester,
+            addressed_party_id=addressee,
+            unverified=unverified,
+            status=IncidentStatus.raised,
+            note=body.note,
+            group_ref=body.group_ref,
+            raised_at=now,
+            updated_at=now,
+            **clock,
+        )
+        known.open_incidents[body.device_id] = incident.id
+        if request.key is not None:
+            new_keys[request.key] = (digest, incident)
+        new.append(incident)
+        outcomes.append(Raised(incident))
+    if new:
+        _insert(conn, requester, actor, new, new_keys, now)
+    return outcomes
+
+
+def _replay(
+    key: str,
+    digest: str,
+    known: _Known,
+    replays: dict[str, Incident],
+    new_keys: dict[str, tuple[str, Incident]],
+) -> Incident | None:
+    """The incident a key already stands for, or None if the key is unused."""
+    earlier = new_keys.get(key)
+    if earlier is not None:
+        stored, incident = earlier
+    elif key in known.keys:
+        record = known.keys[key]
+        stored, incident = record.request_hash, replays[record.incident_id]
+    else:
+        return None
+    if stored != digest:
+        raise errors.IdempotencyMismatch("Send a new Idempotency-Key for a different request.")
+    return incident
+
+
+def _route(
+    requester: str, device: Any, body: IncidentCreate, parties: dict[str, Any]
+) -> tuple[str, bool]:
+    """The Device and addressee checks, in order; returns (addressee, unverified)."""
+    if device is not None:
+        registered = device.registered_supplier_party_id
+        if registered is not None and registered != requester:
+            raise errors.NotRegisteredSupplier()
+        if device.installing_party_id == requester:
+            raise errors.RequesterIsInstaller("Your party installed this Device.")
+        if device.smi_status not in ELIGIBLE:
+            raise errors.DeviceNotEligible(
+                f"The Device's SMI status is {device.smi_status.value}; it must be "
+                "installed_not_commissioned or whitelisted.",
+                smi_status=device.smi_status.value,
+            )
+    if device is not None and device.installing_party_id is not None:
+        if body.addressed_party_id not in (None, device.installing_party_id):
+            raise errors.UnknownParty(
+                "addressed_party_id differs from the inventory's installing party; omit it."
+            )
+        addressee, unverified = device.installing_party_id, False
+    elif body.addressed_party_id is None:
+        known = "does not know this Device" if device is None else "names no installing party"
+        raise errors.AddresseeRequired(
+            f"The inventory {known}: name the Device's installing party in addressed_party_id "
+            "(the incident is then marked unverified)."
+        )
+    else:
+        addressee, unverified = body.addressed_party_id, True
+    check_addressee(parties.get(addressee), addressee, requester)
+    return addressee, unverified
+
+
+def _incidents(conn: Connection, ids: set[str]) -> dict[str, Incident]:
+    if not ids:
+        return {}
+    rows = conn.execute(select(INCIDENTS).where(INCIDENTS.c.id.in_(ids)))
+    return {row.id: Incident(**row._mapping) for row in rows}
+
+
+def _insert(
+    conn: Connection,
+    requester: str,
+    actor: str,
+    incidents: list[Incident],
+    keys: dict[str, tuple[str, Incident]],
+    now: datetime,
+) -> None:
+    """One insert per table; the incidents' pks come back in order."""
+    pks = conn.execute(
+        insert(INCIDENTS).returning(INCIDENTS.c.pk, sort_by_parameter_order=True),
+        [i.model_dump(exclude={"pk"}) for i in incidents],
+    ).scalars()
+    for incident, pk in zip(incidents, pks, strict=True):
+        incident.pk = pk
+    conn.execute(
+        insert(HISTORY),
+        [
+            {
+                "incident_pk": i.pk,
+                "at": now,
+                "actor": actor,
+                "action": "raised",
+                "from_status": None,
+                "to_status": IncidentStatus.raised.value,
+                "clock": i.clock,
+                "details": {},
+            }
+            for i in incidents
+        ],
+    )
+    if keys:
+        conn.execute(
+            insert(KEYS),
+            [
+                {
+                    "party_id": requester,
+                    "key": key,
+                    "request_hash": digest,
+                    "incident_id": incident.id,
+                    "created_at": now,
+                }
+                for key, (digest, incident) in keys.items()
+            ],
+        )
+    for incident in incidents:
+        log.info(
+            EventType.incident_raised.value,
+            extra={"incident_id": incident.id, "status": "raised", "clock": incident.clock},
+        )
+    events = [
+        NewEvent(
+            EventType.incident_raised,
+            event_data(incident, sla_state=sla_state(incident, now)),
+            incident.id,
+        )
+        for incident in incidents
+    ]
+    write_events(conn, events=events, occurred_at=now)
