@@ -25,7 +25,17 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import Column, Connection, DateTime, Dialect, MetaData, TypeDecorator, event
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Dialect,
+    MetaData,
+    Table,
+    TypeDecorator,
+    event,
+    insert,
+)
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
@@ -230,6 +240,30 @@ async def run_unit(session: AsyncSession, fn: Callable[[Connection], T]) -> T:
         assert isinstance(adapted, sqlite.OneHopConnection)
         return await sqlite.run_sync_on_thread(adapted, fn)
     return await conn.run_sync(fn)
+
+
+def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """`rows` inserted in one executemany, in a `run_unit` function: on SQLite straight on the
+    connection's sqlite3 cursor (`sqlite.RawInsert`), elsewhere through Core. Each row names every
+    column but an auto-incremented key."""
+    if not rows:
+        return
+    if conn.dialect.name == "sqlite":
+        raw_insert(conn, table).many(sqlite.raw_cursor(conn), rows)
+    else:
+        conn.execute(insert(table), rows)
+
+
+_RAW_INSERTS: dict[str, sqlite.RawInsert] = {}
+
+
+def raw_insert(conn: Connection, table: Table) -> sqlite.RawInsert:
+    found = _RAW_INSERTS.get(table.name)
+    if found is None:
+        auto = table.autoincrement_column
+        skip = frozenset() if auto is None else frozenset({auto.name})
+        found = _RAW_INSERTS[table.name] = sqlite.RawInsert(table, conn.dialect, skip)
+    return found
 
 
 def after_commit(session: AsyncSession, hook: Callable[[], object]) -> None:

@@ -15,11 +15,11 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, text
+from sqlalchemy import Connection, Table, text
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.common.db import after_commit, run_unit
+from services.common.db import after_commit, insert_rows, run_unit
 from services.incident_api.events.models import EventRecord
 from services.incident_api.events.signal import FeedSignal
 from shared.schemas import EventType, FeedEvent
@@ -65,18 +65,16 @@ def write_events(conn: Connection, *, events: list[NewEvent], occurred_at: datet
     postgres = conn.dialect.name == "postgresql"
     if postgres:  # re-entrant: taking it again in the same transaction costs one round trip
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})
-    conn.execute(
-        insert(EVENTS),
-        [
-            {
-                "type": e.type.value,
-                "occurred_at": occurred_at,
-                "incident_id": e.incident_id,
-                "data": e.data,
-            }
-            for e in events
-        ],
-    )
+    rows = [
+        {
+            "type": e.type.value,
+            "occurred_at": occurred_at,
+            "incident_id": e.incident_id,
+            "data": e.data,
+        }
+        for e in events
+    ]
+    insert_rows(conn, EVENTS, rows)
     if postgres:  # wakes long-polls on the other replicas, delivered at commit
         conn.execute(text("SELECT pg_notify('ssi_events', '')"))
 

@@ -26,25 +26,23 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.auth import Principal
 from services.common.db import after_commit, run_unit
 from services.common.errors import ProblemError
-from services.incident_api.devices.models import Device
 from services.incident_api.events.service import NewEvent, write_events
 from services.incident_api.incidents import errors
-from services.incident_api.incidents.models import HistoryEntry, IdempotencyRecord, Incident
+from services.incident_api.incidents import raise_store as store
+from services.incident_api.incidents.models import Incident
 from services.incident_api.incidents.schemas import IncidentCreate
 from services.incident_api.incidents.service import check_addressee, event_data, start_clock
 from services.incident_api.incidents.views import sla_state
 from services.incident_api.metrics import INCIDENTS_RAISED
-from services.incident_api.parties.models import Party
 from services.incident_api.runtime import Runtime
 from shared.schemas import (
-    OPEN_STATUSES,
     EventType,
     IncidentStatus,
     PartyCategory,
@@ -55,15 +53,6 @@ log = logging.getLogger("ssi.incidents")
 
 SUPPLIERS = frozenset({PartyCategory.large_supplier, PartyCategory.small_supplier})
 ELIGIBLE = frozenset({SmiStatus.installed_not_commissioned, SmiStatus.whitelisted})
-
-
-def _table(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
-
-
-INCIDENTS, HISTORY, KEYS = _table(Incident), _table(HistoryEntry), _table(IdempotencyRecord)
-DEVICES, PARTIES = _table(Device), _table(Party)
 
 
 @dataclass(frozen=True)
@@ -107,17 +96,20 @@ def raise_all(
 ) -> list[Outcome]:
     if principal.category not in SUPPLIERS or principal.party_id is None:
         return [errors.NotASupplier() for _ in requests]
+    requester, actor = principal.party_id, principal.actor
+    if conn.dialect.name == "sqlite":  # one writer at a time: nobody can win a row meanwhile
+        return _raise(conn, rt, requester, actor, requests)
     if len(requests) > 1:
         try:
             with conn.begin_nested():
-                return _raise(conn, rt, principal.party_id, principal.actor, requests)
+                return _raise(conn, rt, requester, actor, requests)
         except IntegrityError:  # a concurrent request won a row: each on its own, to say which
             pass
     outcomes: list[Outcome] = []
     for request in requests:
         try:
             with conn.begin_nested():
-                outcomes += _raise(conn, rt, principal.party_id, principal.actor, [request])
+                outcomes += _raise(conn, rt, requester, actor, [request])
         except IntegrityError as exc:
             outcomes.append(_lost_race(exc))
     return outcomes
@@ -135,9 +127,9 @@ def _lost_race(exc: IntegrityError) -> ProblemError:
 class _Known:
     """What the chunk's checks read, in a few statements."""
 
-    keys: dict[str, Any]
-    devices: dict[str, Any]
-    parties: dict[str, Any]
+    keys: dict[str, store.KeyRow]
+    devices: dict[str, store.DeviceRow]
+    parties: dict[str, store.PartyRow]
     open_incidents: dict[str, str]
     """Device id -> the requester's open incident for it."""
 
@@ -145,44 +137,25 @@ class _Known:
 def _read(
     conn: Connection, rt: Runtime, requester: str, requests: Sequence[RaiseRequest], now: datetime
 ) -> _Known:
-    keys = {r.key for r in requests if r.key is not None}
-    found_keys: dict[str, Any] = {}
-    if keys:
+    wanted_keys = {r.key for r in requests if r.key is not None}
+    live: dict[str, store.KeyRow] = {}
+    if wanted_keys:
         ttl = timedelta(hours=rt.settings.idempotency_ttl_hours)
-        rows = conn.execute(
-            select(KEYS).where(KEYS.c.party_id == requester, KEYS.c.key.in_(keys))
-        ).all()
-        expired = [r.key for r in rows if r.created_at + ttl <= now]
+        found = store.keys(conn, requester, wanted_keys)
+        expired = [k.key for k in found if k.created_at + ttl <= now]
         if expired:  # the key may be used afresh
-            conn.execute(delete(KEYS).where(KEYS.c.party_id == requester, KEYS.c.key.in_(expired)))
-        found_keys = {r.key: r for r in rows if r.created_at + ttl > now}
-    device_ids = {r.body.device_id for r in requests}
-    devices = {
-        d.device_id: d
-        for d in conn.execute(select(DEVICES).where(DEVICES.c.device_id.in_(device_ids)))
-    }
-    party_ids = {r.body.addressed_party_id for r in requests} | {
-        d.installing_party_id for d in devices.values()
-    }
-    parties = {
-        p.party_id: p
-        for p in conn.execute(
-            select(PARTIES.c.party_id, PARTIES.c.active, PARTIES.c.category).where(
-                PARTIES.c.party_id.in_({p for p in party_ids if p is not None})
-            )
-        )
-    }
-    open_incidents = {
-        row.device_id: row.id
-        for row in conn.execute(
-            select(INCIDENTS.c.device_id, INCIDENTS.c.id).where(
-                INCIDENTS.c.requesting_party_id == requester,
-                INCIDENTS.c.device_id.in_(device_ids),
-                INCIDENTS.c.status.in_([s.value for s in OPEN_STATUSES]),
-            )
-        )
-    }
-    return _Known(found_keys, devices, parties, open_incidents)
+            store.forget_keys(conn, requester, expired)
+        live = {k.key: k for k in found if k.created_at + ttl > now}
+    device_ids = [r.body.device_id for r in requests]
+    devices = store.devices(conn, device_ids)
+    addressees = [r.body.addressed_party_id for r in requests]
+    addressees += [d.installing_party_id for d in devices.values()]
+    return _Known(
+        keys=live,
+        devices=devices,
+        parties=store.parties(conn, addressees),
+        open_incidents=store.open_incidents(conn, requester, device_ids),
+    )
 
 
 def _raise(
@@ -194,7 +167,7 @@ def _raise(
 ) -> list[Outcome]:
     now = rt.clock.now()
     known = _read(conn, rt, requester, requests, now)
-    replays = _incidents(conn, {r.incident_id for r in known.keys.values()})
+    replays = store.incidents(conn, [k.incident_id for k in known.keys.values()])
     clock = start_clock(rt, now)
     outcomes: list[Outcome] = []
     new: list[Incident] = []
@@ -297,13 +270,6 @@ def _route(
     return addressee, unverified
 
 
-def _incidents(conn: Connection, ids: set[str]) -> dict[str, Incident]:
-    if not ids:
-        return {}
-    rows = conn.execute(select(INCIDENTS).where(INCIDENTS.c.id.in_(ids)))
-    return {row.id: Incident(**row._mapping) for row in rows}
-
-
 def _insert(
     conn: Connection,
     requester: str,
@@ -313,14 +279,9 @@ def _insert(
     now: datetime,
 ) -> None:
     """One insert per table; the incidents' pks come back in order."""
-    pks = conn.execute(
-        insert(INCIDENTS).returning(INCIDENTS.c.pk, sort_by_parameter_order=True),
-        [i.model_dump(exclude={"pk"}) for i in incidents],
-    ).scalars()
-    for incident, pk in zip(incidents, pks, strict=True):
-        incident.pk = pk
-    conn.execute(
-        insert(HISTORY),
+    store.insert_incidents(conn, incidents)
+    store.insert_history(
+        conn,
         [
             {
                 "incident_pk": i.pk,
@@ -335,20 +296,19 @@ def _insert(
             for i in incidents
         ],
     )
-    if keys:
-        conn.execute(
-            insert(KEYS),
-            [
-                {
-                    "party_id": requester,
-                    "key": key,
-                    "request_hash": digest,
-                    "incident_id": incident.id,
-                    "created_at": now,
-                }
-                for key, (digest, incident) in keys.items()
-            ],
-        )
+    store.insert_keys(
+        conn,
+        [
+            {
+                "party_id": requester,
+                "key": key,
+                "request_hash": digest,
+                "incident_id": incident.id,
+                "created_at": now,
+            }
+            for key, (digest, incident) in keys.items()
+        ],
+    )
     for incident in incidents:
         log.info(
             EventType.incident_raised.value,
