@@ -112,7 +112,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Sent with the transaction's first statement, in the same hand-off to SQLite's thread.
+        dbapi_connection: sqlite.OneHopConnection = conn.connection.dbapi_connection
+        dbapi_connection.begin_lazily("BEGIN IMMEDIATE")
 
 
 class WalTruncator:

@@ -37,7 +37,11 @@ def _on_thread(aio: aiosqlite.Connection, fn: Callable[..., Any], *args: Any) ->
     return execute(fn, *args)
 
 
-def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> Outcome:
+def _run(
+    connection: sqlite3.Connection, begin: str | None, operation: str, parameters: Any, many: bool
+) -> Outcome:
+    if begin is not None:
+        connection.execute(begin)
     cursor = connection.cursor()
     try:
         if many:
@@ -103,20 +107,42 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _call(self, operation: Any, parameters: Any, *, many: bool) -> None:
         aio: aiosqlite.Connection = self._connection  # type: ignore[assignment]
-        async with self._adapt_connection._execute_mutex:
-            outcome: Outcome = await _on_thread(aio, _run, aio._conn, operation, parameters, many)
+        adapted: OneHopConnection = self._adapt_connection  # type: ignore[assignment]
+        async with adapted._execute_mutex:
+            begin = adapted.take_begin()
+            outcome: Outcome = await _on_thread(
+                aio, _run, aio._conn, begin, operation, parameters, many
+            )
         self._description, rows, self._rowcount, self._lastrowid = outcome
         self._rows = collections.deque(rows)
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("sync_engine",)
+    __slots__ = ("pending_begin", "sync_engine")
     _cursor_cls = OneHopCursor  # type: ignore[assignment]
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
         super().__init__(dbapi, connection)
         self.sync_engine: Engine | None = None
         """A synchronous engine over this connection, for `run_sync_on_thread`."""
+        self.pending_begin: str | None = None
+        """The BEGIN of a transaction not yet sent: it goes with the first statement, in the
+        same hand-off (`begin_lazily`)."""
+
+    def begin_lazily(self, begin: str) -> None:
+        self.pending_begin = begin
+
+    def take_begin(self) -> str | None:
+        begin, self.pending_begin = self.pending_begin, None
+        return begin
+
+    def commit(self) -> None:
+        if self.take_begin() is None:  # else no statement ran: there is nothing to commit
+            super().commit()
+
+    def rollback(self) -> None:
+        if self.take_begin() is None:
+            super().rollback()
 
 
 class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
@@ -132,12 +158,13 @@ def dbapi() -> OneHopDbapi:
 
 
 async def run_on_thread(
-    adapted: AsyncAdapt_aiosqlite_connection, fn: Callable[[sqlite3.Connection], T]
+    adapted: "OneHopConnection", fn: Callable[[sqlite3.Connection, str | None], T]
 ) -> T:
-    """`fn(connection)` on the connection's thread, in whatever transaction is open on it."""
+    """`fn(connection, begin)` on the connection's thread: `begin` is the transaction's BEGIN if
+    it is still to be sent, for `fn` to run first."""
     aio: aiosqlite.Connection = adapted._connection  # type: ignore[assignment]
     async with adapted._execute_mutex:
-        result: T = await _on_thread(aio, fn, aio._conn)
+        result: T = await _on_thread(aio, fn, aio._conn, adapted.take_begin())
     return result
 
 
@@ -175,7 +202,9 @@ async def run_sync_on_thread(adapted: "OneHopConnection", fn: Callable[[Connecti
     """`fn(connection)` on the connection's thread, every statement of it in one hand-off, in
     the transaction the session has open (`fn` neither commits nor rolls back)."""
 
-    def call(raw: sqlite3.Connection) -> T:
+    def call(raw: sqlite3.Connection, begin: str | None) -> T:
+        if begin is not None:
+            raw.execute(begin)
         if adapted.sync_engine is None:
             adapted.sync_engine = _engine_over(raw)
         with adapted.sync_engine.connect() as connection:

@@ -2,9 +2,10 @@
 
 Core statements on any database. On SQLite, where the embedded default runs and a raise is
 measured against a route on the standard library's `sqlite3`, the reads every raise makes (the
-Devices, the parties, the requester's open incidents) and the inserts run as plain SQL on the
-connection's own cursor: SQLAlchemy's per-statement work cost more than the statements. The SQL
-below reads the same columns as the Core statements beside it; the tests run both.
+Devices and the requester's open incidents here, the parties in `parties.service`) and the
+inserts run as plain SQL on the connection's own cursor: SQLAlchemy's per-statement work cost
+more than the statements. The SQL reads the same columns as the Core statement beside it; the
+suite runs on both databases.
 """
 
 import json
@@ -19,8 +20,7 @@ from services.common import sqlite
 from services.common.db import insert_rows, raw_insert
 from services.incident_api.devices.models import Device
 from services.incident_api.incidents.models import HistoryEntry, IdempotencyRecord, Incident
-from services.incident_api.parties.models import Party
-from shared.schemas import OPEN_STATUSES, DeviceType, PartyCategory, SmiStatus
+from shared.schemas import OPEN_STATUSES, DeviceType, SmiStatus
 
 
 def _table(model: Any) -> Table:
@@ -29,7 +29,7 @@ def _table(model: Any) -> Table:
 
 
 INCIDENTS, HISTORY, KEYS = _table(Incident), _table(HistoryEntry), _table(IdempotencyRecord)
-DEVICES, PARTIES = _table(Device), _table(Party)
+DEVICES = _table(Device)
 _OPEN = [s.value for s in OPEN_STATUSES]
 
 
@@ -40,13 +40,6 @@ class DeviceRow:
     smi_status: SmiStatus
     installing_party_id: str | None
     registered_supplier_party_id: str | None
-
-
-@dataclass(frozen=True)
-class PartyRow:
-    party_id: str
-    active: bool
-    category: PartyCategory
 
 
 @dataclass(frozen=True)
@@ -85,23 +78,6 @@ def devices(conn: Connection, ids: Iterable[str]) -> dict[str, DeviceRow]:
             ).where(DEVICES.c.device_id.in_(wanted))
         )
     return {r[0]: DeviceRow(r[0], DeviceType(r[1]), SmiStatus(r[2]), r[3], r[4]) for r in rows}
-
-
-def parties(conn: Connection, ids: Iterable[str | None]) -> dict[str, PartyRow]:
-    wanted = _ids(ids)
-    if _sqlite(conn):
-        rows: Iterable[Any] = sqlite.raw_cursor(conn).execute(
-            "SELECT party_id, active, category FROM parties"
-            " WHERE party_id IN (SELECT value FROM json_each(?))",
-            (json.dumps(wanted),),
-        )
-    else:
-        rows = conn.execute(
-            select(PARTIES.c.party_id, PARTIES.c.active, PARTIES.c.category).where(
-                PARTIES.c.party_id.in_(wanted)
-            )
-        )
-    return {r[0]: PartyRow(r[0], bool(r[1]), PartyCategory(r[2])) for r in rows}
 
 
 def open_incidents(conn: Connection, requester: str, device_ids: Iterable[str]) -> dict[str, str]:

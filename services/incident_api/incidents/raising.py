@@ -30,7 +30,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.common.auth import Principal
+from services.common.auth import KnownParty, Principal
 from services.common.db import after_commit, run_unit
 from services.common.errors import ProblemError
 from services.incident_api.events.service import NewEvent, write_events
@@ -41,6 +41,7 @@ from services.incident_api.incidents.schemas import IncidentCreate
 from services.incident_api.incidents.service import check_addressee, event_data, start_clock
 from services.incident_api.incidents.views import sla_state
 from services.incident_api.metrics import INCIDENTS_RAISED
+from services.incident_api.parties.service import known_parties
 from services.incident_api.runtime import Runtime
 from shared.schemas import (
     EventType,
@@ -129,7 +130,7 @@ class _Known:
 
     keys: dict[str, store.KeyRow]
     devices: dict[str, store.DeviceRow]
-    parties: dict[str, store.PartyRow]
+    parties: dict[str, KnownParty]
     open_incidents: dict[str, str]
     """Device id -> the requester's open incident for it."""
 
@@ -153,7 +154,7 @@ def _read(
     return _Known(
         keys=live,
         devices=devices,
-        parties=store.parties(conn, addressees),
+        parties=known_parties(conn, ids=addressees),
         open_incidents=store.open_incidents(conn, requester, device_ids),
     )
 

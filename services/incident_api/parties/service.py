@@ -1,13 +1,19 @@
 """The contact list: parties, their changes (audited, field names only), and who sees contacts."""
 
+import json
+from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from sqlalchemy import Connection, Table
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.common import sqlite
 from services.common.auth import Kind, KnownParty, Principal
+from services.common.db import run_unit
 from services.common.errors import Conflict, Forbidden, NotFound
 from services.incident_api.events.service import append_event
 from services.incident_api.incidents.models import Incident
@@ -19,7 +25,7 @@ from services.incident_api.parties.schemas import (
     PartyUpdate,
 )
 from services.incident_api.runtime import Runtime
-from shared.schemas import OPEN_STATUSES, EventType, PartyEventData
+from shared.schemas import OPEN_STATUSES, EventType, PartyCategory, PartyEventData
 
 
 class PartyNotFound(NotFound):
@@ -148,9 +154,30 @@ async def _announce(session: AsyncSession, rt: Runtime, party: Party, type_: Eve
 
 
 async def lookup(session: AsyncSession, party_id: str) -> KnownParty | None:
-    """The auth layer's view of a party (see services/common/auth.py)."""
-    party = await session.get(Party, party_id)
-    return None if party is None else KnownParty(party.party_id, party.category, party.active)
+    """The auth layer's view of a party (see services/common/auth.py): read on every request,
+    so a party deactivated is refused at once, by every replica."""
+    found = await run_unit(session, partial(known_parties, ids=[party_id]))
+    return found.get(party_id)
+
+
+_PARTIES: Table = Party.__table__  # type: ignore[attr-defined]
+
+
+def known_parties(conn: Connection, *, ids: Iterable[str | None]) -> dict[str, KnownParty]:
+    """The parties among `ids`, in a `run_unit` (on SQLite straight on its cursor: this runs on
+    every request)."""
+    wanted = sorted({i for i in ids if i is not None})
+    rows: Iterable[Any]
+    if conn.dialect.name == "sqlite":
+        rows = sqlite.raw_cursor(conn).execute(
+            "SELECT party_id, category, active FROM parties"
+            " WHERE party_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),),
+        )
+    else:
+        columns = (_PARTIES.c.party_id, _PARTIES.c.category, _PARTIES.c.active)
+        rows = conn.execute(select(*columns).where(_PARTIES.c.party_id.in_(wanted)))
+    return {r[0]: KnownParty(r[0], PartyCategory(r[1]), bool(r[2])) for r in rows}
 
 
 async def shares_open_incident(session: AsyncSession, party_a: str, party_b: str) -> bool:
