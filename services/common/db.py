@@ -75,7 +75,9 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         engine = create_async_engine(
             url,
             module=sqlite.dbapi(),
-            connect_args={"timeout": 30},
+            # check_same_thread: the event loop's thread reads the connection's transaction flag
+            # (sqlite.OneHopConnection); every statement still runs on aiosqlite's own thread.
+            connect_args={"timeout": 30, "check_same_thread": False},
             pool_size=1,
             max_overflow=0,
             pool_timeout=60,

@@ -137,12 +137,18 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         return begin
 
     def commit(self) -> None:
-        if self.take_begin() is None:  # else no statement ran: there is nothing to commit
+        if self.take_begin() is None and self._in_transaction():
             super().commit()
 
     def rollback(self) -> None:
-        if self.take_begin() is None:
+        # The pool rolls back every connection it takes back, after a commit too: without a
+        # transaction open there is nothing to send to the thread.
+        if self.take_begin() is None and self._in_transaction():
             super().rollback()
+
+    def _in_transaction(self) -> bool:
+        aio: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        return aio._conn.in_transaction  # a flag SQLite keeps: read from any thread
 
 
 class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):

@@ -140,9 +140,8 @@ async def raise_incident(
     session: SessionDep,
     rt: RuntimeDep,
     principal: Raiser,
-    response: Response,
     idempotency_key: IdempotencyKey = None,
-) -> IncidentRead:
+) -> Response:
     """Ask the Device's installing supplier for its install code. Scope `incidents:raise`;
     suppliers only (`not-a-supplier` otherwise).
 
@@ -173,10 +172,12 @@ async def raise_incident(
     if isinstance(outcome, ProblemError):
         raise outcome
     incident = outcome.incident
+    headers = {"Location": f"/v1/incidents/{incident.id}"}
     if outcome.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    response.headers["Location"] = f"/v1/incidents/{incident.id}"
-    return incident_view(rt, incident)
+        headers["Idempotent-Replayed"] = "true"
+    # Serialised here, once: returned as a model, the view would be validated again first.
+    body_json = incident_view(rt, incident).model_dump_json()
+    return Response(body_json, status_code=201, headers=headers, media_type="application/json")
 
 
 @router.get(

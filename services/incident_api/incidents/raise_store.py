@@ -85,10 +85,12 @@ def open_incidents(conn: Connection, requester: str, device_ids: Iterable[str]) 
     wanted = _ids(device_ids)
     if _sqlite(conn):
         rows: Iterable[Any] = sqlite.raw_cursor(conn).execute(
+            # The statuses as the open-incident index names them, so that SQLite searches that
+            # index by Device rather than every incident the requester ever raised.
             "SELECT device_id, id FROM incidents WHERE requesting_party_id = ?"
             " AND device_id IN (SELECT value FROM json_each(?))"
-            " AND status IN (SELECT value FROM json_each(?))",
-            (requester, json.dumps(wanted), json.dumps(_OPEN)),
+            " AND status IN ('raised', 'acknowledged')",
+            (requester, json.dumps(wanted)),
         )
     else:
         rows = conn.execute(
