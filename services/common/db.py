@@ -65,26 +65,11 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """`hide_parameters`: a failed statement's error (and so its log line) never carries the
     values bound to it, which may be a sealed secret, a URL or an email address."""
     if is_sqlite(url):
-        path = url.split("///", 1)[1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         # One connection per process: SQLite has one writer at a time anyway, and writers in the
         # same process queueing on the pool wait in order, where several connections would
         # contend for the file lock through SQLite's busy handler, which sleeps in steps of
         # up to 100 ms. Other processes (the CLI, a migration) still wait on busy_timeout.
-        engine = create_async_engine(
-            url,
-            module=sqlite.dbapi(),
-            # check_same_thread: the event loop's thread reads the connection's transaction flag
-            # (sqlite.OneHopConnection); every statement still runs on aiosqlite's own thread.
-            connect_args={"timeout": 30, "check_same_thread": False},
-            pool_size=1,
-            max_overflow=0,
-            pool_timeout=60,
-            hide_parameters=True,
-        )
-        _configure_sqlite(engine)
-        return engine
+        return _sqlite_engine(url, connections=1, begin="BEGIN IMMEDIATE")
     return create_async_engine(
         url,
         pool_size=pool_size,
@@ -94,21 +79,55 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     )
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+SQLITE_READERS = 4
+
+
+def create_read_engine(url: str) -> AsyncEngine | None:
+    """SQLite: read-only connections beside the one writer. In WAL mode a reader sees the last
+    commit and never waits for the writer, so a GET is not queued behind a long write (a bulk
+    upload, an import) on the writer's one connection. None elsewhere: PostgreSQL's connections
+    read beside writers already."""
+    if not is_sqlite(url):
+        return None
+    return _sqlite_engine(url, connections=SQLITE_READERS, begin="BEGIN", read_only=True)
+
+
+def _sqlite_engine(
+    url: str, *, connections: int, begin: str, read_only: bool = False
+) -> AsyncEngine:
+    path = url.split("///", 1)[1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(
+        url,
+        module=sqlite.dbapi(),
+        # check_same_thread: the event loop's thread reads the connection's transaction flag
+        # (sqlite.OneHopConnection); every statement still runs on aiosqlite's own thread.
+        connect_args={"timeout": 30, "check_same_thread": False},
+        pool_size=connections,
+        max_overflow=0,
+        pool_timeout=60,
+        hide_parameters=True,
+    )
+    pragmas = [
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        f"busy_timeout={BUSY_TIMEOUT_MS}",
+        "foreign_keys=ON",
+        "secure_delete=ON",
+    ]
+    if read_only:  # a write on a reading session fails at once rather than waiting for the lock
+        pragmas.append("query_only=ON")
+
     # The driver's own transaction handling is switched off so that every transaction starts
-    # with BEGIN IMMEDIATE: it takes the write lock up front, so two writers queue on the busy
-    # timeout instead of one failing with "database is locked" when it upgrades a read.
+    # with `begin`: the writer's BEGIN IMMEDIATE takes the write lock up front, so two writers
+    # queue on the busy timeout instead of one failing with "database is locked" when it
+    # upgrades a read; a reader's BEGIN holds one snapshot for all its statements.
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        for pragma in (
-            "journal_mode=WAL",
-            "synchronous=NORMAL",
-            f"busy_timeout={BUSY_TIMEOUT_MS}",
-            "foreign_keys=ON",
-            "secure_delete=ON",
-        ):
+        for pragma in pragmas:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
@@ -116,7 +135,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def on_begin(conn: Any) -> None:
         # Sent with the transaction's first statement, in the same hand-off to SQLite's thread.
         dbapi_connection: sqlite.OneHopConnection = conn.connection.dbapi_connection
-        dbapi_connection.begin_lazily("BEGIN IMMEDIATE")
+        dbapi_connection.begin_lazily(begin)
+
+    return engine
 
 
 class WalTruncator:
@@ -222,13 +243,29 @@ async def _commit(session: AsyncSession) -> None:
             await result  # before the response: e.g. the WAL emptied once a code is destroyed
 
 
+READING_METHODS = frozenset({"GET", "HEAD"})
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's session: a GET's reads (on SQLite from `read_sessions`, beside the writer),
+    any other method's writes. A GET that writes asks for `WritingSessionDep`."""
+    sessions = request.app.state.sessions
+    if request.method in READING_METHODS:
+        sessions = getattr(request.app.state, "read_sessions", None) or sessions
+    async with transaction(sessions) as session:
+        yield session
+
+
+async def get_writing_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with transaction(request.app.state.sessions) as session:
         yield session
 
 
 # "function" scope: commit before the response is sent, so a 2xx always means committed.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+WritingSessionDep = Annotated[AsyncSession, Depends(get_writing_session, scope="function")]
+"""For a GET that writes (an audited read): its reads of the caller's party still go through
+`SessionDep`, its writes through this one."""
 
 
 async def run_unit(session: AsyncSession, fn: Callable[[Connection], T]) -> T:
@@ -303,8 +340,12 @@ def utc_column(*, nullable: bool = False, index: bool = False) -> Any:
 
 
 async def get_session_factory(request: Request) -> async_sessionmaker[AsyncSession]:
+    """Sessions to open one at a time (a long-poll's looks): reading ones for a GET, as
+    `get_session` chooses."""
     # async, though it awaits nothing: FastAPI runs a plain `def` dependency in its thread pool.
     factory: async_sessionmaker[AsyncSession] = request.app.state.sessions
+    if request.method in READING_METHODS:
+        factory = getattr(request.app.state, "read_sessions", None) or factory
     return factory
 
 

@@ -106,13 +106,8 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         await self._call(operation, seq_of_parameters, many=True)
 
     async def _call(self, operation: Any, parameters: Any, *, many: bool) -> None:
-        aio: aiosqlite.Connection = self._connection  # type: ignore[assignment]
         adapted: OneHopConnection = self._adapt_connection  # type: ignore[assignment]
-        async with adapted._execute_mutex:
-            begin = adapted.take_begin()
-            outcome: Outcome = await _on_thread(
-                aio, _run, aio._conn, begin, operation, parameters, many
-            )
+        outcome: Outcome = await adapted.hand_off(_run, operation, parameters, many)
         self._description, rows, self._rowcount, self._lastrowid = outcome
         self._rows = collections.deque(rows)
 
@@ -135,6 +130,22 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     def take_begin(self) -> str | None:
         begin, self.pending_begin = self.pending_begin, None
         return begin
+
+    async def hand_off(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(connection, begin, *args)` in one call on the connection's thread, where `begin` is
+        the transaction's BEGIN if it is still to be sent. A BEGIN that failed (the lock stayed
+        busy past the timeout) is sent again with the next statement: dropped, that statement
+        would run outside any transaction and commit on its own."""
+        aio: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        async with self._execute_mutex:
+            begin = self.take_begin()
+            try:
+                result: T = await _on_thread(aio, fn, aio._conn, begin, *args)
+            except BaseException:
+                if begin is not None and not self._in_transaction():
+                    self.pending_begin = begin
+                raise
+        return result
 
     def commit(self) -> None:
         if self.take_begin() is None and self._in_transaction():
@@ -168,10 +179,7 @@ async def run_on_thread(
 ) -> T:
     """`fn(connection, begin)` on the connection's thread: `begin` is the transaction's BEGIN if
     it is still to be sent, for `fn` to run first."""
-    aio: aiosqlite.Connection = adapted._connection  # type: ignore[assignment]
-    async with adapted._execute_mutex:
-        result: T = await _on_thread(aio, fn, aio._conn, adapted.take_begin())
-    return result
+    return await adapted.hand_off(fn)
 
 
 class _Borrowed:
@@ -232,7 +240,10 @@ class RawInsert:
         order = compiled.positiontup or []
         by_key = {c.key: c for c in columns}
         self.keys = list(order)
-        self.processors = [by_key[k].type.bind_processor(dialect) for k in order]
+        # The dialect's own form of each type (SQLite's DATETIME text, say), as Core binds it.
+        self.processors = [
+            by_key[k].type.dialect_impl(dialect).bind_processor(dialect) for k in order
+        ]
 
     def encode(self, row: dict[str, Any]) -> tuple[Any, ...]:
         return tuple(

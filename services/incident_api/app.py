@@ -13,7 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.common.clock import Clock, SystemClock
 from services.common.config import ConfigurationError, build_verifier, check_database
 from services.common.crypto import KeyRing
-from services.common.db import WalTruncator, create_engine, session_factory, transaction
+from services.common.db import (
+    WalTruncator,
+    create_engine,
+    create_read_engine,
+    session_factory,
+    transaction,
+)
 from services.common.errors import install_problem_handlers
 from services.common.lifecycle import DRAIN, start_once_database_answers
 from services.common.limits import BodyLimitMiddleware
@@ -79,6 +85,8 @@ def create_app(
         app.state.runtime = runtime
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        read_engine = create_read_engine(url)
+        app.state.read_sessions = read_engine and session_factory(read_engine)
         app.state.verifier = verifier or build_verifier(settings.common)
         app.state.party_lookup = parties_service.lookup
 
@@ -118,6 +126,8 @@ def create_app(
             await runtime.signal.close()
             await runtime.wal.close()
             await engine.dispose()
+            if read_engine is not None:
+                await read_engine.dispose()
 
     app = service_app(
         title="SSI incident API",

@@ -252,6 +252,13 @@ ROWS: list[dict[str, Any]] = [
         "flag": False,
         "note": "",
     },
+    {  # a whole second: Core's SQLite text keeps its ".000000", so text order is time order
+        "at": datetime(2026, 6, 17, 23, 0, tzinfo=UTC),
+        "kind": SmiStatus.whitelisted,
+        "doc": {},
+        "flag": True,
+        "note": "x",
+    },
     {"at": None, "kind": None, "doc": None, "flag": None, "note": None},
 ]
 
@@ -302,3 +309,22 @@ async def test_raw_insert_stores_what_core_stores(db: Database) -> None:
         ("integer", 1),
     )
     assert core[1][0] == ("text", "2026-06-10 09:30:01.000007")  # in UTC
+
+
+async def test_a_begin_refused_as_busy_is_sent_again_with_the_next_statement(db: Database) -> None:
+    """Dropped, the failed BEGIN would leave the next statement outside any transaction, to
+    commit on its own where the session meant to roll back."""
+    async with db.engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        aio: aiosqlite.Connection = raw.driver_connection  # type: ignore[assignment]
+        await aio.execute("PRAGMA busy_timeout=0")
+    holder = db.other()
+    holder.execute("BEGIN IMMEDIATE")
+    async with db.engine.connect() as conn:
+        await conn.begin()
+        with pytest.raises(Exception, match="locked"):
+            await insert_value(conn, 1)
+        holder.execute("ROLLBACK")
+        await insert_value(conn, 2)  # the same transaction, as SQLAlchemy sees it
+        await conn.rollback()
+    assert db.stored() == []

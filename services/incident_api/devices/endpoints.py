@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from services.common.auth import PARTIES, Kind, Principal, require
-from services.common.db import SessionDep
+from services.common.db import SessionDep, end_transaction
 from services.common.errors import NotFound, UnsupportedMediaType
 from services.common.openapi import problems
 from services.incident_api.devices import service
@@ -138,6 +138,14 @@ async def import_devices(
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in IMPORT_TYPES:
         raise UnsupportedMediaType("Send text/csv or application/x-ndjson.")
-    return await service.import_stream(
-        session, principal, request.stream(), content_type, rt.clock.now()
-    )
+    await end_transaction(session)  # the authentication's: never held while the body uploads
+    now = rt.clock.now()
+    spool = await service.read_import(request.stream(), content_type, now)
+    done = ImportResult(rows=0, imported=0, failed=0, errors=[], errors_truncated=False)
+    try:
+        async for written in service.write_import(session, principal, spool, now):
+            await end_transaction(session)  # a batch at a time: other writers wait for one
+            done = written
+    finally:
+        spool.close()
+    return done

@@ -4,16 +4,19 @@ A change to a Device with an open incident is written to that incident's history
 re-routes the incident (the addressee stays who it was when the clock started).
 
 The import reads its body as it streams, one line at a time (LF, CRLF or a lone CR ends a line),
-holding at most one line and one chunk: time and memory grow with the rows, never with the body.
+holding at most one line and one chunk in memory, the checked rows in a temporary file
+(`ImportSpool`), and writes them once the body has arrived, a batch a transaction.
 A problem with one row (bad JSON, JSON nested too deeply, wrong field count, an invalid value, a
 party id no party is registered under) is that row's error and the import goes on; parties are
 looked up once per batch of rows, never once per row. A problem with the file (no CSV header, not
-UTF-8, a line over `MAX_LINE_BYTES`) refuses the whole import: reading stops there and nothing is
-kept, not even the batches already written, since the request's transaction rolls back.
+UTF-8, a line over `MAX_LINE_BYTES`) refuses the whole import: reading stops there and nothing has
+been written.
 """
 
 import csv
 import json
+import pickle
+import tempfile
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, NoReturn
@@ -132,49 +135,90 @@ async def _audit_open_incidents(
             )
 
 
-async def import_stream(
-    session: AsyncSession,
-    principal: Principal,
-    chunks: AsyncIterator[bytes],
-    content_type: str,
-    now: datetime,
-) -> ImportResult:
-    """Rows are validated one by one and written in batches; bad rows are reported, not fatal."""
+class ImportSpool:
+    """An import's rows, read and checked while the body streamed, kept on disk until written:
+    the writer is never held while a client uploads (at whatever pace it sends), and a file
+    refused as a whole has had nothing written. Each batch is written and committed on its own
+    (`write_import`), so other writers wait for one batch at most."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by `close`
+        self.rows = 0
+
+    def add(self, batch: list[tuple[int, dict[str, Any]]], refused: list[list[RowError]]) -> None:
+        pickle.dump((batch, refused), self.file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def batches(self) -> Iterator[tuple[list[tuple[int, dict[str, Any]]], list[list[RowError]]]]:
+        self.file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self.file)  # noqa: S301 - written by this process just now
+            except EOFError:
+                return
+
+    def close(self) -> None:
+        self.file.close()
+
+
+async def read_import(
+    chunks: AsyncIterator[bytes], content_type: str, now: datetime
+) -> ImportSpool:
+    """Rows are validated one by one as the body streams; bad rows are kept as refusals, not
+    fatal. Nothing touches the database."""
     ndjson = "ndjson" in content_type or "jsonl" in content_type
-    result = _Outcome()
-    batch: list[tuple[int, dict[str, Any]]] = []
-    header: list[str] = []
-    async for line in _lines(chunks):
-        if not line.strip():
-            continue
+    spool = ImportSpool()
+    try:
+        batch: list[tuple[int, dict[str, Any]]] = []
+        refused: list[list[RowError]] = []
+        header: list[str] = []
+        async for line in _lines(chunks):
+            if not line.strip():
+                continue
+            if not ndjson and not header:
+                header = _csv_header(line)
+                continue
+            spool.rows += 1
+            try:
+                raw = _json_row(line) if ndjson else _csv_row(line, header)
+                # Only known columns reach validation, so an error's field is always one of ours.
+                parsed = DeviceImportRow.model_validate(
+                    {k: (v if v != "" else None) for k, v in raw.items() if k in COLUMNS}
+                )
+            except (_RowProblem, ValidationError) as exc:
+                refused.append(list(_row_errors(spool.rows, exc)))
+            else:
+                batch.append((spool.rows, {**parsed.model_dump(mode="json"), "updated_at": now}))
+            # Every BATCH_ROWS rows read, good or bad: that bounds the refusals held back too.
+            if spool.rows % BATCH_ROWS == 0:
+                spool.add(batch, refused)
+                batch, refused = [], []
+        spool.add(batch, refused)
         if not ndjson and not header:
-            header = _csv_header(line)
-            continue
-        result.rows += 1
-        try:
-            raw = _json_row(line) if ndjson else _csv_row(line, header)
-            # Only known columns reach validation, so an error's field is always one of ours.
-            parsed = DeviceImportRow.model_validate(
-                {k: (v if v != "" else None) for k, v in raw.items() if k in COLUMNS}
-            )
-        except (_RowProblem, ValidationError) as exc:
-            result.refuse(_row_errors(result.rows, exc))
-        else:
-            batch.append((result.rows, {**parsed.model_dump(mode="json"), "updated_at": now}))
-        # Every BATCH_ROWS rows read, good or bad: that bounds the refusals held back too.
-        if result.rows % BATCH_ROWS == 0:
-            await _write_batch(session, principal, batch, result, now)
-            batch.clear()
-    await _write_batch(session, principal, batch, result, now)
-    if not ndjson and not header:
-        raise BadImportFile("The file is empty.")
-    return ImportResult(
-        rows=result.rows,
-        imported=result.rows - result.failed,
-        failed=result.failed,
-        errors=result.errors,
-        errors_truncated=result.truncated,
-    )
+            raise BadImportFile("The file is empty.")
+    except BaseException:
+        spool.close()
+        raise
+    return spool
+
+
+async def write_import(
+    session: AsyncSession, principal: Principal, spool: ImportSpool, now: datetime
+) -> AsyncIterator[ImportResult]:
+    """Writes the spooled batches in order, yielding what is done after each, for the caller to
+    commit it; the last yield is the import's result."""
+    result = _Outcome()
+    result.rows = spool.rows
+    for batch, refused in spool.batches():
+        for errors in refused:
+            result.refuse(errors)
+        await _write_batch(session, principal, batch, result, now)
+        yield ImportResult(
+            rows=result.rows,
+            imported=result.rows - result.failed,
+            failed=result.failed,
+            errors=result.errors,
+            errors_truncated=result.truncated,
+        )
 
 
 class _Outcome:

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import col, or_, select
 
 from services.common.auth import PARTIES, Kind, Principal, require
-from services.common.db import SessionDep
+from services.common.db import SessionDep, WritingSessionDep
 from services.common.errors import ProblemError
 from services.common.negotiation import InstantBound
 from services.common.openapi import links, problems
@@ -466,7 +466,7 @@ async def readdress_incident(
     responses=problems(IncidentNotFound, WrongRole, NoInstallCode, InstallCodeDestroyed),
 )
 async def reveal_install_code(
-    session: SessionDep,
+    session: WritingSessionDep,  # each reveal is audited
     rt: RuntimeDep,
     principal: Reader,
     incident: ReadableIncident,

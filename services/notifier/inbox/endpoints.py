@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from services.common.auth import PARTIES, Principal, require
-from services.common.db import SessionDep, end_transaction
+from services.common.db import SessionDep, WritingSessionDep, end_transaction
 from services.common.openapi import problems
 from services.notifier.inbox import service
 from services.notifier.inbox.errors import InvalidCursor, NoInbox
@@ -51,7 +51,7 @@ def _party(principal: Principal) -> str:
 )
 async def read_inbox(
     request: Request,
-    session: SessionDep,
+    session: WritingSessionDep,  # a fetched clock start is noted as delivered (reached)
     rt: RuntimeDep,
     principal: Reader,
     after: After = None,
