@@ -245,20 +245,41 @@ class RawInsert:
             by_key[k].type.dialect_impl(dialect).bind_processor(dialect) for k in order
         ]
 
-    def encode(self, row: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(
-            value if process is None else process(value)
-            for process, value in zip(self.processors, (row[k] for k in self.keys), strict=True)
-        )
+    def encoder(self) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+        """Encodes the rows of one batch. A value object met again in the batch (its rows share
+        one instant, one due instant, one list of warnings) is encoded once: it stays alive, so
+        its identity names it, for as long as the rows that hold it."""
+        plan: list[tuple[str, Any, dict[int, tuple[Any, Any]]]] = [
+            (key, process, {}) for key, process in zip(self.keys, self.processors, strict=True)
+        ]
+
+        def encode(row: dict[str, Any]) -> tuple[Any, ...]:
+            encoded: list[Any] = []
+            for key, process, seen in plan:
+                value = row[key]
+                if process is None:
+                    encoded.append(value)
+                    continue
+                known = seen.get(id(value))
+                if known is None or known[0] is not value:
+                    known = seen[id(value)] = (value, process(value))
+                encoded.append(known[1])
+            return tuple(encoded)
+
+        return encode
 
     def many(self, cursor: sqlite3.Cursor, rows: list[dict[str, Any]]) -> None:
-        cursor.executemany(self.sql, [self.encode(row) for row in rows])
+        cursor.executemany(self.sql, list(map(self.encoder(), rows)))
 
-    def one(self, cursor: sqlite3.Cursor, row: dict[str, Any]) -> int:
-        """Inserts `row`; its rowid."""
-        cursor.execute(self.sql, self.encode(row))
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+    def each(self, cursor: sqlite3.Cursor, rows: list[dict[str, Any]]) -> list[int]:
+        """Inserts `rows` one statement each; their rowids, in order."""
+        encode = self.encoder()
+        rowids = []
+        for row in rows:
+            cursor.execute(self.sql, encode(row))
+            assert cursor.lastrowid is not None
+            rowids.append(cursor.lastrowid)
+        return rowids
 
 
 def raw_cursor(conn: Connection) -> sqlite3.Cursor:

@@ -288,7 +288,7 @@ async def test_raw_insert_stores_what_core_stores(db: Database) -> None:
         conn.execute(insert(ENCODED), ROWS)
         statement = RawInsert(ENCODED, conn.dialect, skip=frozenset({"id"}))
         cursor = raw_cursor(conn)
-        ids = [statement.one(cursor, row) for row in ROWS]
+        ids = statement.each(cursor, ROWS)
         statement.many(cursor, ROWS)
         return ids
 

@@ -137,9 +137,7 @@ def insert_incidents(conn: Connection, new: list[Incident]) -> None:
 
 def _insert_incidents(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     if _sqlite(conn):
-        statement = raw_insert(conn, INCIDENTS)
-        cursor = sqlite.raw_cursor(conn)
-        return [statement.one(cursor, row) for row in rows]
+        return raw_insert(conn, INCIDENTS).each(sqlite.raw_cursor(conn), rows)
     result = conn.execute(
         insert(INCIDENTS).returning(INCIDENTS.c.pk, sort_by_parameter_order=True), rows
     )
