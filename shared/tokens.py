@@ -140,6 +140,10 @@ def load_jwks(path: Path) -> list[dict[str, Any]]:
     return [dict(k) for k in keys]
 
 
+VERIFIED_TOKENS = 4096
+"""How many verified tokens a verifier remembers."""
+
+
 class TokenVerifier:
     """Verifies tokens with one HS256 secret (development), asymmetric JWKS keys, or both.
 
@@ -167,8 +171,23 @@ class TokenVerifier:
         self._keys = {str(k.get("kid", "")): dict(k) for k in jwks if k.get("kty") in {"RSA", "EC"}}
         if hs256_secret is None and not self._keys:
             raise ValueError("a token verifier needs an HS256 secret or at least one JWKS key")
+        self._verified: dict[str, Claims] = {}
 
     def verify(self, token: str) -> Claims:
+        """The token's claims, once its signature, audience, issuer and lifetime check out. A
+        client sends the same token with each call until it expires: a token verified before is
+        answered from memory while it has not expired (the check of its signature is the
+        costliest part of a short request, and its bytes are the same)."""
+        known = self._verified.get(token)
+        if known is not None and known.expires_at > time.time():
+            return known
+        claims = self._verify(token)
+        if len(self._verified) >= VERIFIED_TOKENS:
+            self._verified.clear()  # simple and bounded: a busy deployment refills it at once
+        self._verified[token] = claims
+        return claims
+
+    def _verify(self, token: str) -> Claims:
         try:
             header = jwt.get_unverified_header(token)
         except JWTError as exc:

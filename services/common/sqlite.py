@@ -113,13 +113,13 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("pending_begin", "sync_engine")
+    __slots__ = ("pending_begin", "sync_connection")
     _cursor_cls = OneHopCursor  # type: ignore[assignment]
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
         super().__init__(dbapi, connection)
-        self.sync_engine: Engine | None = None
-        """A synchronous engine over this connection, for `run_sync_on_thread`."""
+        self.sync_connection: Connection | None = None
+        """A synchronous SQLAlchemy connection over this one, for `run_sync_on_thread`."""
         self.pending_begin: str | None = None
         """The BEGIN of a transaction not yet sent: it goes with the first statement, in the
         same hand-off (`begin_lazily`)."""
@@ -219,10 +219,11 @@ async def run_sync_on_thread(adapted: "OneHopConnection", fn: Callable[[Connecti
     def call(raw: sqlite3.Connection, begin: str | None) -> T:
         if begin is not None:
             raw.execute(begin)
-        if adapted.sync_engine is None:
-            adapted.sync_engine = _engine_over(raw)
-        with adapted.sync_engine.connect() as connection:
-            return fn(connection)
+        if adapted.sync_connection is None:
+            # Kept for the connection's life: it is only ever used here, on this thread, and
+            # what it thinks of transactions is moot (`_Borrowed`).
+            adapted.sync_connection = _engine_over(raw).connect()
+        return fn(adapted.sync_connection)
 
     return await run_on_thread(adapted, call)
 

@@ -137,6 +137,40 @@ def test_expired_token_is_refused(dev_verifier: TokenVerifier) -> None:
         dev_verifier.verify(token)
 
 
+def test_a_token_verified_before_is_remembered_until_it_expires(
+    dev_verifier: TokenVerifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past its expiry a remembered token is checked afresh (and python-jose, on its own clock,
+    refuses it: `test_expired_token_is_refused`)."""
+    checks: list[str] = []
+    check = dev_verifier._verify
+
+    def counted(token: str) -> Claims:
+        checks.append(token)
+        return check(token)
+
+    monkeypatch.setattr(dev_verifier, "_verify", counted)
+    now = time.time()
+    token = mint_dev_token(SECRET, "ABCD", PARTY_SCOPES, now=now, ttl_seconds=60)
+    assert dev_verifier.verify(token).subject == "ABCD"
+    assert dev_verifier.verify(token).subject == "ABCD"
+    assert len(checks) == 1
+    monkeypatch.setattr(time, "time", lambda: now + 61)
+    dev_verifier.verify(token)
+    assert len(checks) == 2
+
+
+def test_a_remembered_token_changed_by_a_byte_is_checked_afresh(
+    dev_verifier: TokenVerifier,
+) -> None:
+    token = mint_dev_token(SECRET, "ABCD", PARTY_SCOPES)
+    dev_verifier.verify(token)
+    head, body, signature = token.split(".")
+    flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
+    with pytest.raises(InvalidToken):
+        dev_verifier.verify(f"{head}.{body}.{flipped}")
+
+
 @pytest.mark.parametrize("missing", ["exp", "aud", "iss"])
 def test_token_missing_a_required_claim_is_refused(
     dev_verifier: TokenVerifier, missing: str
