@@ -1,25 +1,37 @@
 """What the benchmarks share: their development secret, tokens, Device ids, the two parties, the
-notifier's settings, and the helper processes' small HTTP protocol (bench/receiver.py and
+notifier's settings, seeding the inventory, a process's CPU time and peak memory, the webhook
+receivers and their floor, and the helper processes' small HTTP protocol (bench/receiver.py and
 bench/smtp_sink.py both answer GET /count, GET /stats and POST /reset)."""
 
+import asyncio
+import json
 import os
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import aiohttp
 import httpx
 
-from shared.tokens import mint_dev_token
+from shared.tokens import ADMIN_SCOPE, PARTY_SCOPES, mint_dev_token
 from tests.notifier.fleet import add_parties
+from tests.receiver import free_port
 
 __all__ = [
     "NOTIFIER_SETTINGS",
     "SECRET",
     "add_parties",
+    "cpu_seconds",
     "device",
+    "peak_rss_mb",
     "percentile",
+    "receiver_floor",
+    "register",
+    "seed",
     "start_helper",
+    "start_receiver",
     "token",
     "wait_count",
 ]
@@ -76,3 +88,77 @@ def wait_count(receiver: str, count: int, timeout: float = 300) -> dict[str, flo
                 return arrivals
             time.sleep(0.005)
     raise RuntimeError(f"only {arrived} of {count} webhooks arrived")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far."""
+    # The fields after the command's closing parenthesis; utime and stime are 14 and 15.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
+def seed(api: str, devices: int, first: int = 0, parties: bool = True) -> None:
+    """The two parties (unless `parties` is false: added already) and the Devices `first` to
+    `first + devices - 1`, each installed by ISUP, registered to GSUP: eligible for GSUP's raise."""
+    with httpx.Client(base_url=api, headers=token("admin", (ADMIN_SCOPE,)), timeout=120) as c:
+        if parties:
+            add_parties(c)
+        rows = ["device_id,device_type,smi_status,installing_party_id,registered_supplier_party_id"]
+        rows += [
+            f"{device(n)},ESME,installed_not_commissioned,ISUP,GSUP"
+            for n in range(first, first + devices)
+        ]
+        c.post(
+            "/v1/devices/import", content="\n".join(rows), headers={"Content-Type": "text/csv"}
+        ).raise_for_status()
+
+
+def register(notifier: str, receiver: str) -> str:
+    """ISUP's webhook endpoint for `incident.raised` at `receiver`; retried until the notifier
+    has learnt of ISUP from the feed."""
+    deadline = time.monotonic() + 10
+    while True:
+        response = httpx.post(
+            f"{notifier}/v1/endpoints",
+            headers=token("ISUP", PARTY_SCOPES),
+            json={"url": f"{receiver}/hook", "event_types": ["incident.raised"]},
+        )
+        if response.status_code == 201:
+            return str(response.json()["id"])
+        if time.monotonic() > deadline:
+            raise RuntimeError(response.text)
+        time.sleep(0.05)
+
+
+def start_receiver(kind: str) -> tuple[subprocess.Popen[bytes], str]:
+    """A webhook receiver process (bench/receiver.py), `aiohttp` or `uvicorn`, and its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    return start_helper(["bench.receiver", kind, str(port)], url, f"the {kind} receiver"), url
+
+
+def receiver_floor(receiver: str, count: int, concurrency: int) -> float:
+    """The fastest raw client loop available: aiohttp POSTing `count` webhook-sized bodies to
+    the receiver, `concurrency` at a time (requests/s)."""
+    body = json.dumps({"type": "incident.raised", "timestamp": "x", "data": {"n": 0}}).encode()
+
+    async def run() -> float:
+        semaphore = asyncio.Semaphore(concurrency)
+        async with aiohttp.ClientSession() as session:
+
+            async def one() -> None:
+                async with semaphore, session.post(f"{receiver}/hook", data=body) as response:
+                    await response.read()
+
+            started = time.monotonic()
+            await asyncio.gather(*(one() for _ in range(count)))
+            return count / (time.monotonic() - started)
+
+    return asyncio.run(run())

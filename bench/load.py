@@ -2,13 +2,16 @@
 connections, each request written as prepared bytes and each answer read by its Content-Length.
 
 httpx spends more CPU per request than the raise it would measure, and on a two-core machine the
-client's CPU is taken from the server's. This does what wrk does, in the bench's own process.
+client's CPU is taken from the server's. This does what wrk does, in the bench's own process:
+a fixed number of connections, each sending its next request as soon as the answer to the last
+one is read (closed loop), all drawing from one iterator of requests.
 """
 
 import asyncio
+import itertools
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -38,6 +41,11 @@ def get(path: str, headers: dict[str, str]) -> bytes:
     return ("\r\n".join(head) + "\r\n\r\n").encode()
 
 
+def forever(request: bytes) -> Iterator[bytes]:
+    """The same request again and again (stop the run with `stop`)."""
+    return itertools.repeat(request)
+
+
 async def _answer(reader: asyncio.StreamReader) -> int:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
@@ -53,17 +61,20 @@ async def _answer(reader: asyncio.StreamReader) -> int:
 
 
 async def run(
-    url: str,
+    urls: str | Sequence[str],
     requests: Iterator[bytes],
     connections: int = 16,
     stop: Callable[[], bool] = lambda: False,
 ) -> LoadResult:
-    """Send every request of `requests` (shared by the connections) and time each answer."""
-    parts = urlsplit(url)
+    """Send every request of `requests` (shared by the connections) and time each answer.
+
+    Given several URLs (replicas of one service), connection n goes to URLs[n % len(URLs)]."""
+    targets = [urlsplit(u) for u in ([urls] if isinstance(urls, str) else urls)]
     result = LoadResult(seconds=0.0)
 
-    async def connection() -> None:
-        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    async def connection(n: int) -> None:
+        target = targets[n % len(targets)]
+        reader, writer = await asyncio.open_connection(target.hostname, target.port)
         try:
             for request in requests:
                 if stop():
@@ -77,6 +88,6 @@ async def run(
             writer.close()
 
     started = time.perf_counter()
-    await asyncio.gather(*(connection() for _ in range(connections)))
+    await asyncio.gather(*(connection(n) for n in range(connections)))
     result.seconds = time.perf_counter() - started
     return result
