@@ -14,9 +14,8 @@ import pytest
 
 from services.incident_api import migrate as api_migrate
 from services.incident_api.app import create_app
-from services.incident_api.events import service as events_service
 from services.incident_api.events import signal
-from services.incident_api.incidents import service as incidents_service
+from services.incident_api.incidents import raising
 from services.incident_api.settings import Settings
 from tests.database import fresh_database, on_postgres
 from tests.incident_api.world import GAINING, INSTALLING, raise_incident, seed
@@ -86,14 +85,17 @@ async def test_no_event_skipped_with_concurrent_writers(
     A random pause between the event's insert and the commit (the network round trips of a
     real deployment) widens that window so the race shows within a few hundred writes.
     """
-    original = events_service.append_events
+    # A raise writes its events inside its unit of work (raising.run_unit), the other
+    # transitions through append_events: the pause goes after either, before the commit.
+    original_unit = raising.run_unit  # type: ignore[attr-defined]
     jitter = random.Random(121)
 
-    async def slow_append(*args: Any, **kwargs: Any) -> None:
-        await original(*args, **kwargs)
+    async def slow_unit(*args: Any, **kwargs: Any) -> Any:
+        result = await original_unit(*args, **kwargs)
         await asyncio.sleep(jitter.uniform(0, 0.004))
+        return result
 
-    monkeypatch.setattr(incidents_service, "append_events", slow_append)
+    monkeypatch.setattr(raising, "run_unit", slow_unit)
     await seed(api, tokens)
     await import_devices(api, tokens, WRITERS * PER_WRITER)
     start = (await read_all(api, tokens))[-1]["seq"]
