@@ -73,3 +73,47 @@ async def test_filters(api: httpx.AsyncClient, tokens: Tokens, clock: FrozenCloc
     clock.set(datetime.fromisoformat(raised[0]["due_at"]))
     assert len(await list_ids(api, gaining, "sla_state=breached")) == 4
     assert await list_ids(api, gaining, "sla_state=on_track") == []
+
+
+async def test_a_party_raising_and_addressed_pages_through_both_in_order(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    """Raised by the party and addressed to it, interleaved: the default list merges the two in
+    pk order, page by page, none missed or repeated, filters applied to both."""
+    await seed(api, tokens)
+    await import_devices(api, tokens, 8)
+    rows = ["device_id,device_type,smi_status,installing_party_id,registered_supplier_party_id"]
+    rows += [f"{device(100 + n)},ESME,whitelisted,GSUP,ISUP" for n in range(6)]
+    imported = await api.post(
+        "/v1/devices/import",
+        content="\n".join(rows),
+        headers={**tokens.admin(), "Content-Type": "text/csv"},
+    )
+    assert imported.status_code == 200, imported.text
+    order: list[str] = []  # raise order, alternating: GSUP raises, then ISUP raises to GSUP
+    for n in range(6):
+        for party, number in ((GAINING, n), (INSTALLING, 100 + n)):
+            response = await api.post(
+                "/v1/incidents", headers=tokens.party(party), json={"device_id": device(number)}
+            )
+            assert response.status_code == 201, response.text
+            order.append(response.json()["id"])
+    await act(api, tokens, GAINING, order[2], "cancel")  # one GSUP raised
+    await act(api, tokens, INSTALLING, order[5], "cancel")  # one raised to GSUP
+    for query, expected in (
+        ("", order[::-1]),
+        ("status=raised&", [i for i in order[::-1] if i not in (order[2], order[5])]),
+        ("status=cancelled&", [order[5], order[2]]),
+    ):
+        seen: list[str] = []
+        cursor = ""
+        while True:
+            response = await api.get(
+                f"/v1/incidents?{query}limit=5{cursor}", headers=tokens.party(GAINING)
+            )
+            page = response.json()
+            seen += [i["id"] for i in page["items"]]
+            if page["next_cursor"] is None:
+                break
+            cursor = f"&cursor={page['next_cursor']}"
+        assert seen == expected, query

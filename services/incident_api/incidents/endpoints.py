@@ -13,7 +13,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy import ColumnElement, union
 from sqlmodel import col, or_, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from services.common.auth import PARTIES, Kind, Principal, require
 from services.common.db import SessionDep, WritingSessionDep
@@ -208,39 +210,52 @@ async def list_incidents(
     chases). Pages hold `limit` items; pass `next_cursor` as `cursor` for the next, until it is
     null.
     """
-    query = select(Incident)
     party = principal.party_id
-    if role == "requester" or (role is None and not principal.is_operator):
-        mine = col(Incident.requesting_party_id) == party
-        if role is None:
-            mine = or_(mine, col(Incident.addressed_party_id) == party)
-        query = query.where(mine)
-    elif role == "addressee":
-        query = query.where(Incident.addressed_party_id == party)
+    filters: list[ColumnElement[bool]] = []
     if status is not None:
-        query = query.where(Incident.status == status)
+        filters.append(col(Incident.status) == status)
     if device_id is not None:
-        query = query.where(Incident.device_id == device_id)
+        filters.append(col(Incident.device_id) == device_id)
     if group_ref is not None:
-        query = query.where(Incident.group_ref == group_ref)
+        filters.append(col(Incident.group_ref) == group_ref)
     if updated_since is not None:
-        query = query.where(col(Incident.updated_at) >= updated_since)
+        filters.append(col(Incident.updated_at) >= updated_since)
     if addressee_reachable is not None:
         reached = col(Incident.reached_clock) == col(Incident.clock)
         if not addressee_reachable:
             reached = or_(col(Incident.reached_clock).is_(None), ~reached)
-        query = query.where(reached)
-    after = decode_int_cursor(cursor)
-    if after is not None:
-        query = query.where(col(Incident.pk) < after)
-    query = query.order_by(col(Incident.pk).desc())
-    now = rt.clock.now()
-    items: list[IncidentRead] = []
-    last_pk = None
+        filters.append(reached)
+    if role == "requester":
+        filters.append(col(Incident.requesting_party_id) == party)
+    elif role == "addressee":
+        filters.append(col(Incident.addressed_party_id) == party)
+    either = role is None and not principal.is_operator
     # sla_state depends on the time of asking, so it is filtered here rather than in SQL.
     batch = limit if sla_state_filter is None else 500
+
+    def page(before: int | None) -> SelectOfScalar[Incident]:
+        """The next `batch` incidents before `before`, newest first. A party's own, raised or
+        addressed, are found by each index in pk order and merged: one query with OR between
+        the two would read and sort every incident the party ever had."""
+        bound = [] if before is None else [col(Incident.pk) < before]
+        if not either:
+            return select(Incident).where(*filters, *bound).order_by(col(Incident.pk).desc())
+        sides = [
+            select(Incident.pk)
+            .where(side == party, *filters, *bound)
+            .order_by(col(Incident.pk).desc())
+            .limit(batch)
+            .subquery()
+            for side in (col(Incident.requesting_party_id), col(Incident.addressed_party_id))
+        ]
+        pks = union(*(select(side.c.pk) for side in sides))
+        return select(Incident).where(col(Incident.pk).in_(pks)).order_by(col(Incident.pk).desc())
+
+    now = rt.clock.now()
+    items: list[IncidentRead] = []
+    last_pk = decode_int_cursor(cursor)
     while len(items) < limit:
-        rows = (await session.exec(query.limit(batch))).all()
+        rows = (await session.exec(page(last_pk).limit(batch))).all()
         for incident in rows:
             last_pk = incident.pk
             if sla_state_filter is None or sla_state(incident, now) == sla_state_filter:
@@ -249,7 +264,6 @@ async def list_incidents(
                     break
         if len(rows) < batch or len(items) == limit:
             break
-        query = query.where(col(Incident.pk) < last_pk)
     more = len(items) == limit and last_pk is not None
     return IncidentList(
         items=items, next_cursor=encode_cursor(last_pk) if more and last_pk else None
