@@ -13,6 +13,7 @@ A person's token (the portal's, DESIGN §4 and §8) also carries `ssi_party`, th
 person acts for; `sub` is then the person. A token without it is a party's, a service's or admin's.
 """
 
+import hashlib
 import json
 import time
 from collections.abc import Iterable, Mapping
@@ -141,7 +142,8 @@ def load_jwks(path: Path) -> list[dict[str, Any]]:
 
 
 VERIFIED_TOKENS = 4096
-"""How many verified tokens a verifier remembers."""
+"""How many verified tokens a verifier remembers (by digest)."""
+MAX_REMEMBERED_TOKEN = 8192
 
 
 class TokenVerifier:
@@ -171,20 +173,25 @@ class TokenVerifier:
         self._keys = {str(k.get("kid", "")): dict(k) for k in jwks if k.get("kty") in {"RSA", "EC"}}
         if hs256_secret is None and not self._keys:
             raise ValueError("a token verifier needs an HS256 secret or at least one JWKS key")
-        self._verified: dict[str, Claims] = {}
+        self._verified: dict[bytes, Claims] = {}
 
     def verify(self, token: str) -> Claims:
         """The token's claims, once its signature, audience, issuer and lifetime check out. A
         client sends the same token with each call until it expires: a token verified before is
         answered from memory while it has not expired (the check of its signature is the
         costliest part of a short request, and its bytes are the same)."""
-        known = self._verified.get(token)
+        rememberable = len(token) <= MAX_REMEMBERED_TOKEN and "=" not in token
+        key = hashlib.sha256(token.encode()).digest() if rememberable else b""
+        known = self._verified.get(key) if rememberable else None
         if known is not None and known.expires_at > time.time():
             return known
         claims = self._verify(token)
-        if len(self._verified) >= VERIFIED_TOKENS:
-            self._verified.clear()  # simple and bounded: a busy deployment refills it at once
-        self._verified[token] = claims
+        if rememberable:
+            # Only a token in its one canonical form (base64url has no padding, and python-jose
+            # would also take any number of "=" after it), so that one token is one entry.
+            if len(self._verified) >= VERIFIED_TOKENS:
+                self._verified.clear()  # bounded; the tokens in use come back at once
+            self._verified[key] = claims
         return claims
 
     def _verify(self, token: str) -> Claims:

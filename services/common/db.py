@@ -247,25 +247,27 @@ READING_METHODS = frozenset({"GET", "HEAD"})
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request's session: a GET's reads (on SQLite from `read_sessions`, beside the writer),
-    any other method's writes. A GET that writes asks for `WritingSessionDep`."""
+    """The request's session, one per request: a GET reads (on SQLite from `read_sessions`,
+    beside the writer) unless its route is marked `WRITES`; any other method writes."""
     sessions = request.app.state.sessions
-    if request.method in READING_METHODS:
+    if request.method in READING_METHODS and not getattr(request.state, "writes", False):
         sessions = getattr(request.app.state, "read_sessions", None) or sessions
     async with transaction(sessions) as session:
         yield session
 
 
-async def get_writing_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with transaction(request.app.state.sessions) as session:
-        yield session
-
-
 # "function" scope: commit before the response is sent, so a 2xx always means committed.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
-WritingSessionDep = Annotated[AsyncSession, Depends(get_writing_session, scope="function")]
-"""For a GET that writes (an audited read): its reads of the caller's party still go through
-`SessionDep`, its writes through this one."""
+
+
+async def _writes(request: Request) -> None:
+    request.state.writes = True
+
+
+WRITES = Depends(_writes)
+"""For a GET that writes (an audited read): `@router.get(..., dependencies=[WRITES])`. A
+route's own dependencies are solved before its parameters', so the request's one session,
+authentication's included, is then a writing one."""
 
 
 async def run_unit(session: AsyncSession, fn: Callable[[Connection], T]) -> T:
@@ -295,15 +297,15 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         conn.execute(insert(table), rows)
 
 
-_RAW_INSERTS: dict[str, sqlite.RawInsert] = {}
+_RAW_INSERTS: dict[Table, sqlite.RawInsert] = {}
 
 
 def raw_insert(conn: Connection, table: Table) -> sqlite.RawInsert:
-    found = _RAW_INSERTS.get(table.name)
+    found = _RAW_INSERTS.get(table)
     if found is None:
         auto = table.autoincrement_column
         skip = frozenset() if auto is None else frozenset({auto.name})
-        found = _RAW_INSERTS[table.name] = sqlite.RawInsert(table, conn.dialect, skip)
+        found = _RAW_INSERTS[table] = sqlite.RawInsert(table, conn.dialect, skip)
     return found
 
 

@@ -10,6 +10,7 @@ function there, for a path that wants every statement of its transaction in one 
 The connection is still aiosqlite's: one thread per connection, every call on it in order.
 """
 
+import asyncio
 import collections
 import sqlite3
 from collections.abc import Awaitable, Callable
@@ -139,9 +140,14 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         aio: aiosqlite.Connection = self._connection  # type: ignore[assignment]
         async with self._execute_mutex:
             begin = self.take_begin()
+            call = asyncio.ensure_future(_on_thread(aio, fn, aio._conn, begin, *args))
             try:
-                result: T = await _on_thread(aio, fn, aio._conn, begin, *args)
-            except BaseException:
+                result: T = await asyncio.shield(call)
+            except BaseException as exc:
+                if isinstance(exc, asyncio.CancelledError):
+                    # The thread goes on with the call whatever happens here: wait for it, so
+                    # that whether it left a transaction open is known before the rollback.
+                    await asyncio.wait({call})
                 if begin is not None and not self._in_transaction():
                     self.pending_begin = begin
                 raise
@@ -158,8 +164,12 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
             super().rollback()
 
     def _in_transaction(self) -> bool:
+        """SQLite's own flag, read from any thread; False once the connection is closed."""
         aio: aiosqlite.Connection = self._connection  # type: ignore[assignment]
-        return aio._conn.in_transaction  # a flag SQLite keeps: read from any thread
+        try:
+            return aio._conn.in_transaction
+        except ValueError:  # aiosqlite: no active connection
+            return False
 
 
 class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from services.common.clock import Clock, SystemClock
 from services.common.config import ConfigurationError, build_verifier, check_database
 from services.common.crypto import KeyRing
-from services.common.db import create_engine, create_read_engine, session_factory, transaction
+from services.common.db import create_engine, session_factory, transaction
 from services.common.errors import install_problem_handlers
 from services.common.lifecycle import DRAIN, start_once_database_answers
 from services.common.limits import BodyLimitMiddleware
@@ -113,8 +113,6 @@ def create_app(
         app.state.runtime = runtime
         app.state.engine = engine
         app.state.sessions = sessions
-        read_engine = create_read_engine(url)
-        app.state.read_sessions = read_engine and session_factory(read_engine)
         app.state.verifier = verifier or build_verifier(settings.common)
         test_clock = TestClock(
             runtime.sla_clock, models.test_clock, engine, on_change=lambda: runtime.sla_due_at(None)
@@ -206,8 +204,6 @@ def create_app(
             await transport.close()
             await runtime.mailer.close()
             await engine.dispose()
-            if read_engine is not None:
-                await read_engine.dispose()
 
     app = service_app(
         authentication_problems=[PartyCheckUnavailable],

@@ -395,6 +395,45 @@ async def test_a_batch_from_a_party_that_is_not_a_supplier(
     assert [e for e in events if e["type"].startswith("incident.")] == []
 
 
+async def test_a_party_no_longer_a_supplier_still_has_its_raises_replayed_by_key(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    """The key is looked up first, as it always was: a request retried after the party's
+    category changed answers what it raised; a new one is refused."""
+    await seed(api, tokens)
+    await import_devices(api, tokens, 2)
+    first = await api.post(
+        "/v1/incidents",
+        headers={**tokens.party(GAINING), "Idempotency-Key": "k-1"},
+        json={"device_id": device(0)},
+    )
+    assert first.status_code == 201, first.text
+    rows = await raise_in_bulk(
+        api, tokens.party(GAINING), [{"device_id": device(1), "client_ref": "row-1"}]
+    )
+    assert rows[0]["ok"], rows
+    changed = await api.patch(
+        f"/v1/parties/{GAINING}", headers=tokens.admin(), json={"category": "other"}
+    )
+    assert changed.status_code == 200, changed.text
+    again = await api.post(
+        "/v1/incidents",
+        headers={**tokens.party(GAINING), "Idempotency-Key": "k-1"},
+        json={"device_id": device(0)},
+    )
+    assert again.status_code == 201, again.text
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    retried = await raise_in_bulk(
+        api,
+        tokens.party(GAINING),
+        [{"device_id": device(1), "client_ref": "row-1"}, {"device_id": device(1)}],
+    )
+    assert retried[0]["replayed"]
+    assert retried[0]["incident_id"] == rows[0]["incident_id"]
+    assert outcome(retried[1]) == "not-a-supplier"
+
+
 SAME_FIELDS_EXCEPT = {"id", "reference", "device_id", "links"}
 
 

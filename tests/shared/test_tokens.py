@@ -645,3 +645,23 @@ def test_each_jwks_refusal_says_why(
         prod_verifier.verify(tokens[what]())
     assert refused.value.reason is reason
     assert IDP_ISSUER not in str(refused.value)
+
+
+def test_a_padded_token_is_checked_every_time_and_never_remembered(
+    dev_verifier: TokenVerifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """python-jose takes a token with "=" appended: remembered, each padding would be an entry
+    of its own, so a holder of one token could fill the memory."""
+    checks: list[str] = []
+    check = dev_verifier._verify
+
+    def counted(token: str) -> Claims:
+        checks.append(token)
+        return check(token)
+
+    monkeypatch.setattr(dev_verifier, "_verify", counted)
+    padded = mint_dev_token(SECRET, "ABCD", PARTY_SCOPES) + "===="
+    for _ in range(3):
+        assert dev_verifier.verify(padded).subject == "ABCD"
+    assert len(checks) == 3
+    assert dev_verifier._verified == {}

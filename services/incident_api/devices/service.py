@@ -145,10 +145,16 @@ class ImportSpool:
         self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by `close`
         self.rows = 0
 
-    def add(self, batch: list[tuple[int, dict[str, Any]]], refused: list[list[RowError]]) -> None:
-        pickle.dump((batch, refused), self.file, protocol=pickle.HIGHEST_PROTOCOL)
+    def add(
+        self, batch: list[tuple[int, dict[str, Any]]], refused: list[list[RowError]], unheld: int
+    ) -> None:
+        """A batch: its good rows, the errors of the rows refused that may still be reported, and
+        how many more were refused."""
+        pickle.dump((batch, refused, unheld), self.file, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def batches(self) -> Iterator[tuple[list[tuple[int, dict[str, Any]]], list[list[RowError]]]]:
+    def batches(
+        self,
+    ) -> Iterator[tuple[list[tuple[int, dict[str, Any]]], list[list[RowError]], int]]:
         self.file.seek(0)
         while True:
             try:
@@ -170,6 +176,7 @@ async def read_import(
     try:
         batch: list[tuple[int, dict[str, Any]]] = []
         refused: list[list[RowError]] = []
+        held = unheld = 0  # refusals kept for the report, and those past what it can show
         header: list[str] = []
         async for line in _lines(chunks):
             if not line.strip():
@@ -185,14 +192,20 @@ async def read_import(
                     {k: (v if v != "" else None) for k, v in raw.items() if k in COLUMNS}
                 )
             except (_RowProblem, ValidationError) as exc:
-                refused.append(list(_row_errors(spool.rows, exc)))
+                # Errors are reported in row order, the first MAX_REPORTED_ERRORS: once that many
+                # rows were refused here, no later row's error can be among them.
+                if held < MAX_REPORTED_ERRORS:
+                    refused.append(list(_row_errors(spool.rows, exc)))
+                    held += 1
+                else:
+                    unheld += 1
             else:
                 batch.append((spool.rows, {**parsed.model_dump(mode="json"), "updated_at": now}))
             # Every BATCH_ROWS rows read, good or bad: that bounds the refusals held back too.
             if spool.rows % BATCH_ROWS == 0:
-                spool.add(batch, refused)
-                batch, refused = [], []
-        spool.add(batch, refused)
+                spool.add(batch, refused, unheld)
+                batch, refused, unheld = [], [], 0
+        spool.add(batch, refused, unheld)
         if not ndjson and not header:
             raise BadImportFile("The file is empty.")
     except BaseException:
@@ -208,9 +221,10 @@ async def write_import(
     commit it; the last yield is the import's result."""
     result = _Outcome()
     result.rows = spool.rows
-    for batch, refused in spool.batches():
+    for batch, refused, unheld in spool.batches():
         for errors in refused:
             result.refuse(errors)
+        result.refuse_unheld(unheld)
         await _write_batch(session, principal, batch, result, now)
         yield ImportResult(
             rows=result.rows,
@@ -233,6 +247,11 @@ class _Outcome:
         self.errors: list[RowError] = []
         self.pending: list[RowError] = []
         self.truncated = False
+
+    def refuse_unheld(self, count: int) -> None:
+        """Rows refused whose errors can no longer be reported."""
+        self.failed += count
+        self.truncated = self.truncated or count > 0
 
     def refuse(self, errors: Iterable[RowError]) -> None:
         self.failed += 1

@@ -18,7 +18,7 @@ from sqlmodel import col, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.common.auth import PARTIES, Kind, Principal, require
-from services.common.db import SessionDep, WritingSessionDep
+from services.common.db import WRITES, SessionDep
 from services.common.errors import ProblemError
 from services.common.negotiation import InstantBound
 from services.common.openapi import links, problems
@@ -475,12 +475,13 @@ async def readdress_incident(
 
 @router.get(
     "/{incident_id}/install-code",
+    dependencies=[WRITES],  # each reveal is audited
     response_model=InstallCodeRead,
     summary="Reveal the install code",
     responses=problems(IncidentNotFound, WrongRole, NoInstallCode, InstallCodeDestroyed),
 )
 async def reveal_install_code(
-    session: WritingSessionDep,  # each reveal is audited
+    session: SessionDep,
     rt: RuntimeDep,
     principal: Reader,
     incident: ReadableIncident,

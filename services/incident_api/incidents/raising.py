@@ -85,32 +85,38 @@ async def raise_incidents(
     outcomes = await run_unit(
         session, partial(raise_all, rt=rt, principal=principal, requests=requests)
     )
-    raised = sum(isinstance(o, Raised) and not o.replayed for o in outcomes)
+    raised = [o.incident for o in outcomes if isinstance(o, Raised) and not o.replayed]
+    for incident in raised:  # here, on the event loop, where the request's id is known
+        log.info(
+            EventType.incident_raised.value,
+            extra={"incident_id": incident.id, "status": "raised", "clock": incident.clock},
+        )
     if raised:
         after_commit(session, rt.signal.notify)
-        INCIDENTS_RAISED.inc(raised)
+        INCIDENTS_RAISED.inc(len(raised))
     return outcomes
 
 
 def raise_all(
     conn: Connection, *, rt: Runtime, principal: Principal, requests: Sequence[RaiseRequest]
 ) -> list[Outcome]:
-    if principal.category not in SUPPLIERS or principal.party_id is None:
+    if principal.party_id is None:
         return [errors.NotASupplier() for _ in requests]
-    requester, actor = principal.party_id, principal.actor
+    # A party that is no longer a supplier still gets its earlier raises replayed by their key.
+    raiser = _Raiser(principal.party_id, principal.actor, principal.category in SUPPLIERS)
     if conn.dialect.name == "sqlite":  # one writer at a time: nobody can win a row meanwhile
-        return _raise(conn, rt, requester, actor, requests)
+        return _raise(conn, rt, raiser, requests)
     if len(requests) > 1:
         try:
             with conn.begin_nested():
-                return _raise(conn, rt, requester, actor, requests)
+                return _raise(conn, rt, raiser, requests)
         except IntegrityError:  # a concurrent request won a row: each on its own, to say which
             pass
     outcomes: list[Outcome] = []
     for request in requests:
         try:
             with conn.begin_nested():
-                outcomes += _raise(conn, rt, requester, actor, [request])
+                outcomes += _raise(conn, rt, raiser, [request])
         except IntegrityError as exc:
             outcomes.append(_lost_race(exc))
     return outcomes
@@ -159,13 +165,17 @@ def _read(
     )
 
 
+@dataclass(frozen=True)
+class _Raiser:
+    party_id: str
+    actor: str
+    supplier: bool
+
+
 def _raise(
-    conn: Connection,
-    rt: Runtime,
-    requester: str,
-    actor: str,
-    requests: Sequence[RaiseRequest],
+    conn: Connection, rt: Runtime, raiser: _Raiser, requests: Sequence[RaiseRequest]
 ) -> list[Outcome]:
+    requester = raiser.party_id
     now = rt.clock.now()
     known = _read(conn, rt, requester, requests, now)
     replays = store.incidents(conn, [k.incident_id for k in known.keys.values()])
@@ -182,6 +192,8 @@ def _raise(
                 if replayed is not None:
                     outcomes.append(Raised(replayed, replayed=True))
                     continue
+            if not raiser.supplier:
+                raise errors.NotASupplier()
             device = known.devices.get(body.device_id)
             addressee, unverified = _route(requester, device, body, known.parties)
             duplicate = known.open_incidents.get(body.device_id)
@@ -207,7 +219,7 @@ def _raise(
         new.append(incident)
         outcomes.append(Raised(incident))
     if new:
-        _insert(conn, requester, actor, new, new_keys, now)
+        _insert(conn, requester, raiser.actor, new, new_keys, now)
     return outcomes
 
 
@@ -348,11 +360,6 @@ def _insert(
             for key, (digest, incident) in keys.items()
         ],
     )
-    for incident in incidents:
-        log.info(
-            EventType.incident_raised.value,
-            extra={"incident_id": incident.id, "status": "raised", "clock": incident.clock},
-        )
     events = [
         NewEvent(
             EventType.incident_raised,

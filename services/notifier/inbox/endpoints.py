@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from services.common.auth import PARTIES, Principal, require
-from services.common.db import SessionDep, WritingSessionDep, end_transaction
+from services.common.db import WRITES, SessionDep, end_transaction
 from services.common.openapi import problems
 from services.notifier.inbox import service
 from services.notifier.inbox.errors import InvalidCursor, NoInbox
@@ -45,13 +45,14 @@ def _party(principal: Principal) -> str:
 
 @router.get(
     "",
+    dependencies=[WRITES],  # a fetched clock start is noted as delivered (reached)
     response_model=InboxPage,
     summary="Read your inbox",
     responses=problems(NoInbox, InvalidCursor),
 )
 async def read_inbox(
     request: Request,
-    session: WritingSessionDep,  # a fetched clock start is noted as delivered (reached)
+    session: SessionDep,
     rt: RuntimeDep,
     principal: Reader,
     after: After = None,
