@@ -4,7 +4,7 @@ aiosqlite runs each call on its connection's own thread and hands the result bac
 loop. SQLAlchemy's adapter makes four such hand-offs for a SELECT (open a cursor, execute, fetch,
 close) and three for a write, and each costs tens of microseconds of CPU in queue and wake-up
 work, more than the statement itself. Here a statement is opened, run, fetched and closed in one
-call on the connection's thread (`OneHopCursor`), and `run_on_thread` runs a whole synchronous
+call on the connection's thread (`OneHopCursor`), and `run_sync_on_thread` runs a whole synchronous
 function there, for a path that wants every statement of its transaction in one hand-off.
 
 The connection is still aiosqlite's: one thread per connection, every call on it in order.
@@ -184,14 +184,6 @@ def dbapi() -> OneHopDbapi:
     return OneHopDbapi(aiosqlite, sqlite3)
 
 
-async def run_on_thread(
-    adapted: "OneHopConnection", fn: Callable[[sqlite3.Connection, str | None], T]
-) -> T:
-    """`fn(connection, begin)` on the connection's thread: `begin` is the transaction's BEGIN if
-    it is still to be sent, for `fn` to run first."""
-    return await adapted.hand_off(fn)
-
-
 class _Borrowed:
     """The aiosqlite connection's own `sqlite3.Connection`, lent to a synchronous SQLAlchemy
     engine for one call on its thread: the transaction belongs to the session that began it, so
@@ -235,7 +227,7 @@ async def run_sync_on_thread(adapted: "OneHopConnection", fn: Callable[[Connecti
             adapted.sync_connection = _engine_over(raw).connect()
         return fn(adapted.sync_connection)
 
-    return await run_on_thread(adapted, call)
+    return await adapted.hand_off(call)
 
 
 class RawInsert:

@@ -2,6 +2,7 @@
 in DESIGN §4's order, each against what the rows before it did, and answer as the same request
 sent alone would; SQLite's plain-SQL path (raise_store) stores what Core stores."""
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -654,3 +655,28 @@ async def test_the_reads_of_a_raise_search_their_indexes(api_database_url: str) 
     assert f"SEARCH devices USING INDEX {pk_index} (device_id=?)" in devices_plan, devices_plan
     assert not any(step.startswith("SCAN incidents") for step in incidents_plan)
     assert not any(step.startswith("SCAN devices") for step in devices_plan)
+
+
+async def test_concurrent_raises_of_one_device_raise_one_incident(
+    api: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    """On PostgreSQL both requests can pass the open-incident read before either inserts: the
+    open-incident index refuses the second, answered as the duplicate it is."""
+    await seed(api, tokens)
+    await import_devices(api, tokens, 1)
+    for _ in range(5):
+        answers = await asyncio.gather(
+            *(
+                api.post(
+                    "/v1/incidents", headers=tokens.party(GAINING), json={"device_id": device(0)}
+                )
+                for _ in range(4)
+            )
+        )
+        codes = sorted(a.status_code for a in answers)
+        assert codes == [201, 409, 409, 409], [a.text for a in answers]
+        refused = [a.json() for a in answers if a.status_code == 409]
+        assert {r["type"].rsplit("/", 1)[-1] for r in refused} == {"duplicate-open-incident"}
+        raised = next(a.json() for a in answers if a.status_code == 201)
+        cancelled = await act(api, tokens, GAINING, raised["id"], "cancel")
+        assert cancelled.status_code == 200, cancelled.text

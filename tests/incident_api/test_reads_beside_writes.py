@@ -71,8 +71,8 @@ async def test_a_slow_import_holds_no_transaction_while_its_body_streams(
             headers={**tokens.admin(), "Content-Type": "text/csv"},
         )
     )
+    # Set once the import has taken the first row and asks for more: it is reading the body.
     await asyncio.wait_for(sent_some.wait(), GUARD_SECONDS)
-    await asyncio.sleep(0.05)  # let the import read what was sent
     # Writes go on meanwhile: the import has written nothing yet and holds no lock.
     raised = await asyncio.wait_for(
         api.post("/v1/incidents", headers=tokens.party(GAINING), json={"device_id": DEVICE}),

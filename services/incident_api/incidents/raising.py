@@ -123,9 +123,8 @@ def raise_all(
 
 
 def _lost_race(exc: IntegrityError) -> ProblemError:
-    if "uq_incidents_open_device_requester" in str(exc.orig) or "incidents.device_id" in str(
-        exc.orig
-    ):
+    """Which unique index the concurrent request won (PostgreSQL names it in the error)."""
+    if "uq_incidents_open_device_requester" in str(exc.orig):
         return errors.DuplicateOpenIncident("Another request raised it a moment ago.")
     return errors.IdempotencyInProgress()
 
